@@ -1,0 +1,3 @@
+from qzfsg.cli import main
+
+main()

@@ -1,0 +1,146 @@
+"""The clerk-editable defaults in `data/`: unit registry, indicators, campaign calendar.
+
+In a source checkout they are read from the top-level `data/` folder; an installed wheel
+carries the same files inside the package (see pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from qzfsg.errors import QzfsgError
+
+UnitKind = Literal["town", "department"]
+KIND_LABELS: dict[str, str] = {"town": "镇", "department": "部门"}
+_KIND_BY_LABEL = {
+    "镇": "town", "乡镇": "town", "town": "town", "园区": "town",
+    "部门": "department", "department": "department",
+}  # fmt: skip
+
+
+def data_dir() -> Path:
+    packaged = Path(__file__).parent / "data"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if checkout.is_dir():
+        return checkout
+    raise QzfsgError("找不到 qzfsg 的默认数据文件夹 data/，安装可能不完整，请重新安装。")
+
+
+class IndicatorDef(BaseModel):
+    code: str
+    label: str
+    unit: str
+    decimals: int = 0
+    synonyms: list[str] = Field(default_factory=list)
+
+    @property
+    def whole(self) -> bool:
+        return self.decimals == 0
+
+
+class UnitDef(BaseModel):
+    name: str
+    kind: UnitKind
+    aliases: list[str] = Field(default_factory=list)
+
+
+class DeadlineDef(BaseModel):
+    item: str
+    who: str = "all"  # all | town | department | units
+    units: list[str] = Field(default_factory=list)
+    due: date | None = None
+    monthly_day: int | None = None  # 0: the month's last day
+    from_month: int | None = None
+    to_month: int | None = None
+
+
+class CalendarDef(BaseModel):
+    year: int
+    first_month: int
+    last_month: int
+    shift_to_workday: bool = False
+    deadlines: list[DeadlineDef]
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise QzfsgError(f"无法读取配置文件 {path}：{exc}") from None
+
+
+def load_indicators(path: Path | None = None) -> list[IndicatorDef]:
+    path = path or data_dir() / "indicators.toml"
+    return [IndicatorDef(**row) for row in read_toml(path)["indicator"]]
+
+
+def parse_kind(text: str, where: str) -> UnitKind:
+    kind = _KIND_BY_LABEL.get(text.strip())
+    if kind is None:
+        raise QzfsgError(f"{where}：类别“{text}”无法识别，应为“镇”或“部门”。")
+    return kind  # type: ignore[return-value]
+
+
+def split_aliases(text: str | None) -> list[str]:
+    if not text:
+        return []
+    for sep in "；;、，,|":
+        text = text.replace(sep, ";")
+    return [a.strip() for a in text.split(";") if a.strip()]
+
+
+def parse_units_csv(text: str, source: str) -> list[UnitDef]:
+    """Rows of 名称, 类别, 别名 (aliases separated by ; or 、)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or "名称" not in reader.fieldnames or "类别" not in reader.fieldnames:
+        raise QzfsgError(f"{source}：第 1 行应为表头“名称,类别,别名”。")
+    units = []
+    for line, row in enumerate(reader, start=2):
+        name = (row.get("名称") or "").strip()
+        if not name:
+            continue
+        kind = parse_kind(row.get("类别") or "", f"{source} 第 {line} 行")
+        units.append(UnitDef(name=name, kind=kind, aliases=split_aliases(row.get("别名"))))
+    return units
+
+
+def load_units(path: Path | None = None) -> list[UnitDef]:
+    path = path or data_dir() / "units.csv"
+    return parse_units_csv(path.read_text(encoding="utf-8"), str(path))
+
+
+def load_calendar(year: int | None = None, path: Path | None = None) -> CalendarDef:
+    """The campaign calendar, with every date moved to `year` when one is given."""
+    raw = read_toml(path or data_dir() / "calendar.toml")
+    campaign = raw["campaign"]
+    year = year or int(campaign["year"])
+    deadlines = []
+    for row in raw.get("deadline", []):
+        who = row.get("who", "all")
+        units = list(row.get("units", []))
+        deadline = DeadlineDef(
+            item=row["item"],
+            who="units" if units else who,
+            units=units,
+            due=date.fromisoformat(f"{year}-{row['due']}") if "due" in row else None,
+            monthly_day=row.get("day", 0) if row.get("monthly") else None,
+            from_month=row.get("from"),
+            to_month=row.get("to"),
+        )
+        deadlines.append(deadline)
+    return CalendarDef(
+        year=year,
+        first_month=int(campaign.get("first_month", 5)),
+        last_month=int(campaign.get("last_month", 12)),
+        shift_to_workday=bool(campaign.get("shift_to_workday", False)),
+        deadlines=deadlines,
+    )
