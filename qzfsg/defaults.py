@@ -6,9 +6,8 @@ carries the same files inside the package (see pyproject.toml).
 
 from __future__ import annotations
 
-import csv
-import io
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -19,6 +18,7 @@ from qzfsg.errors import QzfsgError
 
 UnitKind = Literal["town", "department"]
 KIND_LABELS: dict[str, str] = {"town": "镇", "department": "部门"}
+UNIT_COLUMNS = ("名称", "类别")
 _KIND_BY_LABEL = {
     "镇": "town", "乡镇": "town", "town": "town", "园区": "town",
     "部门": "department", "department": "department",
@@ -98,13 +98,10 @@ def split_aliases(text: str | None) -> list[str]:
     return [a.strip() for a in text.split(";") if a.strip()]
 
 
-def parse_units_csv(text: str, source: str) -> list[UnitDef]:
-    """Rows of 名称, 类别, 别名 (aliases separated by ; or 、)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames or "名称" not in reader.fieldnames or "类别" not in reader.fieldnames:
-        raise QzfsgError(f"{source}：第 1 行应为表头“名称,类别,别名”。")
+def unit_defs(records: Iterable[tuple[int, dict[str, str]]], source: str) -> list[UnitDef]:
+    """Units from (line, {名称, 类别, 别名}) records; aliases separated by ; or 、."""
     units = []
-    for line, row in enumerate(reader, start=2):
+    for line, row in records:
         name = (row.get("名称") or "").strip()
         if not name:
             continue
@@ -115,7 +112,9 @@ def parse_units_csv(text: str, source: str) -> list[UnitDef]:
 
 def load_units(path: Path | None = None) -> list[UnitDef]:
     path = path or data_dir() / "units.csv"
-    return parse_units_csv(path.read_text(encoding="utf-8"), str(path))
+    from qzfsg.tables import read_records
+
+    return unit_defs(read_records(path, UNIT_COLUMNS), str(path))
 
 
 def load_calendar(year: int | None = None, path: Path | None = None) -> CalendarDef:

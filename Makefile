@@ -1,0 +1,47 @@
+# Two commands do everything on a fresh machine with Python 3.11 and make:
+#   make demo   virtualenv + install + the clerk's main job on the sample returns
+#   make test   virtualenv + install + the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO := demo
+QZFSG := $(BIN)/qzfsg
+
+.PHONY: install demo test lint format check bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	rm -rf $(DEMO) && mkdir -p $(DEMO)/inbox
+	cp data/samples/files/* $(DEMO)/inbox/
+	$(BIN)/python data/samples/stamp_received.py $(DEMO)/inbox
+	$(QZFSG) init --db $(DEMO)/qzfsg.db
+	$(QZFSG) units list --db $(DEMO)/qzfsg.db --kind department
+	-$(QZFSG) import --db $(DEMO)/qzfsg.db $(DEMO)/inbox
+	$(QZFSG) findings --db $(DEMO)/qzfsg.db
+	$(QZFSG) history --db $(DEMO)/qzfsg.db --unit 城管执法局 --month 2018-09
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check qzfsg tests
+	$(BIN)/ruff format --check qzfsg tests
+
+format: install
+	$(BIN)/ruff format qzfsg tests
+	$(BIN)/ruff check --fix qzfsg tests
+
+check: lint test
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache build dist

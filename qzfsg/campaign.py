@@ -1,0 +1,49 @@
+"""The campaign a database was created for: its year, first and last month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from qzfsg.db import read_fact
+from qzfsg.defaults import CalendarDef
+from qzfsg.months import Month
+
+
+@dataclass(frozen=True)
+class Campaign:
+    first: Month
+    last: Month
+    shift_to_workday: bool = False
+
+    @property
+    def year(self) -> int:
+        return self.first.year
+
+    @property
+    def months(self) -> list[Month]:
+        return self.first.until(self.last)
+
+    def facts(self) -> dict[str, str]:
+        return {
+            "campaign_first_month": str(self.first),
+            "campaign_last_month": str(self.last),
+            "shift_to_workday": "1" if self.shift_to_workday else "0",
+        }
+
+    @classmethod
+    def from_calendar(cls, calendar: CalendarDef) -> Campaign:
+        return cls(
+            first=Month(calendar.year, calendar.first_month),
+            last=Month(calendar.year, calendar.last_month),
+            shift_to_workday=calendar.shift_to_workday,
+        )
+
+
+def load_campaign(session: Session) -> Campaign:
+    return Campaign(
+        first=Month.parse(read_fact(session, "campaign_first_month") or "2018-05"),
+        last=Month.parse(read_fact(session, "campaign_last_month") or "2018-12"),
+        shift_to_workday=read_fact(session, "shift_to_workday") == "1",
+    )

@@ -1,0 +1,30 @@
+"""The command line: parses options, calls one core function, renders. The only importer
+of typer. Heavy libraries (sqlmodel, openpyxl, calamine) are imported inside the commands
+so that `qzfsg --help` starts fast."""
+
+from __future__ import annotations
+
+import sys
+
+from qzfsg.cli import i18n
+
+i18n.install()  # before typer is imported: it translates its words at import time
+
+from qzfsg.cli.base import new_app  # noqa: E402
+
+app = new_app(
+    name="qzfsg",
+    help=(
+        "汨罗市安全监管“强执法防事故”行动月报表工具：收表审核、催报、排名、汇总。\n\n"
+        "先运行 qzfsg init 创建数据库，再用 qzfsg import 导入各单位报来的月报表。"
+    ),
+)
+
+from qzfsg.cli import setup, units  # noqa: E402  (each registers its commands on app)
+
+setup.register(app)
+units.register(app)
+
+
+def main() -> None:
+    sys.exit(app())

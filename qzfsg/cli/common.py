@@ -1,0 +1,84 @@
+"""What every command shares: the --db and --json options, the database session, output."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from sqlmodel import Session
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="数据库文件；未指定时用环境变量 QZFSG_DB，再没有则用当前文件夹的 qzfsg.db。",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="以 JSON 输出（结构见 README），供其他程序读取。")
+]
+
+
+def db_path(option: Path | None) -> Path:
+    from qzfsg.db import database_path
+
+    return database_path(option)
+
+
+@contextmanager
+def database(option: Path | None) -> Iterator[Session]:
+    """A session on the existing database; committed when the command ends without error."""
+    from qzfsg.db import open_database, session_for
+
+    engine = open_database(db_path(option))
+    with session_for(engine) as session:
+        yield session
+        session.commit()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "model_dump"):
+        return _plain(value.model_dump())
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def emit_json(data: Any) -> None:
+    """Print data as JSON: Decimal as exact numbers, dates as ISO text, Chinese unescaped."""
+    typer.echo(json.dumps(_plain(data), ensure_ascii=False, indent=2))
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def show(*renderables: RenderableType) -> None:
+    out = console()
+    for item in renderables:
+        out.print(item)
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("QZFSG_DEBUG", "") not in ("", "0")

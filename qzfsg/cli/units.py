@@ -1,0 +1,217 @@
+"""`qzfsg units …` (the registry) and `qzfsg liaisons …` (附件2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qzfsg.cli.base import QzfsgCommand, new_app
+from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, show
+
+
+class Kind(str, Enum):
+    town = "town"
+    department = "department"
+
+
+KindOption = Annotated[
+    Kind | None, typer.Option("--kind", help="只看一类：town（镇）或 department（部门）。")
+]
+UnitArg = Annotated[str, typer.Argument(help="单位的正式名称或任一别名。")]
+
+units_app = new_app(help="管理填报单位名册：查看、新增、改名、别名、停用、批量导入。")
+liaisons_app = new_app(help="联络员信息表（附件2）：导入与查看。")
+
+
+@units_app.command("list", cls=QzfsgCommand)
+def list_(
+    kind: KindOption = None,
+    active_only: Annotated[bool, typer.Option("--active", help="只列在册（未停用）单位。")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """列出填报单位（按名册顺序），含类别、状态和别名。
+
+    示例：qzfsg units list --kind town
+    """
+    from qzfsg import render
+    from qzfsg.registry import list_units
+
+    with database(db) as session:
+        units = list_units(session, kind.value if kind else None, include_inactive=not active_only)
+    if as_json:
+        emit_json(units)
+    else:
+        show(render.units_table(units))
+
+
+@units_app.command(cls=QzfsgCommand)
+def add(
+    name: Annotated[str, typer.Argument(help="正式名称，如“市人防办”。")],
+    kind: Annotated[Kind, typer.Option("--kind", help="town（镇、园区）或 department（部门）。")],
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="别名，可重复给出。", show_default=False)
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", help="自哪个月起应报（YYYY-MM），默认自行动开始。")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """新增一个填报单位。
+
+    示例：qzfsg units add 市人防办 --kind department --alias 人防办
+    """
+    from qzfsg.months import Month
+    from qzfsg.registry import add_unit
+
+    with database(db) as session:
+        unit = add_unit(
+            session, name, kind.value, alias or [], Month.parse(since) if since else None
+        )
+    show(f"已新增单位 {_safe(unit.name)}。")
+
+
+@units_app.command(cls=QzfsgCommand)
+def rename(
+    unit: UnitArg,
+    new_name: Annotated[str, typer.Argument(help="新的正式名称。")],
+    db: DbOption = None,
+) -> None:
+    """给单位改名；旧名称保留为别名，旧表照样能识别。
+
+    示例：qzfsg units rename 市林业局 市自然资源局林业分局
+    """
+    from qzfsg.registry import rename_unit
+
+    with database(db) as session:
+        renamed = rename_unit(session, unit, new_name)
+    show(f"已改名为 {_safe(renamed.name)}，原名称保留为别名。")
+
+
+@units_app.command(cls=QzfsgCommand)
+def alias(
+    unit: UnitArg,
+    new_alias: Annotated[str, typer.Argument(help="表上可能出现的另一种写法。")],
+    db: DbOption = None,
+) -> None:
+    """给单位加一个别名（表上的其他写法）。
+
+    示例：qzfsg units alias 市市场监督管理局 市场局
+    """
+    from qzfsg.registry import add_alias
+
+    with database(db) as session:
+        owner = add_alias(session, unit, new_alias)
+    show(f"“{_safe(new_alias)}”现在识别为 {_safe(owner.name)}。")
+
+
+@units_app.command(cls=QzfsgCommand)
+def deactivate(
+    unit: UnitArg,
+    since: Annotated[
+        str | None, typer.Option("--from", help="自哪个月起不再应报（YYYY-MM），默认本月。")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """停用单位：自指定月份起不再算作应报单位，已报的数据保留。
+
+    示例：qzfsg units deactivate 市地方海事处 --from 2018-10
+    """
+    from qzfsg.months import Month
+    from qzfsg.registry import deactivate_unit
+
+    month = Month.parse(since) if since else Month.of(datetime.now().date())
+    with database(db) as session:
+        unit_row = deactivate_unit(session, unit, month)
+    show(f"{_safe(unit_row.name)} 自 {month} 起停用，历史数据保留。")
+
+
+@units_app.command("import", cls=QzfsgCommand)
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="名册文件：.csv 或 .xlsx/.xls，列为 名称、类别、别名。")
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """从文件批量导入单位：新单位加入名册，已有单位只补充别名。
+
+    示例：qzfsg units import 单位名册.xlsx
+    """
+    from qzfsg import render
+    from qzfsg.registry import import_units, read_units_file
+
+    units = read_units_file(file)
+    with database(db) as session:
+        summary = import_units(session, units)
+    if as_json:
+        emit_json(summary)
+    else:
+        show(render.units_import_summary(summary))
+
+
+@liaisons_app.command("import", cls=QzfsgCommand)
+def liaisons_import(
+    file: Annotated[Path, typer.Argument(help="联络员信息表（附件2），.xlsx/.xls/.ods/.csv。")],
+    received: Annotated[
+        str | None,
+        typer.Option("--received", help="收到时间 YYYY-MM-DD[THH:MM]，默认取文件的修改时间。"),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导入联络员信息表；每个单位以最近一次报送的为准，手机号或 QQ 号不对的行不存入。
+
+    示例：qzfsg liaisons import 附件2-归义镇.xlsx
+    """
+    from qzfsg import render
+    from qzfsg.archive import file_time
+    from qzfsg.db import archive_dir
+    from qzfsg.errors import ExitCode, NotFoundError
+    from qzfsg.liaisons import import_liaisons
+    from qzfsg.timestamps import parse_received
+
+    if not file.is_file():
+        raise NotFoundError(f"找不到文件 {file}。")
+    when = parse_received(received) if received else file_time(file)
+    with database(db) as session:
+        result = import_liaisons(session, file, when, archive_dir(db_path(db)))
+    if as_json:
+        emit_json(result)
+    else:
+        show(render.liaison_import(result))
+    if not result.ok:
+        raise typer.Exit(int(ExitCode.DATA))
+
+
+@liaisons_app.command("list", cls=QzfsgCommand)
+def liaisons_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """列出各单位的联络员（每个单位最近一次报送的），以及尚未报送的单位。
+
+    示例：qzfsg liaisons list --json
+    """
+    from qzfsg import render
+    from qzfsg.liaisons import list_liaisons, units_without_liaison
+
+    with database(db) as session:
+        liaisons = list_liaisons(session)
+        missing = [u.name for u in units_without_liaison(session)]
+    if as_json:
+        emit_json({"liaisons": liaisons, "missing": missing})
+    else:
+        show(render.liaisons_table(liaisons, missing))
+
+
+def _safe(value: str) -> str:
+    from rich.markup import escape
+
+    return escape(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(units_app, name="units")
+    app.add_typer(liaisons_app, name="liaisons")

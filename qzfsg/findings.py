@@ -1,0 +1,78 @@
+"""Findings are values: what is wrong (or worth a note) in a received file.
+
+CATALOGUE is the one list of finding codes; each code has a fixed severity and a short
+Chinese title. README's 审核规则 table lists the same codes (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+Severity = Literal["error", "warning", "info"]
+
+CATALOGUE: dict[str, tuple[Severity, str]] = {
+    # The file cannot be placed or read: rejected.
+    "unreadable": ("error", "文件无法读取"),
+    "encrypted": ("error", "文件设有密码"),
+    "no_form_sheet": ("error", "找不到月报表"),
+    "missing_indicator": ("error", "缺少指标行"),
+    "formula_no_value": ("error", "公式没有计算结果"),
+    "unit_missing": ("error", "未填写填报单位"),
+    "unknown_unit": ("error", "填报单位不在名册中"),
+    "ambiguous_unit": ("error", "填报单位无法确定"),
+    "month_unknown": ("error", "无法确定报告月份"),
+    # A value is wrong: rejected.
+    "not_numeric": ("error", "不是数字"),
+    "negative": ("error", "出现负数"),
+    "not_whole": ("error", "应为整数"),
+    "too_many_decimals": ("error", "小数位过多"),
+    "cum_lt_month": ("error", "累计数小于本月数"),
+    "cum_mismatch": ("error", "累计数与上月累计数不衔接"),
+    # Stored, but worth a look.
+    "all_zero": ("warning", "零报告"),
+    "fines_without_cases": ("warning", "有经济处罚但无立案"),
+    "few_officers": ("warning", "出动执法人员不足"),
+    "sanctions_exceed_inspected": ("warning", "处罚家数超过检查家数"),
+    "spike": ("warning", "数值远高于以往"),
+    "unit_from_filename": ("warning", "填报单位取自文件名"),
+    "month_outside_campaign": ("warning", "月份不在行动期内"),
+    "month_in_future": ("warning", "月份在未来"),
+    "later_month_mismatch": ("warning", "后续月份累计数不再衔接"),
+    # Read as meant, noted.
+    "unit_suffix": ("info", "数字后带有单位"),
+    "full_width": ("info", "全角数字"),
+    "thousands": ("info", "千分位分隔符"),
+    "month_inferred": ("info", "月份由填报时间推断"),
+    # The liaison form (附件2).
+    "bad_mobile": ("error", "手机号码不正确"),
+    "bad_qq": ("error", "QQ号码不正确"),
+    "liaison_name_missing": ("error", "联络员姓名为空"),
+}
+
+
+class Finding(BaseModel):
+    code: str
+    severity: Severity
+    message: str
+    indicator: str | None = None  # indicator code
+    cell: str | None = None  # A1 address on the form sheet, e.g. D8
+    expected: str | None = None
+
+    @property
+    def title(self) -> str:
+        return CATALOGUE[self.code][1]
+
+
+def finding(code: str, message: str, **context: str | None) -> Finding:
+    """A finding with the severity the catalogue fixes for `code`."""
+    return Finding(code=code, severity=CATALOGUE[code][0], message=message, **context)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def has_warnings(findings: list[Finding]) -> bool:
+    return any(f.severity == "warning" for f in findings)

@@ -1,0 +1,165 @@
+"""Every table of the qzfsg database, in one module (SQLModel).
+
+Amounts are stored as integers in units of 1/10,000 (经济处罚 is in 万元 with at most four
+places, i.e. 1 元), so that SQLite sums them exactly and Python sees them as Decimal.
+Months are stored as `YYYY-MM` text, which sorts and compares correctly in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+SCALE = Decimal(10_000)
+
+
+class Fixed4(TypeDecorator):
+    """A Decimal with at most four places, stored exactly as a scaled integer."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else int(Decimal(value) * SCALE)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else plain_decimal(Decimal(value).scaleb(-4))
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """The same number without trailing zeros or exponent: 5.0000 -> 5, 2.5000 -> 2.5."""
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
+def fixed4_column(**kwargs) -> Column:
+    return Column(Fixed4(), **kwargs)
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself: schema version, campaign year."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str  # town | department
+    sort_order: int = 0
+    # The unit is an expected reporter from active_from (None: from the campaign's start)
+    # up to the month before inactive_from (None: still active).
+    active_from: str | None = None
+    inactive_from: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.inactive_from is None
+
+
+class Alias(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
+    alias: str = Field(unique=True)
+
+
+class Liaison(SQLModel, table=True):
+    """One 附件2 row; the latest received row of a unit is its liaison."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str
+    title: str | None = None
+    mobile: str | None = None
+    qq: str | None = None
+    note: str | None = None
+    source_name: str | None = None
+    received_at: datetime
+
+
+class Indicator(SQLModel, table=True):
+    code: str = Field(primary_key=True)
+    label: str
+    unit: str
+    decimals: int = 0
+    sort_order: int = 0
+
+
+class Submission(SQLModel, table=True):
+    """One received file of a monthly return, accepted or rejected."""
+
+    __table_args__ = (Index("ix_submission_unit_month", "unit_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    unit_text: str | None = None  # the unit as written on the form
+    month: str | None = Field(default=None, index=True)
+    month_source: str | None = None  # option | field | filed
+    received_at: datetime
+    filed_on: date | None = None
+    filed_text: str | None = None
+    source_name: str
+    sha256: str = Field(unique=True)
+    archive_path: str
+    sheet: str | None = None
+    status: str  # accepted | rejected
+    version: int = 1  # 1, 2, … per unit and month, in order received
+    superseded: bool = False
+    imported_at: datetime
+
+
+class Value(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("submission_id", "indicator_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", ondelete="CASCADE")
+    indicator_code: str = Field(foreign_key="indicator.code")
+    month_value: Decimal = Field(sa_column=fixed4_column(nullable=False))
+    cumulative_value: Decimal = Field(sa_column=fixed4_column(nullable=False))
+
+
+class Finding(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
+    code: str
+    severity: str  # error | warning | info
+    indicator_code: str | None = None
+    cell: str | None = None
+    message: str
+    expected: str | None = None
+
+
+class Deadline(SQLModel, table=True):
+    """Something due: a fixed date, or monthly on day N (0: the last day) for a month range."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item: str
+    who: str = "all"  # all | town | department | units
+    due: date | None = None
+    monthly_day: int | None = None
+    from_month: str | None = None
+    to_month: str | None = None
+
+
+class DeadlineUnit(SQLModel, table=True):
+    """The named units of a deadline whose `who` is `units`."""
+
+    deadline_id: int = Field(foreign_key="deadline.id", primary_key=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class Receipt(SQLModel, table=True):
+    """A document other than the monthly return, received from a unit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    item: str
+    month: str | None = None
+    received_at: datetime
+    source_name: str | None = None
+    sha256: str | None = None
+    archive_path: str | None = None

@@ -1,0 +1,183 @@
+"""The unit registry: list, add, rename, alias, deactivate, import, and name resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from qzfsg.defaults import UNIT_COLUMNS, UnitDef, UnitKind, unit_defs
+from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.models import Alias, Unit
+from qzfsg.months import Month
+from qzfsg.names import Resolution, Resolver
+
+
+class UnitView(BaseModel):
+    name: str
+    kind: UnitKind
+    sort_order: int
+    active: bool
+    active_from: str | None
+    inactive_from: str | None
+    aliases: list[str]
+
+
+class ImportSummary(BaseModel):
+    added: list[str]
+    aliases_added: int
+    unchanged: list[str]
+
+
+def _aliases_by_unit(session: Session) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for alias in session.exec(select(Alias).order_by(col(Alias.id))):
+        found.setdefault(alias.unit_id, []).append(alias.alias)
+    return found
+
+
+def all_units(session: Session) -> list[Unit]:
+    return list(session.exec(select(Unit).order_by(col(Unit.sort_order), col(Unit.id))))
+
+
+def list_units(
+    session: Session, kind: UnitKind | None = None, include_inactive: bool = True
+) -> list[UnitView]:
+    aliases = _aliases_by_unit(session)
+    return [
+        UnitView(
+            name=u.name,
+            kind=u.kind,  # type: ignore[arg-type]
+            sort_order=u.sort_order,
+            active=u.active,
+            active_from=u.active_from,
+            inactive_from=u.inactive_from,
+            aliases=aliases.get(u.id or 0, []),
+        )
+        for u in all_units(session)
+        if (kind is None or u.kind == kind) and (include_inactive or u.active)
+    ]
+
+
+def build_resolver(session: Session) -> Resolver:
+    aliases = _aliases_by_unit(session)
+    return Resolver((u.name, aliases.get(u.id or 0, [])) for u in all_units(session))
+
+
+def resolve_unit(session: Session, text: str) -> Resolution:
+    return build_resolver(session).resolve(text)
+
+
+def get_unit(session: Session, text: str) -> Unit:
+    """The unit a clerk named on the command line (official name or any alias)."""
+    found = resolve_unit(session, text)
+    if found.status != "resolved":
+        raise NotFoundError(f"{found.reason}。可用 qzfsg units list 查看登记的单位。")
+    return session.exec(select(Unit).where(Unit.name == found.unit)).one()
+
+
+def _check_free(resolver: Resolver, written: str, owner: str | None = None) -> None:
+    clash = resolver.owners(written) - {owner}
+    if clash:
+        raise QzfsgError(
+            f"“{written}”与已登记的单位 {'、'.join(sorted(clash))} 的名称或别名相同，"
+            "会让单位无法区分，未作改动。"
+        )
+
+
+def add_unit(
+    session: Session,
+    name: str,
+    kind: UnitKind,
+    aliases: Sequence[str] = (),
+    active_from: Month | None = None,
+    resolver: Resolver | None = None,
+) -> Unit:
+    name = name.strip()
+    if not name:
+        raise QzfsgError("单位名称不能为空。")
+    resolver = resolver or build_resolver(session)
+    for written in (name, *aliases):
+        _check_free(resolver, written)
+    last = session.exec(select(Unit.sort_order).order_by(col(Unit.sort_order).desc())).first()
+    unit = Unit(
+        name=name,
+        kind=kind,
+        sort_order=(last or 0) + 1,
+        active_from=str(active_from) if active_from else None,
+    )
+    session.add(unit)
+    session.flush()
+    for alias in aliases:
+        session.add(Alias(unit_id=unit.id, alias=alias.strip()))
+    session.flush()
+    return unit
+
+
+def rename_unit(session: Session, current: str, new_name: str) -> Unit:
+    """Give a unit a new official name; the old one stays as an alias."""
+    unit = get_unit(session, current)
+    new_name = new_name.strip()
+    if not new_name:
+        raise QzfsgError("新名称不能为空。")
+    _check_free(build_resolver(session), new_name, owner=unit.name)
+    old = unit.name
+    unit.name = new_name
+    session.add(unit)
+    known = {a.alias for a in session.exec(select(Alias).where(Alias.unit_id == unit.id))}
+    if old not in known:
+        session.add(Alias(unit_id=unit.id, alias=old))
+    session.flush()
+    return unit
+
+
+def add_alias(session: Session, unit_name: str, alias: str) -> Unit:
+    unit = get_unit(session, unit_name)
+    alias = alias.strip()
+    if not alias:
+        raise QzfsgError("别名不能为空。")
+    resolver = build_resolver(session)
+    _check_free(resolver, alias, owner=unit.name)
+    exists = session.exec(select(Alias).where(Alias.alias == alias)).first()
+    if exists is None and alias != unit.name:
+        session.add(Alias(unit_id=unit.id, alias=alias))
+        session.flush()
+    return unit
+
+
+def deactivate_unit(session: Session, name: str, from_month: Month) -> Unit:
+    """From `from_month` on the unit is no longer expected to report; its history stays."""
+    unit = get_unit(session, name)
+    unit.inactive_from = str(from_month)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def import_units(session: Session, units: Sequence[UnitDef]) -> ImportSummary:
+    """Add new units and new aliases; a unit already registered keeps what it has."""
+    summary = ImportSummary(added=[], aliases_added=0, unchanged=[])
+    for item in units:
+        resolver = build_resolver(session)
+        found = resolver.resolve(item.name)
+        if found.status != "resolved" or found.unit is None:
+            add_unit(session, item.name, item.kind, item.aliases, resolver=resolver)
+            summary.added.append(item.name)
+            summary.aliases_added += len(item.aliases)
+            continue
+        new_aliases = [a for a in item.aliases if found.unit not in resolver.owners(a)]
+        for alias in new_aliases:
+            add_alias(session, found.unit, alias)
+        summary.aliases_added += len(new_aliases)
+        if not new_aliases:
+            summary.unchanged.append(found.unit)
+    return summary
+
+
+def read_units_file(path: Path) -> list[UnitDef]:
+    """A units list as CSV (UTF-8 or GB18030) or as a workbook, with columns 名称, 类别, 别名."""
+    from qzfsg.tables import read_records
+
+    return unit_defs(read_records(path, UNIT_COLUMNS), str(path))

@@ -1,0 +1,58 @@
+"""Simple header-and-rows lists (unit lists, the 附件2 liaison form) from CSV or a workbook."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from qzfsg.errors import DataError, NotFoundError
+
+Record = tuple[int, dict[str, str]]  # (row number as seen in the file, {column: text})
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """Every row of a CSV file (UTF-8 or GB18030) or of a workbook's first sheet, as text."""
+    if not path.is_file():
+        raise NotFoundError(f"找不到文件 {path}。")
+    if path.suffix.lower() != ".csv":
+        from qzfsg.reader import read_table
+
+        return [[cell_text(c) for c in row] for row in read_table(path)]
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030", errors="replace")
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+
+
+def find_records(
+    rows: list[list[str]], required: Sequence[str], source: str
+) -> tuple[list[str], list[Record]]:
+    """The header (spaces removed) and the rows under the first row naming every `required`
+    column."""
+    for index, row in enumerate(rows):
+        header = ["".join(c.split()) for c in row]
+        if all(name in header for name in required):
+            records = [
+                (index + offset + 2, {h: c for h, c in zip(header, r, strict=False) if h})
+                for offset, r in enumerate(rows[index + 1 :])
+                if any(r)
+            ]
+            return header, records
+    raise DataError(f"{source}：找不到含“{'、'.join(required)}”的表头行。")
+
+
+def read_records(path: Path, required: Sequence[str]) -> list[Record]:
+    return find_records(read_rows(path), required, str(path))[1]
+
+
+def cell_text(value: object) -> str:
+    """A cell as the clerk reads it: 13874078691.0 -> 13874078691, None -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

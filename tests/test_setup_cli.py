@@ -1,0 +1,115 @@
+"""init, the database conventions (path, schema version) and the error paths."""
+
+import json
+import sqlite3
+
+from typer.testing import CliRunner
+
+from qzfsg.cli import app
+from qzfsg.db import SCHEMA_VERSION
+
+
+def test_init_creates_the_registry_indicators_and_calendar(tmp_path, cli):
+    db = tmp_path / "new.db"
+    result = cli("init", "--json", db=db)
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["created"] is True
+    assert (report["units"], report["indicators"], report["deadlines"]) == (34, 11, 7)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM unit GROUP BY kind").fetchall())
+        assert kinds == {"town": 15, "department": 19}
+
+
+def test_init_again_changes_nothing(cli, db_file):
+    assert cli("units", "rename", "市林业局", "市林业分局").exit_code == 0
+    result = cli("init")
+    assert result.exit_code == 0
+    assert "未作任何改动" in result.stdout
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT count(*) FROM unit WHERE name = '市林业分局'").fetchone() == (
+            1,
+        )
+
+
+def test_init_with_another_year_shifts_the_calendar(tmp_path, cli):
+    db = tmp_path / "2019.db"
+    assert cli("init", "--year", "2019", db=db).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        dues = dict(conn.execute("SELECT item, due FROM deadline WHERE due IS NOT NULL"))
+        months = conn.execute("SELECT min(from_month) FROM deadline").fetchone()[0]
+    assert dues["联络员信息表"] == "2019-06-08"
+    assert months == "2019-05"
+    # and an existing database keeps its year
+    result = cli("init", "--year", "2020", db=db)
+    assert result.exit_code == 2
+    assert "2019" in result.stderr
+
+
+def test_commands_without_a_database_say_to_run_init(tmp_path, cli):
+    result = cli("units", "list", db=tmp_path / "missing.db")
+    assert result.exit_code == 2
+    assert "qzfsg init" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_database_path_from_environment(tmp_path, monkeypatch):
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("QZFSG_DB", str(db))
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert db.is_file()
+    assert runner.invoke(app, ["units", "list", "--json"]).exit_code == 0
+
+
+def test_default_database_in_current_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("QZFSG_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(app, ["init"]).exit_code == 0
+    assert (tmp_path / "qzfsg.db").is_file()
+
+
+def test_a_newer_schema_is_refused_untouched(cli, db_file):
+    with sqlite3.connect(db_file) as conn:
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+        )
+    before = db_file.read_bytes()
+    result = cli("units", "list")
+    assert result.exit_code == 2
+    assert "更新版本" in result.stderr
+    assert db_file.read_bytes() == before
+
+
+def test_an_older_schema_is_upgraded_after_a_backup(cli, db_file, monkeypatch):
+    from qzfsg import db as dbmod
+
+    with sqlite3.connect(db_file) as conn:
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION - 1),)
+        )
+    ran = []
+    monkeypatch.setitem(dbmod.MIGRATIONS, SCHEMA_VERSION - 1, lambda conn: ran.append(True))
+    assert cli("units", "list").exit_code == 0
+    assert ran == [True]
+    backups = list(db_file.parent.glob(f"{db_file.name}.bak-v{SCHEMA_VERSION - 1}-*"))
+    assert len(backups) == 1
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
+            str(SCHEMA_VERSION),
+        )
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path, cli):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("hello")
+    result = cli("units", "list", db=bogus)
+    assert result.exit_code == 2
+    assert "不是 qzfsg 数据库" in result.stderr
+
+
+def test_help_is_chinese_and_needs_no_database():
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "显示本帮助并退出" in result.stdout and "命令" in result.stdout
