@@ -103,11 +103,8 @@ def liaisons_table(liaisons: Sequence[LiaisonView], missing: Sequence[str]) -> G
         )  # fmt: skip
     parts: list = [grid]
     if missing:
-        parts.append(
-            Text.assemble(
-                (f"尚未报送联络员的单位（{len(missing)} 个）：", "yellow"), "、".join(missing)
-            )  # fmt: skip
-        )
+        head = (f"尚未报送联络员的单位（{len(missing)} 个）：", "yellow")
+        parts.append(Text.assemble(head, "、".join(missing)))
     return Group(*parts)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +13,7 @@ from qzfsg.cli.base import QzfsgCommand, new_app
 from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, show
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     town = "town"
     department = "department"
 
