@@ -2,14 +2,16 @@
 
 Amounts are stored as integers in units of 1/10,000 (经济处罚 is in 万元 with at most four
 places, i.e. 1 元), so that SQLite sums them exactly and Python sees them as Decimal.
-Months are stored as `YYYY-MM` text, which sorts and compares correctly in SQL.
+Months are stored as `YYYY-MM` text, which sorts and compares correctly in SQL; times are
+the office's local wall-clock times (naive), as the clerk reads them.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
+from pydantic import NaiveDatetime
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -78,7 +80,7 @@ class Liaison(SQLModel, table=True):
     qq: str | None = None
     note: str | None = None
     source_name: str | None = None
-    received_at: datetime
+    received_at: NaiveDatetime
 
 
 class Indicator(SQLModel, table=True):
@@ -99,7 +101,7 @@ class Submission(SQLModel, table=True):
     unit_text: str | None = None  # the unit as written on the form
     month: str | None = Field(default=None, index=True)
     month_source: str | None = None  # option | field | filed
-    received_at: datetime
+    received_at: NaiveDatetime
     filed_on: date | None = None
     filed_text: str | None = None
     source_name: str
@@ -109,7 +111,7 @@ class Submission(SQLModel, table=True):
     status: str  # accepted | rejected
     version: int = 1  # 1, 2, … per unit and month, in order received
     superseded: bool = False
-    imported_at: datetime
+    imported_at: NaiveDatetime
 
 
 class Value(SQLModel, table=True):
@@ -159,7 +161,7 @@ class Receipt(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     item: str
     month: str | None = None
-    received_at: datetime
+    received_at: NaiveDatetime
     source_name: str | None = None
     sha256: str | None = None
     archive_path: str | None = None

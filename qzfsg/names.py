@@ -100,6 +100,15 @@ class Resolver:
         near = [n for n in self._names if key in n or lookup_keys(n)[-1] in key]
         return Resolution(written, key, "unknown", candidates=near[:5])
 
+    def find_in(self, text: str) -> list[str]:
+        """Units whose name or alias stands inside `text` (a file name, say), most specific
+        only: in "交警大队9月报表" the 交警大队 is found, not also the 公安局 it belongs to."""
+        normal = unicodedata.normalize("NFKC", text).removeprefix(CITY)
+        hits = [k for k in self._index if len(k) >= 2 and k in normal]
+        specific = [k for k in hits if not any(k != o and k in o for o in hits)]
+        units = {unit for k in specific for unit in self._index[k]}
+        return [n for n in self._names if n in units]
+
     def owners(self, written: str) -> set[str]:
         """The registered units that a name or alias would collide with."""
         found: set[str] = set()

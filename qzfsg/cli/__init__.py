@@ -20,9 +20,10 @@ app = new_app(
     ),
 )
 
-from qzfsg.cli import setup, units  # noqa: E402  (each registers its commands on app)
+from qzfsg.cli import returns, setup, units  # noqa: E402  (each registers its commands)
 
 setup.register(app)
+returns.register(app)
 units.register(app)
 
 

@@ -1,0 +1,195 @@
+"""From a received file to a checked return: read the form, parse its numbers, place it
+(which unit, which month), apply the rules. Nothing here writes to the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from qzfsg.campaign import Campaign
+from qzfsg.cellvalues import parse_amount, parse_filed_date, parse_month_field
+from qzfsg.defaults import IndicatorDef
+from qzfsg.findings import Finding, finding
+from qzfsg.months import Month
+from qzfsg.names import Resolver
+from qzfsg.reader import FormSheet, RawCell, UnreadableReturn, read_return
+from qzfsg.returns import COLUMN_LABELS, CheckedReturn, Entry
+from qzfsg.rules import RuleContext, apply_rules
+
+# (unit, month) -> (previous month's 累计数 or None, earlier months' 本月数 by indicator)
+HistoryLookup = Callable[[str, Month], tuple[dict[str, Decimal] | None, dict[str, list[Decimal]]]]
+NOTE_TEXT = {
+    "unit_suffix": "数字后带有单位",
+    "full_width": "使用了全角数字",
+    "thousands": "使用了千分位分隔符",
+}
+FIRST_HALF_LAST_DAY = 15  # filed on day 1–15: a late return for the month before
+
+
+@dataclass
+class Checker:
+    """What checking needs, gathered once per run."""
+
+    indicators: Sequence[IndicatorDef]
+    resolver: Resolver
+    campaign: Campaign
+    today: date
+    history: HistoryLookup | None = None
+
+    def __post_init__(self) -> None:
+        self.by_code = {i.code: i for i in self.indicators}
+
+    def check(self, path: Path, unit: str | None = None, month: Month | None = None) -> CheckedReturn:
+        ret = CheckedReturn(file=str(path))
+        try:
+            form = read_return(path, self.indicators)
+        except UnreadableReturn as exc:
+            ret.findings.append(finding(exc.code, str(exc)))
+            ret.unit = unit or self._unit_from_name(path)
+            ret.month = month
+            return ret
+        ret.sheet = form.sheet
+        self._parse_entries(form, ret)
+        self._place_unit(form, path, unit, ret)
+        self._place_month(form, month, ret)
+        if ret.unit and ret.month:
+            previous, earlier = self.history(ret.unit, ret.month) if self.history else (None, {})
+            context = RuleContext(self.by_code, self.campaign, self.today, previous, earlier)
+            ret.findings.extend(apply_rules(ret, context))
+        return ret
+
+    def _parse_entries(self, form: FormSheet, ret: CheckedReturn) -> None:
+        labels = {code: i.label for code, i in self.by_code.items()}
+        for code in form.missing:
+            ret.findings.append(
+                finding("missing_indicator", f"表中找不到“{labels[code]}”这一行，请按模板补齐 11 项指标。",
+                        indicator=code)  # fmt: skip
+            )
+        for code, row in form.rows.items():
+            values = {}
+            for column in ("month", "cumulative"):
+                cell: RawCell = getattr(row, column)
+                values[column] = self._parse_cell(cell, code, labels[code], column, ret)
+            ret.entries[code] = Entry(
+                month=values["month"], cumulative=values["cumulative"],
+                month_cell=row.month.cell, cumulative_cell=row.cumulative.cell,
+            )  # fmt: skip
+
+    @staticmethod
+    def _parse_cell(
+        cell: RawCell, code: str, label: str, column: str, ret: CheckedReturn
+    ) -> Decimal | None:
+        where = f"“{label}”{COLUMN_LABELS[column]}（{cell.cell}）"
+        if cell.formula_without_value:
+            ret.findings.append(
+                finding("formula_no_value",
+                        f"{where}是公式，但文件里没有它的计算结果（文件由程序生成、未经 Excel/WPS 打开保存）。"
+                        "请用 Excel 或 WPS 打开该表，保存后重新发送。",
+                        indicator=code, cell=cell.cell, expected="数字")  # fmt: skip
+            )
+            return None
+        amount = parse_amount(cell.value)
+        if amount.error:
+            ret.findings.append(
+                finding("not_numeric", f"{where}填的是“{cell.value}”，不是数字；没有请填 0 或留空。",
+                        indicator=code, cell=cell.cell, expected="数字")  # fmt: skip
+            )
+            return None
+        for note in amount.notes:
+            ret.findings.append(
+                finding(note, f"{where}写作“{cell.value}”（{NOTE_TEXT[note]}），"
+                              f"已按 {format(amount.value, 'f')} 读取。",
+                        indicator=code, cell=cell.cell)  # fmt: skip
+            )
+        return amount.value
+
+    def _place_unit(self, form: FormSheet, path: Path, unit: str | None, ret: CheckedReturn) -> None:
+        ret.unit_text = form.unit_text
+        if unit:
+            ret.unit = unit
+            return
+        found = self.resolver.resolve(form.unit_text)
+        if found.status == "resolved":
+            ret.unit = found.unit
+            return
+        cell = f"（{form.unit_cell}）" if form.unit_cell else ""
+        if found.status != "empty":
+            code = "ambiguous_unit" if found.status == "ambiguous" else "unknown_unit"
+            ret.findings.append(
+                finding(code, f"填报单位{cell}：{found.reason}。请填写本单位的规范名称，或由市安委办在名册中登记。",
+                        cell=form.unit_cell, expected="名册中的单位名称")  # fmt: skip
+            )
+            return
+        ret.unit = self._unit_from_name(path)
+        if ret.unit:
+            ret.findings.append(
+                finding("unit_from_filename",
+                        f"表上“填报单位”{cell}没有填写，按文件名“{path.name}”认定为 {ret.unit}；请以后填写并盖章。",
+                        cell=form.unit_cell)  # fmt: skip
+            )
+        else:
+            ret.findings.append(
+                finding("unit_missing",
+                        f"表上“填报单位”{cell}没有填写，文件名“{path.name}”也看不出是哪个单位。"
+                        "请填写单位名称后重新发送，或导入时用 --unit 指定。",
+                        cell=form.unit_cell, expected="单位名称")  # fmt: skip
+            )
+
+    def _unit_from_name(self, path: Path) -> str | None:
+        found = self.resolver.find_in(path.stem)
+        return found[0] if len(found) == 1 else None
+
+    def _place_month(self, form: FormSheet, month: Month | None, ret: CheckedReturn) -> None:
+        filed = parse_filed_date(form.filed)
+        ret.filed_on = filed
+        ret.filed_text = None if form.filed is None else str(form.filed)
+        if month:
+            ret.month, ret.month_source = month, "option"
+            return
+        stated = parse_month_field(form.month_field)
+        if stated:
+            ret.month, ret.month_source = stated, "field"
+            return
+        if filed:
+            ret.month, ret.month_source = inferred_month(filed), "filed"
+            ret.findings.append(
+                finding("month_inferred",
+                        f"表上没有报告月份，按填报时间 {filed:%Y-%m-%d} 认定为 {ret.month.label}"
+                        f"（{FIRST_HALF_LAST_DAY} 日及以前填报的算上月迟报）。",
+                        cell=form.filed_cell)  # fmt: skip
+            )
+            return
+        written = f"（填的是“{form.filed}”）" if form.filed not in (None, "") else ""
+        ret.findings.append(
+            finding("month_unknown",
+                    f"无法确定报告月份：表上没有报告月份，填报时间{written}也没有填写完整的日期。"
+                    "请填写填报时间后重新发送，或导入时用 --month 指定。",
+                    cell=form.filed_cell or form.month_field_cell, expected="填报时间 年 月 日")  # fmt: skip
+        )
+
+
+def inferred_month(filed: date | datetime) -> Month:
+    """Filed on day 1–15: the month before (a late return); from day 16 on: that month."""
+    month = Month(filed.year, filed.month)
+    return month.previous() if filed.day <= FIRST_HALF_LAST_DAY else month
+
+
+def findings_of(ret: CheckedReturn, severity: str) -> list[Finding]:
+    return [f for f in ret.findings if f.severity == severity]
+
+
+def standalone_checker(today: date) -> Checker:
+    """A checker for `qzfsg validate` without a database: the default registry and
+    calendar from data/, and no stored months to compare with."""
+    from qzfsg.defaults import load_calendar, load_indicators, load_units
+
+    units = load_units()
+    return Checker(
+        indicators=load_indicators(),
+        resolver=Resolver((u.name, u.aliases) for u in units),
+        campaign=Campaign.from_calendar(load_calendar()),
+        today=today,
+    )

@@ -1,0 +1,179 @@
+"""`qzfsg import`, `validate`, `findings` and `history`: the monthly returns."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qzfsg.cli.base import QzfsgCommand
+from qzfsg.cli.common import DbOption, JsonOption, console, database, db_path, emit_json, show
+
+if TYPE_CHECKING:
+    from qzfsg.importer import FileOutcome
+
+PathsArg = Annotated[
+    list[str], typer.Argument(help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx。", show_default=False)
+]
+MonthOption = Annotated[
+    str | None, typer.Option("--month", help="报告月份 YYYY-MM（表上看不出月份时用；给出则以此为准）。")
+]
+UnitOption = Annotated[
+    str | None, typer.Option("--unit", help="填报单位（表上没写或写错时用；给出则以此为准）。")
+]
+ReceivedOption = Annotated[
+    str | None,
+    typer.Option("--received", help="收到时间 YYYY-MM-DD[THH:MM]，默认取每个文件的修改时间。"),
+]
+PROGRESS_FROM = 10  # files: show a progress bar on a terminal from this many on
+
+
+def _month(text: str | None):
+    from qzfsg.months import Month
+
+    return Month.parse(text) if text else None
+
+
+def _run(paths, outcome_for, show_progress: bool) -> list[FileOutcome]:
+    if not show_progress:
+        return [outcome_for(path, received) for path, received in paths]
+    from rich.progress import track
+
+    return [
+        outcome_for(path, received)
+        for path, received in track(paths, description="导入中", console=console(stderr=True))
+    ]
+
+
+def _finish(outcomes: list[FileOutcome], as_json: bool) -> None:
+    from qzfsg import render
+    from qzfsg.errors import ExitCode
+
+    if as_json:
+        emit_json(outcomes)
+    else:
+        show(render.outcomes_table(outcomes), render.outcomes_summary(outcomes))
+    if any(o.status == "rejected" for o in outcomes):
+        raise typer.Exit(int(ExitCode.DATA))
+
+
+def import_(
+    paths: PathsArg,
+    month: MonthOption = None,
+    unit: UnitOption = None,
+    received: ReceivedOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不存入任何内容。")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """导入各单位报来的月报表（附件1）：逐个检查，合格的录入，不合格的退回并说明原因。
+
+    文件按收到时间先后处理；同一单位同月再次报送的合格表替换前一版，前一版留在历史中；
+    内容完全相同的文件只算重复，不作改动。有文件被退回时退出码为 1。
+
+    示例：qzfsg import 收件/　　qzfsg import 归义镇.xlsx --month 2018-06 --received 2018-06-28
+    """
+    from qzfsg.db import archive_dir
+    from qzfsg.importer import Importer, collect_paths, in_received_order
+    from qzfsg.timestamps import parse_received
+
+    files = collect_paths(paths)
+    stated = parse_received(received) if received else None
+    with database(db) as session:
+        importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=dry_run)
+        unit_name = importer.resolve_option(unit) if unit else None
+        chosen = _month(month)
+        outcomes = _run(
+            in_received_order(files, stated),
+            lambda path, when: importer.import_file(path, when, unit_name, chosen),
+            show_progress=not as_json and len(files) >= PROGRESS_FROM and console().is_terminal,
+        )
+    _finish(outcomes, as_json)
+
+
+def validate(
+    paths: PathsArg,
+    month: MonthOption = None,
+    unit: UnitOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """只检查月报表，不存入任何内容；没有数据库也能用（有数据库时还与已收的上月数核对）。
+
+    示例：qzfsg validate 归义镇6月.xlsx
+    """
+    from qzfsg.checking import standalone_checker
+    from qzfsg.importer import FileOutcome, collect_paths, in_received_order
+
+    files = collect_paths(paths)
+    if db_path(db).is_file():
+        from qzfsg.db import archive_dir
+        from qzfsg.importer import Importer
+
+        with database(db) as session:
+            importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=True)
+            unit_name = importer.resolve_option(unit) if unit else None
+            outcomes = [
+                importer.import_file(path, when, unit_name, _month(month))
+                for path, when in in_received_order(files, None)
+            ]
+        _finish(outcomes, as_json)
+        return
+    checker = standalone_checker(date.today())
+    outcomes = []
+    for path in files:
+        checked = checker.check(path, unit, _month(month))
+        outcomes.append(
+            FileOutcome.from_checked(checked, "checked" if checked.accepted else "rejected", None)
+        )
+    _finish(outcomes, as_json)
+
+
+def findings(
+    month: Annotated[str | None, typer.Option("--month", help="只看某月（YYYY-MM）。")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="只看某单位。")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """列出仍有问题的报表，每份附一段可直接发给该单位的退回意见或核实提醒。
+
+    示例：qzfsg findings --month 2018-09　　qzfsg findings --unit 农业农村局
+    """
+    from qzfsg import render
+    from qzfsg.submissions import list_open_findings
+
+    with database(db) as session:
+        items = list_open_findings(session, _month(month), unit)
+    if as_json:
+        emit_json(items)
+    else:
+        show(render.open_findings(items))
+
+
+def history(
+    unit: Annotated[str, typer.Option("--unit", help="单位名称或别名。")],
+    month: Annotated[str | None, typer.Option("--month", help="只看某月（YYYY-MM）。")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """某单位收到过的每一份报表：何时收到、第几版、是否录入，重报时改了哪些数。
+
+    示例：qzfsg history --unit 城管执法局 --month 2018-09
+    """
+    from qzfsg import render
+    from qzfsg.submissions import unit_history
+
+    with database(db) as session:
+        entries = unit_history(session, unit, _month(month))
+    if as_json:
+        emit_json(entries)
+    else:
+        show(render.history_table(unit, entries))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import", cls=QzfsgCommand)(import_)
+    for command in (validate, findings, history):
+        app.command(cls=QzfsgCommand)(command)

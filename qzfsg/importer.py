@@ -1,0 +1,267 @@
+"""Storing received returns: one transaction per file, nothing ever lost.
+
+The original bytes are archived (named by sha256) before the transaction commits.
+Rejected files are recorded with their findings but contribute no values; identical bytes
+already received are reported as a duplicate and change nothing; another accepted file
+for the same unit and month becomes a new version that replaces the earlier one.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlalchemy import insert, update
+from sqlmodel import Session, col, func, select
+
+from qzfsg.archive import archive_bytes, file_sha256, file_time
+from qzfsg.campaign import load_campaign
+from qzfsg.checking import Checker
+from qzfsg.defaults import load_indicators
+from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.findings import Finding, finding
+from qzfsg.models import Finding as FindingRow
+from qzfsg.models import Submission, Unit, Value
+from qzfsg.months import Month
+from qzfsg.registry import all_units, build_resolver
+from qzfsg.returns import CheckedReturn
+from qzfsg.rules import show
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
+Status = Literal["imported", "rejected", "duplicate", "checked"]
+
+
+class FileOutcome(BaseModel):
+    """What became of one file; the `--json` shape of import and validate."""
+
+    file: str
+    status: Status
+    unit: str | None = None
+    month: str | None = None
+    version: int | None = None
+    received: datetime | None = None
+    values: dict[str, dict[str, Decimal]] = {}
+    findings: list[Finding] = []
+    duplicate_of: str | None = None
+    replaces_version: int | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return any(f.severity == "warning" for f in self.findings)
+
+    @classmethod
+    def from_checked(
+        cls, checked: CheckedReturn, status: Status, received: datetime | None
+    ) -> FileOutcome:
+        values = (
+            {code: {"month": m, "cumulative": c} for code, (m, c) in checked.values().items()}
+            if checked.accepted
+            else {}
+        )
+        return cls(
+            file=checked.file, status=status, unit=checked.unit,
+            month=str(checked.month) if checked.month else None, received=received,
+            values=values, findings=checked.findings,
+        )  # fmt: skip
+
+
+def collect_paths(arguments: Sequence[str]) -> list[Path]:
+    """Files as given, folders searched recursively for spreadsheets, globs expanded."""
+    found: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
+                and not p.name.startswith(("~$", ".~lock"))
+            )  # fmt: skip
+        elif path.is_file():
+            found.append(path)
+        elif glob.has_magic(argument) and (matches := sorted(glob.glob(argument, recursive=True))):
+            found.extend(Path(m) for m in matches if Path(m).is_file())
+        else:
+            raise NotFoundError(f"找不到文件或文件夹“{argument}”。")
+    return list(dict.fromkeys(found))
+
+
+def in_received_order(paths: Iterable[Path], received: datetime | None) -> list[tuple[Path, datetime]]:
+    """Each file with its received time (stated, or its modification time), oldest first."""
+    timed = [(p, received or file_time(p)) for p in paths]
+    return sorted(timed, key=lambda item: item[1])
+
+
+class Importer:
+    """Checks and stores returns into one database; built once per run."""
+
+    def __init__(self, session: Session, archive: Path, today: date, dry_run: bool = False):
+        self.session = session
+        self.archive = archive
+        self.dry_run = dry_run
+        self.units = {u.name: u for u in all_units(session)}
+        self._accepted: dict[int, dict[str, dict[str, tuple[Decimal, Decimal]]]] = {}
+        self.checker = Checker(
+            indicators=load_indicators(),
+            resolver=build_resolver(session),
+            campaign=load_campaign(session),
+            today=today,
+            history=self._history,
+        )
+
+    def resolve_option(self, text: str) -> str:
+        found = self.checker.resolver.resolve(text)
+        if found.status != "resolved" or found.unit is None:
+            raise QzfsgError(f"--unit：{found.reason}。")
+        return found.unit
+
+    # ----------------------------------------------------------------- stored history
+    def accepted_months(self, unit: str) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
+        """The unit's current accepted figures: {month: {code: (本月数, 累计数)}} (cached)."""
+        unit_id = self.units[unit].id or 0
+        if unit_id not in self._accepted:
+            rows = self.session.exec(
+                select(Submission.month, Value.indicator_code, Value.month_value, Value.cumulative_value)
+                .join(Value, col(Value.submission_id) == Submission.id)
+                .where(Submission.unit_id == unit_id, Submission.status == "accepted",
+                       col(Submission.superseded).is_(False))
+            )  # fmt: skip
+            months: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
+            for month, code, month_value, cumulative in rows:
+                months.setdefault(month or "", {})[code] = (month_value, cumulative)
+            self._accepted[unit_id] = months
+        return self._accepted[unit_id]
+
+    def _history(
+        self, unit: str, month: Month
+    ) -> tuple[dict[str, Decimal] | None, dict[str, list[Decimal]]]:
+        stored = self.accepted_months(unit)
+        before = stored.get(str(month.previous()))
+        previous = {code: pair[1] for code, pair in before.items()} if before else None
+        earlier: dict[str, list[Decimal]] = {}
+        for key in sorted(stored):
+            if key < str(month):
+                for code, pair in stored[key].items():
+                    earlier.setdefault(code, []).append(pair[0])
+        return previous, earlier
+
+    # ----------------------------------------------------------------- one file
+    def import_file(
+        self, path: Path, received: datetime, unit: str | None = None, month: Month | None = None
+    ) -> FileOutcome:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problem = finding("unreadable", f"无法读取文件“{path.name}”：{exc.strerror or exc}。")
+            return FileOutcome(file=str(path), status="rejected", received=received, findings=[problem])
+        digest = file_sha256(data)
+        earlier = self.session.exec(select(Submission).where(Submission.sha256 == digest)).first()
+        if earlier is not None:
+            return self._duplicate(path, received, earlier)
+        checked = self.checker.check(path, unit, month)
+        if checked.accepted and checked.unit and checked.month:
+            checked.findings.extend(self._later_month_findings(checked))
+        if self.dry_run:
+            return FileOutcome.from_checked(checked, "checked" if checked.accepted else "rejected", received)
+        stored_at = archive_bytes(data, digest, path.suffix, self.archive)
+        return self._store(checked, path, received, digest, stored_at)
+
+    def _duplicate(self, path: Path, received: datetime, earlier: Submission) -> FileOutcome:
+        unit = self.session.get(Unit, earlier.unit_id) if earlier.unit_id else None
+        return FileOutcome(
+            file=str(path), status="duplicate", unit=unit.name if unit else None,
+            month=earlier.month, version=earlier.version, received=received,
+            duplicate_of=earlier.source_name,
+        )  # fmt: skip
+
+    def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
+        """An earlier month re-submitted: does the stored next month still add up?"""
+        assert checked.unit and checked.month
+        later_month = checked.month.next()
+        later = self.accepted_months(checked.unit).get(str(later_month))
+        if not later:
+            return []
+        found = []
+        for code, (month_value, cumulative) in later.items():
+            entry = checked.entries.get(code)
+            if entry is None or entry.cumulative is None:
+                continue
+            due = entry.cumulative + month_value
+            if cumulative != due:
+                label = self.checker.by_code[code].label
+                found.append(
+                    finding("later_month_mismatch",
+                            f"已收的{later_month.label}报表“{label}”累计数为 {show(cumulative)}，"
+                            f"按本表应为 {show(entry.cumulative)} + {show(month_value)} = {show(due)}；"
+                            f"请该单位重报{later_month.label}报表。",
+                            indicator=code, expected=show(due))  # fmt: skip
+                )
+        return found
+
+    def _store(
+        self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
+    ) -> FileOutcome:
+        session = self.session
+        unit = self.units.get(checked.unit or "")
+        month = str(checked.month) if checked.month else None
+        version, replaces = 1, None
+        if unit is not None and month is not None:
+            before = session.exec(
+                select(func.count()).select_from(Submission)
+                .where(Submission.unit_id == unit.id, Submission.month == month)
+            ).one()  # fmt: skip
+            version = before + 1
+        accepted = checked.accepted and unit is not None and month is not None
+        try:
+            if accepted:
+                replaces = self._supersede(unit.id, month)  # type: ignore[union-attr]
+            submission_id = session.execute(
+                insert(Submission).values(
+                    unit_id=unit.id if unit else None, unit_text=checked.unit_text, month=month,
+                    month_source=checked.month_source, received_at=received,
+                    filed_on=checked.filed_on, filed_text=checked.filed_text,
+                    source_name=path.name, sha256=digest, archive_path=str(stored_at),
+                    sheet=checked.sheet, status="accepted" if accepted else "rejected",
+                    version=version, superseded=False, imported_at=datetime.now(),
+                )
+            ).inserted_primary_key[0]  # fmt: skip
+            if accepted:
+                session.execute(
+                    insert(Value),
+                    [{"submission_id": submission_id, "indicator_code": code,
+                      "month_value": m, "cumulative_value": c}
+                     for code, (m, c) in checked.values().items()],
+                )  # fmt: skip
+            if checked.findings:
+                session.execute(
+                    insert(FindingRow),
+                    [{"submission_id": submission_id, **f.model_dump(exclude={"indicator"}),
+                      "indicator_code": f.indicator} for f in checked.findings],
+                )  # fmt: skip
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        if accepted and unit is not None and month is not None:
+            self.accepted_months(unit.name)[month] = checked.values()
+        outcome = FileOutcome.from_checked(checked, "imported" if accepted else "rejected", received)
+        outcome.version = version
+        outcome.replaces_version = replaces
+        return outcome
+
+    def _supersede(self, unit_id: int, month: str) -> int | None:
+        current = self.session.exec(
+            select(Submission.id, Submission.version).where(
+                Submission.unit_id == unit_id, Submission.month == month,
+                Submission.status == "accepted", col(Submission.superseded).is_(False))
+        ).first()  # fmt: skip
+        if current is None:
+            return None
+        self.session.execute(
+            update(Submission).where(col(Submission.id) == current[0]).values(superseded=True)
+        )
+        return current[1]
