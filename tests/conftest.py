@@ -33,6 +33,7 @@ def session(db_file: Path):
 def cli(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run `qzfsg ARGS… --db <temp db>` (the database option is added for you)."""
     monkeypatch.delenv("QZFSG_DB", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps tables to the terminal's width
     runner = CliRunner()
 
     def invoke(*args: str, db: Path | None = db_file) -> Result:

@@ -1,0 +1,142 @@
+"""`qzfsg import`, `validate`, `findings`, `history` through the CLI."""
+
+import json
+import os
+import sqlite3
+from datetime import datetime
+
+from typer.testing import CliRunner
+
+from qzfsg.cli import app
+from tests.conftest import SAMPLES
+from tests.factories import default_values, make_return
+
+IMPORT_KEYS = {"file", "status", "unit", "month", "version", "received", "values", "findings",
+               "duplicate_of", "replaces_version"}  # fmt: skip
+
+
+def stamp(path, when):
+    ts = when.timestamp()
+    os.utime(path, (ts, ts))
+    return path
+
+
+def submissions(db_file):
+    with sqlite3.connect(db_file) as conn:
+        return conn.execute("SELECT source_name, status, version FROM submission ORDER BY id").fetchall()
+
+
+def test_import_json_shape_and_exit_code(tmp_path, cli, db_file):
+    good = stamp(make_return(tmp_path, name="good.xlsx"), datetime(2018, 6, 28, 9))
+    bad = stamp(make_return(tmp_path, raw={("cases", "m"): -1}, name="bad.xlsx", unit="新市镇"),
+                datetime(2018, 6, 27, 9))  # fmt: skip
+    result = cli("import", str(good), str(bad), "--json")
+    assert result.exit_code == 1
+    files = json.loads(result.stdout)
+    assert [f["file"].rsplit("/", 1)[-1] for f in files] == ["bad.xlsx", "good.xlsx"]  # received order
+    assert set(files[1]) == IMPORT_KEYS
+    assert files[1]["values"]["fines"] == {"month": 0.35, "cumulative": 0.6}
+    assert files[1]["received"] == "2018-06-28T09:00:00"
+    finding = next(f for f in files[0]["findings"] if f["severity"] == "error")
+    assert (finding["code"], finding["cell"], finding["indicator"]) == ("negative", "C7", "cases")
+    assert set(finding) == {"code", "severity", "message", "indicator", "cell", "expected"}
+    assert submissions(db_file) == [("bad.xlsx", "rejected", 1), ("good.xlsx", "accepted", 1)]
+
+
+def test_import_all_good_exits_0_and_shows_a_table(tmp_path, cli):
+    result = cli("import", str(make_return(tmp_path)), "--received", "2018-06-28")
+    assert result.exit_code == 0
+    assert "已录入" in result.stdout and "归义镇" in result.stdout
+
+
+def test_import_folder_recursively_with_dry_run(tmp_path, cli, db_file):
+    (tmp_path / "sub").mkdir()
+    make_return(tmp_path / "sub", name="a.xlsx")
+    make_return(tmp_path / "sub", name="b.xls", fmt="xls", unit="新市镇")
+    (tmp_path / "sub" / "说明.docx").write_text("not a return")
+    result = cli("import", str(tmp_path), "--dry-run", "--json")
+    assert result.exit_code == 0
+    assert [f["status"] for f in json.loads(result.stdout)] == ["checked", "checked"]
+    assert submissions(db_file) == []
+
+
+def test_import_glob_and_unit_month_options(tmp_path, cli, db_file):
+    make_return(tmp_path, unit="", filed=None, name="x1.xlsx")
+    result = cli("import", str(tmp_path / "x*.xlsx"), "--unit", "新市", "--month", "2018-06", "--json")
+    assert result.exit_code == 2  # 新市 is not a unit: a usage error, nothing imported
+    result = cli("import", str(tmp_path / "x*.xlsx"), "--unit", "新市镇", "--month", "2018-06", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["unit"] == "新市镇"
+
+
+def test_import_unknown_path_is_a_usage_error(tmp_path, cli):
+    result = cli("import", str(tmp_path / "nope.xlsx"))
+    assert result.exit_code == 2
+    assert "找不到文件" in result.stderr
+
+
+def test_import_bad_month_option_is_a_usage_error(tmp_path, cli):
+    result = cli("import", str(make_return(tmp_path)), "--month", "June")
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.stderr
+
+
+def test_findings_gives_a_message_per_unit(tmp_path, cli):
+    cli("import", str(make_return(tmp_path, raw={("cases", "c"): 1}, name="bad.xlsx")), "--received", "2018-06-28")
+    result = cli("findings", "--json")
+    assert result.exit_code == 0
+    [item] = json.loads(result.stdout)
+    assert (item["unit"], item["month"], item["status"]) == ("归义镇", "2018-06", "rejected")
+    assert "退回意见" in item["message"] and "D7" in item["message"]
+    # a corrected file closes it
+    cli("import", str(make_return(tmp_path, name="good.xlsx")), "--received", "2018-06-29")
+    assert json.loads(cli("findings", "--json").stdout) == []
+    assert "没有待处理的问题" in cli("findings").stdout
+
+
+def test_findings_filters(tmp_path, cli):
+    cli("import", str(make_return(tmp_path, raw={("cases", "c"): 1}, name="a.xlsx")), "--received", "2018-06-28")
+    assert json.loads(cli("findings", "--month", "2018-07", "--json").stdout) == []
+    assert len(json.loads(cli("findings", "--unit", "归义镇", "--json").stdout)) == 1
+    assert cli("findings", "--unit", "不存在").exit_code == 2
+
+
+def test_history_shows_versions_and_changes(tmp_path, cli):
+    cli("import", str(make_return(tmp_path, name="v1.xlsx")), "--received", "2018-06-28")
+    changed = default_values()
+    changed["closures"] = (changed["closures"][0] + 1, changed["closures"][1] + 1)
+    cli("import", str(make_return(tmp_path, changed, name="v2.xlsx")), "--received", "2018-06-29")
+    result = cli("history", "--unit", "归义镇", "--json")
+    entries = json.loads(result.stdout)
+    assert [(e["file"], e["version"], e["superseded"]) for e in entries] == [("v1.xlsx", 1, True), ("v2.xlsx", 2, False)]
+    assert [(c["indicator"], c["before"], c["after"]) for c in entries[1]["changes"]] == [("closures", 0, 1), ("closures", 1, 2)]
+    assert "取缔关闭" in cli("history", "--unit", "归义镇").stdout
+
+
+def test_validate_without_a_database(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("QZFSG_DB", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", str(make_return(tmp_path)), "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)[0]["status"] == "checked"
+    bad = runner.invoke(app, ["validate", str(SAMPLES / "files" / "工信局8月报表.xlsx")])
+    assert bad.exit_code == 1 and "D6" in bad.stdout
+    assert not (tmp_path / "qzfsg.db").exists()
+
+
+def test_validate_with_a_database_checks_the_previous_month(tmp_path, cli, db_file):
+    may = {code: (c - m, c - m) for code, (m, c) in default_values().items()}
+    cli("import", str(make_return(tmp_path, may, name="may.xlsx", filed="2018年5月30日")), "--received", "2018-05-30")
+    wrong = default_values()
+    wrong["cases"] = (wrong["cases"][0], wrong["cases"][1] + 5)
+    result = cli("validate", str(make_return(tmp_path, wrong, name="june.xlsx")), "--json")
+    assert result.exit_code == 1
+    assert "cum_mismatch" in {f["code"] for f in json.loads(result.stdout)[0]["findings"]}
+    assert [s[0] for s in submissions(db_file)] == ["may.xlsx"]
+
+
+def test_spreadsheet_text_is_escaped(tmp_path, cli):
+    path = make_return(tmp_path, raw={("cases", "m"): "[red]x[/red]"}, name="[b]r.xlsx")
+    result = cli("import", str(path), "--received", "2018-06-28")
+    assert "[red]x[/red]" in result.stdout and "[b]r.xlsx" in result.stdout
