@@ -45,9 +45,14 @@ def init_database(path: Path, year: int | None = None) -> InitReport:
     with session_for(engine) as session:
         for order, item in enumerate(load_indicators(), start=1):
             session.add(
-                Indicator(code=item.code, label=item.label, unit=item.unit,
-                          decimals=item.decimals, sort_order=order)
-            )  # fmt: skip
+                Indicator(
+                    code=item.code,
+                    label=item.label,
+                    unit=item.unit,
+                    decimals=item.decimals,
+                    sort_order=order,
+                )
+            )
         import_units(session, load_units())
         seed_deadlines(session, calendar)
         session.commit()

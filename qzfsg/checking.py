@@ -42,7 +42,9 @@ class Checker:
     def __post_init__(self) -> None:
         self.by_code = {i.code: i for i in self.indicators}
 
-    def check(self, path: Path, unit: str | None = None, month: Month | None = None) -> CheckedReturn:
+    def check(
+        self, path: Path, unit: str | None = None, month: Month | None = None
+    ) -> CheckedReturn:
         ret = CheckedReturn(file=str(path))
         try:
             form = read_return(path, self.indicators)
@@ -65,8 +67,11 @@ class Checker:
         labels = {code: i.label for code, i in self.by_code.items()}
         for code in form.missing:
             ret.findings.append(
-                finding("missing_indicator", f"表中找不到“{labels[code]}”这一行，请按模板补齐 11 项指标。",
-                        indicator=code)  # fmt: skip
+                finding(
+                    "missing_indicator",
+                    f"表中找不到“{labels[code]}”这一行，请按模板补齐 11 项指标。",
+                    indicator=code,
+                )
             )
         for code, row in form.rows.items():
             values = {}
@@ -74,9 +79,11 @@ class Checker:
                 cell: RawCell = getattr(row, column)
                 values[column] = self._parse_cell(cell, code, labels[code], column, ret)
             ret.entries[code] = Entry(
-                month=values["month"], cumulative=values["cumulative"],
-                month_cell=row.month.cell, cumulative_cell=row.cumulative.cell,
-            )  # fmt: skip
+                month=values["month"],
+                cumulative=values["cumulative"],
+                month_cell=row.month.cell,
+                cumulative_cell=row.cumulative.cell,
+            )
 
     @staticmethod
     def _parse_cell(
@@ -85,28 +92,43 @@ class Checker:
         where = f"“{label}”{COLUMN_LABELS[column]}（{cell.cell}）"
         if cell.formula_without_value:
             ret.findings.append(
-                finding("formula_no_value",
-                        f"{where}是公式，但文件里没有它的计算结果（文件由程序生成、未经 Excel/WPS 打开保存）。"
-                        "请用 Excel 或 WPS 打开该表，保存后重新发送。",
-                        indicator=code, cell=cell.cell, expected="数字")  # fmt: skip
+                finding(
+                    "formula_no_value",
+                    f"{where}是公式，但文件里没有它的计算结果（文件由程序生成、未经 Excel/WPS 打开保存）。"
+                    "请用 Excel 或 WPS 打开该表，保存后重新发送。",
+                    indicator=code,
+                    cell=cell.cell,
+                    expected="数字",
+                )
             )
             return None
         amount = parse_amount(cell.value)
         if amount.error:
             ret.findings.append(
-                finding("not_numeric", f"{where}填的是“{cell.value}”，不是数字；没有请填 0 或留空。",
-                        indicator=code, cell=cell.cell, expected="数字")  # fmt: skip
+                finding(
+                    "not_numeric",
+                    f"{where}填的是“{cell.value}”，不是数字；没有请填 0 或留空。",
+                    indicator=code,
+                    cell=cell.cell,
+                    expected="数字",
+                )
             )
             return None
         for note in amount.notes:
             ret.findings.append(
-                finding(note, f"{where}写作“{cell.value}”（{NOTE_TEXT[note]}），"
-                              f"已按 {format(amount.value, 'f')} 读取。",
-                        indicator=code, cell=cell.cell)  # fmt: skip
+                finding(
+                    note,
+                    f"{where}写作“{cell.value}”（{NOTE_TEXT[note]}），"
+                    f"已按 {format(amount.value, 'f')} 读取。",
+                    indicator=code,
+                    cell=cell.cell,
+                )
             )
         return amount.value
 
-    def _place_unit(self, form: FormSheet, path: Path, unit: str | None, ret: CheckedReturn) -> None:
+    def _place_unit(
+        self, form: FormSheet, path: Path, unit: str | None, ret: CheckedReturn
+    ) -> None:
         ret.unit_text = form.unit_text
         if unit:
             ret.unit = unit
@@ -119,23 +141,32 @@ class Checker:
         if found.status != "empty":
             code = "ambiguous_unit" if found.status == "ambiguous" else "unknown_unit"
             ret.findings.append(
-                finding(code, f"填报单位{cell}：{found.reason}。请填写本单位的规范名称，或由市安委办在名册中登记。",
-                        cell=form.unit_cell, expected="名册中的单位名称")  # fmt: skip
+                finding(
+                    code,
+                    f"填报单位{cell}：{found.reason}。请填写本单位的规范名称，或由市安委办在名册中登记。",
+                    cell=form.unit_cell,
+                    expected="名册中的单位名称",
+                )
             )
             return
         ret.unit = self._unit_from_name(path)
         if ret.unit:
             ret.findings.append(
-                finding("unit_from_filename",
-                        f"表上“填报单位”{cell}没有填写，按文件名“{path.name}”认定为 {ret.unit}；请以后填写并盖章。",
-                        cell=form.unit_cell)  # fmt: skip
+                finding(
+                    "unit_from_filename",
+                    f"表上“填报单位”{cell}没有填写，按文件名“{path.name}”认定为 {ret.unit}；请以后填写并盖章。",
+                    cell=form.unit_cell,
+                )
             )
         else:
             ret.findings.append(
-                finding("unit_missing",
-                        f"表上“填报单位”{cell}没有填写，文件名“{path.name}”也看不出是哪个单位。"
-                        "请填写单位名称后重新发送，或导入时用 --unit 指定。",
-                        cell=form.unit_cell, expected="单位名称")  # fmt: skip
+                finding(
+                    "unit_missing",
+                    f"表上“填报单位”{cell}没有填写，文件名“{path.name}”也看不出是哪个单位。"
+                    "请填写单位名称后重新发送，或导入时用 --unit 指定。",
+                    cell=form.unit_cell,
+                    expected="单位名称",
+                )
             )
 
     def _unit_from_name(self, path: Path) -> str | None:
@@ -156,18 +187,23 @@ class Checker:
         if filed:
             ret.month, ret.month_source = inferred_month(filed), "filed"
             ret.findings.append(
-                finding("month_inferred",
-                        f"表上没有报告月份，按填报时间 {filed:%Y-%m-%d} 认定为 {ret.month.label}"
-                        f"（{FIRST_HALF_LAST_DAY} 日及以前填报的算上月迟报）。",
-                        cell=form.filed_cell)  # fmt: skip
+                finding(
+                    "month_inferred",
+                    f"表上没有报告月份，按填报时间 {filed:%Y-%m-%d} 认定为 {ret.month.label}"
+                    f"（{FIRST_HALF_LAST_DAY} 日及以前填报的算上月迟报）。",
+                    cell=form.filed_cell,
+                )
             )
             return
         written = f"（填的是“{form.filed}”）" if form.filed not in (None, "") else ""
         ret.findings.append(
-            finding("month_unknown",
-                    f"无法确定报告月份：表上没有报告月份，填报时间{written}也没有填写完整的日期。"
-                    "请填写填报时间后重新发送，或导入时用 --month 指定。",
-                    cell=form.filed_cell or form.month_field_cell, expected="填报时间 年 月 日")  # fmt: skip
+            finding(
+                "month_unknown",
+                f"无法确定报告月份：表上没有报告月份，填报时间{written}也没有填写完整的日期。"
+                "请填写填报时间后重新发送，或导入时用 --month 指定。",
+                cell=form.filed_cell or form.month_field_cell,
+                expected="填报时间 年 月 日",
+            )
         )
 
 

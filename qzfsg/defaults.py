@@ -20,9 +20,13 @@ UnitKind = Literal["town", "department"]
 KIND_LABELS: dict[str, str] = {"town": "镇", "department": "部门"}
 UNIT_COLUMNS = ("名称", "类别")
 _KIND_BY_LABEL = {
-    "镇": "town", "乡镇": "town", "town": "town", "园区": "town",
-    "部门": "department", "department": "department",
-}  # fmt: skip
+    "镇": "town",
+    "乡镇": "town",
+    "town": "town",
+    "园区": "town",
+    "部门": "department",
+    "department": "department",
+}
 
 
 def data_dir() -> Path:

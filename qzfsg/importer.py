@@ -64,10 +64,14 @@ class FileOutcome(BaseModel):
             else {}
         )
         return cls(
-            file=checked.file, status=status, unit=checked.unit,
-            month=str(checked.month) if checked.month else None, received=received,
-            values=values, findings=checked.findings,
-        )  # fmt: skip
+            file=checked.file,
+            status=status,
+            unit=checked.unit,
+            month=str(checked.month) if checked.month else None,
+            received=received,
+            values=values,
+            findings=checked.findings,
+        )
 
 
 def collect_paths(arguments: Sequence[str]) -> list[Path]:
@@ -77,10 +81,12 @@ def collect_paths(arguments: Sequence[str]) -> list[Path]:
         path = Path(argument)
         if path.is_dir():
             found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SPREADSHEET_SUFFIXES
                 and not p.name.startswith(("~$", ".~lock"))
-            )  # fmt: skip
+            )
         elif path.is_file():
             found.append(path)
         elif glob.has_magic(argument) and (matches := sorted(glob.glob(argument, recursive=True))):
@@ -90,7 +96,9 @@ def collect_paths(arguments: Sequence[str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def in_received_order(paths: Iterable[Path], received: datetime | None) -> list[tuple[Path, datetime]]:
+def in_received_order(
+    paths: Iterable[Path], received: datetime | None
+) -> list[tuple[Path, datetime]]:
     """Each file with its received time (stated, or its modification time), oldest first."""
     timed = [(p, received or file_time(p)) for p in paths]
     return sorted(timed, key=lambda item: item[1])
@@ -125,11 +133,19 @@ class Importer:
         unit_id = self.units[unit].id or 0
         if unit_id not in self._accepted:
             rows = self.session.exec(
-                select(Submission.month, Value.indicator_code, Value.month_value, Value.cumulative_value)
+                select(
+                    Submission.month,
+                    Value.indicator_code,
+                    Value.month_value,
+                    Value.cumulative_value,
+                )
                 .join(Value, col(Value.submission_id) == Submission.id)
-                .where(Submission.unit_id == unit_id, Submission.status == "accepted",
-                       col(Submission.superseded).is_(False))
-            )  # fmt: skip
+                .where(
+                    Submission.unit_id == unit_id,
+                    Submission.status == "accepted",
+                    col(Submission.superseded).is_(False),
+                )
+            )
             months: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
             for month, code, month_value, cumulative in rows:
                 months.setdefault(month or "", {})[code] = (month_value, cumulative)
@@ -157,7 +173,9 @@ class Importer:
             data = path.read_bytes()
         except OSError as exc:
             problem = finding("unreadable", f"无法读取文件“{path.name}”：{exc.strerror or exc}。")
-            return FileOutcome(file=str(path), status="rejected", received=received, findings=[problem])
+            return FileOutcome(
+                file=str(path), status="rejected", received=received, findings=[problem]
+            )
         digest = file_sha256(data)
         earlier = self.session.exec(select(Submission).where(Submission.sha256 == digest)).first()
         if earlier is not None:
@@ -166,17 +184,23 @@ class Importer:
         if checked.accepted and checked.unit and checked.month:
             checked.findings.extend(self._later_month_findings(checked))
         if self.dry_run:
-            return FileOutcome.from_checked(checked, "checked" if checked.accepted else "rejected", received)
+            return FileOutcome.from_checked(
+                checked, "checked" if checked.accepted else "rejected", received
+            )
         stored_at = archive_bytes(data, digest, path.suffix, self.archive)
         return self._store(checked, path, received, digest, stored_at)
 
     def _duplicate(self, path: Path, received: datetime, earlier: Submission) -> FileOutcome:
         unit = self.session.get(Unit, earlier.unit_id) if earlier.unit_id else None
         return FileOutcome(
-            file=str(path), status="duplicate", unit=unit.name if unit else None,
-            month=earlier.month, version=earlier.version, received=received,
+            file=str(path),
+            status="duplicate",
+            unit=unit.name if unit else None,
+            month=earlier.month,
+            version=earlier.version,
+            received=received,
             duplicate_of=earlier.source_name,
-        )  # fmt: skip
+        )
 
     def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
         """An earlier month re-submitted: does the stored next month still add up?"""
@@ -194,11 +218,14 @@ class Importer:
             if cumulative != due:
                 label = self.checker.by_code[code].label
                 found.append(
-                    finding("later_month_mismatch",
-                            f"已收的{later_month.label}报表“{label}”累计数为 {show(cumulative)}，"
-                            f"按本表应为 {show(entry.cumulative)} + {show(month_value)} = {show(due)}；"
-                            f"请该单位重报{later_month.label}报表。",
-                            indicator=code, expected=show(due))  # fmt: skip
+                    finding(
+                        "later_month_mismatch",
+                        f"已收的{later_month.label}报表“{label}”累计数为 {show(cumulative)}，"
+                        f"按本表应为 {show(entry.cumulative)} + {show(month_value)} = {show(due)}；"
+                        f"请该单位重报{later_month.label}报表。",
+                        indicator=code,
+                        expected=show(due),
+                    )
                 )
         return found
 
@@ -211,9 +238,10 @@ class Importer:
         version, replaces = 1, None
         if unit is not None and month is not None:
             before = session.exec(
-                select(func.count()).select_from(Submission)
+                select(func.count())
+                .select_from(Submission)
                 .where(Submission.unit_id == unit.id, Submission.month == month)
-            ).one()  # fmt: skip
+            ).one()
             version = before + 1
         accepted = checked.accepted and unit is not None and month is not None
         try:
@@ -221,34 +249,57 @@ class Importer:
                 replaces = self._supersede(unit.id, month)  # type: ignore[union-attr]
             submission_id = session.execute(
                 insert(Submission).values(
-                    unit_id=unit.id if unit else None, unit_text=checked.unit_text, month=month,
-                    month_source=checked.month_source, received_at=received,
-                    filed_on=checked.filed_on, filed_text=checked.filed_text,
-                    source_name=path.name, sha256=digest, archive_path=str(stored_at),
-                    sheet=checked.sheet, status="accepted" if accepted else "rejected",
-                    version=version, superseded=False, imported_at=datetime.now(),
+                    unit_id=unit.id if unit else None,
+                    unit_text=checked.unit_text,
+                    month=month,
+                    month_source=checked.month_source,
+                    received_at=received,
+                    filed_on=checked.filed_on,
+                    filed_text=checked.filed_text,
+                    source_name=path.name,
+                    sha256=digest,
+                    archive_path=str(stored_at),
+                    sheet=checked.sheet,
+                    status="accepted" if accepted else "rejected",
+                    version=version,
+                    superseded=False,
+                    imported_at=datetime.now(),
                 )
-            ).inserted_primary_key[0]  # fmt: skip
+            ).inserted_primary_key[0]
             if accepted:
                 session.execute(
                     insert(Value),
-                    [{"submission_id": submission_id, "indicator_code": code,
-                      "month_value": m, "cumulative_value": c}
-                     for code, (m, c) in checked.values().items()],
-                )  # fmt: skip
+                    [
+                        {
+                            "submission_id": submission_id,
+                            "indicator_code": code,
+                            "month_value": m,
+                            "cumulative_value": c,
+                        }
+                        for code, (m, c) in checked.values().items()
+                    ],
+                )
             if checked.findings:
                 session.execute(
                     insert(FindingRow),
-                    [{"submission_id": submission_id, **f.model_dump(exclude={"indicator"}),
-                      "indicator_code": f.indicator} for f in checked.findings],
-                )  # fmt: skip
+                    [
+                        {
+                            "submission_id": submission_id,
+                            **f.model_dump(exclude={"indicator"}),
+                            "indicator_code": f.indicator,
+                        }
+                        for f in checked.findings
+                    ],
+                )
             session.commit()
         except BaseException:
             session.rollback()
             raise
         if accepted and unit is not None and month is not None:
             self.accepted_months(unit.name)[month] = checked.values()
-        outcome = FileOutcome.from_checked(checked, "imported" if accepted else "rejected", received)
+        outcome = FileOutcome.from_checked(
+            checked, "imported" if accepted else "rejected", received
+        )
         outcome.version = version
         outcome.replaces_version = replaces
         return outcome
@@ -256,9 +307,12 @@ class Importer:
     def _supersede(self, unit_id: int, month: str) -> int | None:
         current = self.session.exec(
             select(Submission.id, Submission.version).where(
-                Submission.unit_id == unit_id, Submission.month == month,
-                Submission.status == "accepted", col(Submission.superseded).is_(False))
-        ).first()  # fmt: skip
+                Submission.unit_id == unit_id,
+                Submission.month == month,
+                Submission.status == "accepted",
+                col(Submission.superseded).is_(False),
+            )
+        ).first()
         if current is None:
             return None
         self.session.execute(

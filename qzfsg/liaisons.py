@@ -117,21 +117,32 @@ def _check_row(fields: dict[str, str | None], line: int, letters: dict[str, str]
     problems = []
     if not fields["name"]:
         problems.append(
-            finding("liaison_name_missing", f"第 {line} 行：联络员姓名为空。",
-                    cell=f"{letters['name']}{line}")
-        )  # fmt: skip
+            finding(
+                "liaison_name_missing",
+                f"第 {line} 行：联络员姓名为空。",
+                cell=f"{letters['name']}{line}",
+            )
+        )
     mobile = _digits(fields["mobile"] or "")
     if fields["mobile"] and not MOBILE.fullmatch(mobile):
         problems.append(
-            finding("bad_mobile", f"第 {line} 行：手机号码“{fields['mobile']}”应为以 1 开头的 11 位数字。",
-                    cell=f"{letters['mobile']}{line}", expected="以 1 开头的 11 位数字")
-        )  # fmt: skip
+            finding(
+                "bad_mobile",
+                f"第 {line} 行：手机号码“{fields['mobile']}”应为以 1 开头的 11 位数字。",
+                cell=f"{letters['mobile']}{line}",
+                expected="以 1 开头的 11 位数字",
+            )
+        )
     qq = _digits(fields["qq"] or "")
     if fields["qq"] and not QQ.fullmatch(qq):
         problems.append(
-            finding("bad_qq", f"第 {line} 行：QQ号码“{fields['qq']}”应为 5 至 11 位数字。",
-                    cell=f"{letters['qq']}{line}", expected="5 至 11 位数字")
-        )  # fmt: skip
+            finding(
+                "bad_qq",
+                f"第 {line} 行：QQ号码“{fields['qq']}”应为 5 至 11 位数字。",
+                cell=f"{letters['qq']}{line}",
+                expected="5 至 11 位数字",
+            )
+        )
     fields["mobile"], fields["qq"] = mobile or None, qq or None
     return problems
 
@@ -150,22 +161,32 @@ def import_liaisons(
         unit = units[unit_name]
         session.add(
             Liaison(
-                unit_id=unit.id, name=fields["name"] or "", title=fields["title"],
-                mobile=fields["mobile"], qq=fields["qq"], note=fields["note"],
-                source_name=path.name, received_at=received,
+                unit_id=unit.id,
+                name=fields["name"] or "",
+                title=fields["title"],
+                mobile=fields["mobile"],
+                qq=fields["qq"],
+                note=fields["note"],
+                source_name=path.name,
+                received_at=received,
             )
-        )  # fmt: skip
+        )
         session.add(
             Receipt(
-                unit_id=unit.id, item=RECEIPT_ITEM, received_at=received, source_name=path.name,
-                sha256=digest, archive_path=str(stored_at),
+                unit_id=unit.id,
+                item=RECEIPT_ITEM,
+                received_at=received,
+                source_name=path.name,
+                sha256=digest,
+                archive_path=str(stored_at),
             )
-        )  # fmt: skip
+        )
     session.flush()
     return LiaisonImport(
-        file=str(path), stored=[v for v in list_liaisons(session) if v.unit in dict(rows)],
+        file=str(path),
+        stored=[v for v in list_liaisons(session) if v.unit in dict(rows)],
         findings=findings,
-    )  # fmt: skip
+    )
 
 
 def latest_liaisons(session: Session) -> dict[int, Liaison]:
@@ -186,11 +207,16 @@ def list_liaisons(session: Session) -> list[LiaisonView]:
             continue
         views.append(
             LiaisonView(
-                unit=unit.name, kind=unit.kind, name=liaison.name, title=liaison.title,
-                mobile=liaison.mobile, qq=liaison.qq, note=liaison.note,
+                unit=unit.name,
+                kind=unit.kind,
+                name=liaison.name,
+                title=liaison.title,
+                mobile=liaison.mobile,
+                qq=liaison.qq,
+                note=liaison.note,
                 received=liaison.received_at,
             )
-        )  # fmt: skip
+        )
     return views
 
 

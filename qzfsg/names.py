@@ -16,10 +16,22 @@ from typing import Literal
 CITY = "汨罗市"
 # Longest first: each is removed from the end as long as one matches.
 SUFFIXES = sorted(
-    ["人民政府", "政府", "安监站", "安全生产监督管理站", "安全生产办公室", "安全生产委员会办公室",
-     "安委办", "安委会", "办公室", "党委", "党政办"],
-    key=len, reverse=True,
-)  # fmt: skip
+    [
+        "人民政府",
+        "政府",
+        "安监站",
+        "安全生产监督管理站",
+        "安全生产办公室",
+        "安全生产委员会办公室",
+        "安委办",
+        "安委会",
+        "办公室",
+        "党委",
+        "党政办",
+    ],
+    key=len,
+    reverse=True,
+)
 _SEAL = re.compile(r"[(（\[【]?\s*(?:盖章|公章|印章|签章)\s*[)）\]】]?")
 _SPACE = re.compile(r"\s+")
 

@@ -181,3 +181,15 @@ def read_units_file(path: Path) -> list[UnitDef]:
     from qzfsg.tables import read_records
 
     return unit_defs(read_records(path, UNIT_COLUMNS), str(path))
+
+
+def expected_units(session: Session, month: Month, kind: UnitKind | None = None) -> list[Unit]:
+    """The units expected to report for `month`: active in that month, in registry order."""
+    key = str(month)
+    return [
+        u
+        for u in all_units(session)
+        if (u.active_from is None or u.active_from <= key)
+        and (u.inactive_from is None or key < u.inactive_from)
+        and (kind is None or u.kind == kind)
+    ]

@@ -60,9 +60,12 @@ def negative(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
     for code, entry, column, value in _cells(ret):
         if value < 0:
             yield finding(
-                "negative", f"{_where(ctx, code, entry, column)}为 {show(value)}，不能为负数。",
-                indicator=code, cell=entry.cell(column), expected="不小于 0 的数",
-            )  # fmt: skip
+                "negative",
+                f"{_where(ctx, code, entry, column)}为 {show(value)}，不能为负数。",
+                indicator=code,
+                cell=entry.cell(column),
+                expected="不小于 0 的数",
+            )
 
 
 def not_whole(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -70,9 +73,12 @@ def not_whole(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.indicators[code].decimals == 0 and value != value.to_integral_value():
             unit = ctx.indicators[code].unit
             yield finding(
-                "not_whole", f"{_where(ctx, code, entry, column)}为 {show(value)}，单位是“{unit}”，应为整数。",
-                indicator=code, cell=entry.cell(column), expected="整数",
-            )  # fmt: skip
+                "not_whole",
+                f"{_where(ctx, code, entry, column)}为 {show(value)}，单位是“{unit}”，应为整数。",
+                indicator=code,
+                cell=entry.cell(column),
+                expected="整数",
+            )
 
 
 def too_many_decimals(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -84,8 +90,10 @@ def too_many_decimals(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]
                 "too_many_decimals",
                 f"{_where(ctx, code, entry, column)}为 {show(value)}，最多保留 {places} 位小数"
                 f"（{ctx.indicators[code].unit}，{places} 位即精确到 1 元）。",
-                indicator=code, cell=entry.cell(column), expected=f"最多 {places} 位小数",
-            )  # fmt: skip
+                indicator=code,
+                cell=entry.cell(column),
+                expected=f"最多 {places} 位小数",
+            )
 
 
 def cum_lt_month(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -96,8 +104,10 @@ def cum_lt_month(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
             "cum_lt_month",
             f"{_where(ctx, code, entry, 'cumulative')}为 {show(entry.cumulative)}，"
             f"小于本月数 {show(entry.month)}；累计数应为上月累计数加本月数。",
-            indicator=code, cell=entry.cumulative_cell, expected=f"不小于 {show(entry.month)}",
-        )  # fmt: skip
+            indicator=code,
+            cell=entry.cumulative_cell,
+            expected=f"不小于 {show(entry.month)}",
+        )
 
 
 def cum_mismatch(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -120,9 +130,12 @@ def cum_mismatch(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
                 f" + 本月数 {show(entry.month)} = {show(due)}"
             )
         yield finding(
-            "cum_mismatch", f"{_where(ctx, code, entry, 'cumulative')}为 {show(entry.cumulative)}，{why}。",
-            indicator=code, cell=entry.cumulative_cell, expected=show(due),
-        )  # fmt: skip
+            "cum_mismatch",
+            f"{_where(ctx, code, entry, 'cumulative')}为 {show(entry.cumulative)}，{why}。",
+            indicator=code,
+            cell=entry.cumulative_cell,
+            expected=show(due),
+        )
 
 
 def _month(ret: CheckedReturn, code: str) -> Decimal:
@@ -133,7 +146,8 @@ def _month(ret: CheckedReturn, code: str) -> Decimal:
 def all_zero(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
     if ret.entries and all(_month(ret, code) == 0 for code in ret.entries):
         yield finding(
-            "all_zero", "本月各项均为 0（零报告）。已收下，如确无执法活动无需处理，否则请核实后重报。"
+            "all_zero",
+            "本月各项均为 0（零报告）。已收下，如确无执法活动无需处理，否则请核实后重报。",
         )
 
 
@@ -145,8 +159,9 @@ def fines_without_cases(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Findin
         "fines_without_cases",
         f"经济处罚本月数（{fines.month_cell}）为 {show(_month(ret, 'fines'))} 万元，"
         f"但立案调查累计数（{cases.cumulative_cell}）为 0；处罚应有立案，请核实。",
-        indicator="fines", cell=fines.month_cell,
-    )  # fmt: skip
+        indicator="fines",
+        cell=fines.month_cell,
+    )
 
 
 def few_officers(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -159,8 +174,10 @@ def few_officers(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
             "few_officers",
             f"出动执法人员本月数（{officers.month_cell}）为 {show(_month(ret, 'officers'))}，"
             f"少于执法活动 {show(_month(ret, 'activities'))} 次的 2 倍（每次执法至少 2 人），请核实。",
-            indicator="officers", cell=officers.month_cell, expected=f"不少于 {show(needed)}",
-        )  # fmt: skip
+            indicator="officers",
+            cell=officers.month_cell,
+            expected=f"不少于 {show(needed)}",
+        )
 
 
 def sanctions_exceed_inspected(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -173,8 +190,9 @@ def sanctions_exceed_inspected(ret: CheckedReturn, ctx: RuleContext) -> Iterator
             "sanctions_exceed_inspected",
             f"责令停产停业、暂扣吊销证照、取缔关闭本月合计 {show(sanctions)} 家，"
             f"多于检查生产经营单位 {show(_month(ret, 'inspected'))} 家（{inspected.month_cell}），请核实。",
-            indicator="inspected", cell=inspected.month_cell,
-        )  # fmt: skip
+            indicator="inspected",
+            cell=inspected.month_cell,
+        )
 
 
 def spike(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -189,8 +207,9 @@ def spike(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
                 "spike",
                 f"{_where(ctx, code, entry, 'month')}为 {show(entry.month)}，远高于本单位以往各月"
                 f"（中位数 {show(usual)}），请核实是否多写了位数。",
-                indicator=code, cell=entry.month_cell,
-            )  # fmt: skip
+                indicator=code,
+                cell=entry.month_cell,
+            )
 
 
 def month_outside_campaign(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:

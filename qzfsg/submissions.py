@@ -54,12 +54,20 @@ class HistoryEntry(BaseModel):
 def _findings_by_submission(session: Session, ids: list[int]) -> dict[int, list[Finding]]:
     found: dict[int, list[Finding]] = {}
     rows = session.exec(
-        select(FindingRow).where(col(FindingRow.submission_id).in_(ids)).order_by(col(FindingRow.id))
+        select(FindingRow)
+        .where(col(FindingRow.submission_id).in_(ids))
+        .order_by(col(FindingRow.id))
     )
     for row in rows:
         found.setdefault(row.submission_id, []).append(
-            Finding(code=row.code, severity=row.severity, message=row.message,  # type: ignore[arg-type]
-                    indicator=row.indicator_code, cell=row.cell, expected=row.expected)  # fmt: skip
+            Finding(
+                code=row.code,
+                severity=row.severity,
+                message=row.message,  # type: ignore[arg-type]
+                indicator=row.indicator_code,
+                cell=row.cell,
+                expected=row.expected,
+            )
         )
     return found
 
@@ -86,9 +94,10 @@ def list_open_findings(
         if sub.status == "accepted" and sub.unit_id is not None:
             last_accepted[sub.unit_id] = sub.received_at
     still_open = [
-        s for s in unplaced
+        s
+        for s in unplaced
         if s.unit_id is None or last_accepted.get(s.unit_id, datetime.min) < s.received_at
-    ]  # fmt: skip
+    ]
     candidates = [*latest.values(), *still_open]
     findings = _findings_by_submission(session, [s.id for s in candidates if s.id is not None])
     names = {u.id: u.name for u in session.exec(select(Unit))}
@@ -100,11 +109,16 @@ def list_open_findings(
         unit_name = names.get(sub.unit_id) if sub.unit_id else None
         result.append(
             OpenFindings(
-                unit=unit_name, month=sub.month, file=sub.source_name, received=sub.received_at,
-                version=sub.version, status=sub.status, findings=items,
+                unit=unit_name,
+                month=sub.month,
+                file=sub.source_name,
+                received=sub.received_at,
+                version=sub.version,
+                status=sub.status,
+                findings=items,
                 message=return_note(unit_name or sub.unit_text, sub, items),
             )
-        )  # fmt: skip
+        )
     return result
 
 
@@ -134,13 +148,16 @@ def unit_history(session: Session, unit: str, month: Month | None = None) -> lis
     query = select(Submission).where(Submission.unit_id == unit_row.id)
     if month is not None:
         query = query.where(Submission.month == str(month))
-    submissions = list(session.exec(query.order_by(col(Submission.received_at), col(Submission.id))))
+    submissions = list(
+        session.exec(query.order_by(col(Submission.received_at), col(Submission.id)))
+    )
     ids = [s.id for s in submissions if s.id is not None]
     values: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
     for row in session.exec(select(Value).where(col(Value.submission_id).in_(ids))):
         values.setdefault(row.submission_id, {})[row.indicator_code] = (
-            row.month_value, row.cumulative_value,
-        )  # fmt: skip
+            row.month_value,
+            row.cumulative_value,
+        )
     labels = {i.code: i.label for i in session.exec(select(Indicator))}
     findings = _findings_by_submission(session, ids)
     current: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
@@ -156,12 +173,17 @@ def unit_history(session: Session, unit: str, month: Month | None = None) -> lis
         items = findings.get(sub.id or 0, [])
         history.append(
             HistoryEntry(
-                file=sub.source_name, received=sub.received_at, month=sub.month,
-                version=sub.version, status=sub.status, superseded=sub.superseded,
+                file=sub.source_name,
+                received=sub.received_at,
+                month=sub.month,
+                version=sub.version,
+                status=sub.status,
+                superseded=sub.superseded,
                 errors=sum(f.severity == "error" for f in items),
-                warnings=sum(f.severity == "warning" for f in items), changes=changes,
+                warnings=sum(f.severity == "warning" for f in items),
+                changes=changes,
             )
-        )  # fmt: skip
+        )
     return history
 
 
@@ -179,8 +201,13 @@ def _changes(
         ):
             if old != new:
                 changes.append(
-                    Change(indicator=code, label=labels.get(code, code), column=column,
-                           before=old, after=new)  # fmt: skip
+                    Change(
+                        indicator=code,
+                        label=labels.get(code, code),
+                        column=column,
+                        before=old,
+                        after=new,
+                    )
                 )
     return changes
 

@@ -36,7 +36,12 @@ def count(session, model):
 
 def test_clean_return_is_stored_with_its_values(importer, session, tmp_path):
     outcome = importer.import_file(make_return(tmp_path), JUNE_28)
-    assert (outcome.status, outcome.unit, outcome.month, outcome.version) == ("imported", "归义镇", "2018-06", 1)
+    assert (outcome.status, outcome.unit, outcome.month, outcome.version) == (
+        "imported",
+        "归义镇",
+        "2018-06",
+        1,
+    )
     assert codes(outcome) == []
     stored = dict(session.exec(select(Value.indicator_code, Value.cumulative_value)).all())
     assert stored["fines"] == Decimal("0.6") and stored["inspected"] == Decimal(41)
@@ -66,7 +71,9 @@ def test_quirky_layouts_import_the_same_values(importer, tmp_path, quirks):
 
 
 def test_unit_from_file_name_is_a_warning(importer, tmp_path):
-    outcome = importer.import_file(make_return(tmp_path, unit="", name="归义镇6月报表.xlsx"), JUNE_28)
+    outcome = importer.import_file(
+        make_return(tmp_path, unit="", name="归义镇6月报表.xlsx"), JUNE_28
+    )
     assert outcome.status == "imported" and outcome.unit == "归义镇"
     assert codes(outcome) == ["unit_from_filename"]
 
@@ -76,14 +83,21 @@ def test_no_unit_anywhere_is_rejected_unless_stated(importer, tmp_path):
     assert codes(importer.import_file(path, JUNE_28)) == ["unit_missing"]
     stated = importer.import_file(path, JUNE_28, unit="新市镇")
     assert stated.status == "duplicate"  # the same bytes were already received
-    other = make_return(tmp_path, unit="", name="6月报表2.xlsx", values={**default_values(), "closures": (Decimal(0), Decimal(0))})
+    other = make_return(
+        tmp_path,
+        unit="",
+        name="6月报表2.xlsx",
+        values={**default_values(), "closures": (Decimal(0), Decimal(0))},
+    )
     assert importer.import_file(other, JUNE_28, unit="新市镇").unit == "新市镇"
 
 
 def test_unknown_unit_is_rejected_with_its_cell(importer, tmp_path):
     outcome = importer.import_file(make_return(tmp_path, unit="汨罗市恒达物流有限公司"), JUNE_28)
     assert outcome.status == "rejected"
-    assert [(f.code, f.cell) for f in outcome.findings if f.severity == "error"] == [("unknown_unit", "A2")]
+    assert [(f.code, f.cell) for f in outcome.findings if f.severity == "error"] == [
+        ("unknown_unit", "A2")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -96,7 +110,9 @@ def test_unknown_unit_is_rejected_with_its_cell(importer, tmp_path):
         (date(2018, 6, 20), None, None, "2018-06", "month_inferred"),
     ],
 )
-def test_month_option_then_field_then_filing_date(importer, tmp_path, filed, month_field, option, month, source_code):
+def test_month_option_then_field_then_filing_date(
+    importer, tmp_path, filed, month_field, option, month, source_code
+):
     path = make_return(tmp_path, filed=filed, month_field=month_field)
     outcome = importer.import_file(path, JUNE_28, month=option)
     assert outcome.month == month
@@ -117,7 +133,9 @@ def test_cumulative_is_checked_against_the_stored_previous_month(importer, tmp_p
     wrong["cases"] = (Decimal(2), Decimal(2))
     bad = importer.import_file(make_return(tmp_path, wrong, name="june2.xlsx"), JUNE_28)
     assert bad.status == "rejected"
-    assert [(f.code, f.cell, f.expected) for f in bad.findings if f.severity == "error"] == [("cum_mismatch", "D7", "3")]
+    assert [(f.code, f.cell, f.expected) for f in bad.findings if f.severity == "error"] == [
+        ("cum_mismatch", "D7", "3")
+    ]
 
 
 def test_duplicate_changes_nothing(importer, session, tmp_path):
@@ -137,9 +155,13 @@ def test_resubmission_supersedes_and_keeps_history(importer, session, tmp_path):
     importer.import_file(make_return(tmp_path, name="v1.xlsx"), JUNE_28)
     corrected = default_values()
     corrected["fines"] = (Decimal("0.85"), Decimal("1.1"))
-    second = importer.import_file(make_return(tmp_path, corrected, name="v2.xlsx"), datetime(2018, 6, 29))
+    second = importer.import_file(
+        make_return(tmp_path, corrected, name="v2.xlsx"), datetime(2018, 6, 29)
+    )
     assert (second.version, second.replaces_version) == (2, 1)
-    current = session.exec(select(Submission.source_name).where(col(Submission.superseded).is_(False))).all()
+    current = session.exec(
+        select(Submission.source_name).where(col(Submission.superseded).is_(False))
+    ).all()
     assert current == ["v2.xlsx"]
     history = unit_history(session, "归义镇", Month(2018, 6))
     assert [(h.file, h.superseded) for h in history] == [("v1.xlsx", True), ("v2.xlsx", False)]
@@ -151,43 +173,66 @@ def test_resubmission_supersedes_and_keeps_history(importer, session, tmp_path):
 
 def test_a_rejected_correction_leaves_the_accepted_version(importer, session, tmp_path):
     importer.import_file(make_return(tmp_path, name="v1.xlsx"), JUNE_28)
-    bad = importer.import_file(make_return(tmp_path, raw={("cases", "m"): "两起"}, name="v2.xlsx"), JUNE_28)
+    bad = importer.import_file(
+        make_return(tmp_path, raw={("cases", "m"): "两起"}, name="v2.xlsx"), JUNE_28
+    )
     assert bad.status == "rejected" and codes(bad) == ["not_numeric"]
-    assert session.exec(select(Submission.source_name).where(Submission.status == "accepted")).all() == ["v1.xlsx"]
+    assert session.exec(
+        select(Submission.source_name).where(Submission.status == "accepted")
+    ).all() == ["v1.xlsx"]
 
 
 def test_resubmitted_earlier_month_rechecks_the_later_one(importer, tmp_path):
-    importer.import_file(make_return(tmp_path, may_values(), name="may.xlsx", filed="2018年5月30日"), datetime(2018, 5, 30))
+    importer.import_file(
+        make_return(tmp_path, may_values(), name="may.xlsx", filed="2018年5月30日"),
+        datetime(2018, 5, 30),
+    )
     importer.import_file(make_return(tmp_path, name="june.xlsx"), JUNE_28)
     fixed_may = may_values()
     fixed_may["cases"] = (Decimal(2), Decimal(2))
     outcome = importer.import_file(
-        make_return(tmp_path, fixed_may, name="may2.xlsx", filed="2018年5月30日"), datetime(2018, 7, 2)
+        make_return(tmp_path, fixed_may, name="may2.xlsx", filed="2018年5月30日"),
+        datetime(2018, 7, 2),
     )
     assert outcome.status == "imported"
-    assert [(f.code, f.indicator, f.expected) for f in outcome.findings if f.severity == "warning"] == [
-        ("later_month_mismatch", "cases", "4")
-    ]
+    assert [
+        (f.code, f.indicator, f.expected) for f in outcome.findings if f.severity == "warning"
+    ] == [("later_month_mismatch", "cases", "4")]
 
 
 def test_value_notes_are_info_not_warnings(importer, tmp_path):
-    raw = {("activities", "m"): "5次", ("fines", "c"): "0.6万元", ("officers", "m"): "１４", ("inspected", "c"): "41"}
+    raw = {
+        ("activities", "m"): "5次",
+        ("fines", "c"): "0.6万元",
+        ("officers", "m"): "１４",
+        ("inspected", "c"): "41",
+    }
     outcome = importer.import_file(make_return(tmp_path, raw=raw), JUNE_28)
     assert outcome.status == "imported" and not outcome.flagged
     assert sorted(f.code for f in outcome.findings if f.severity == "info") == [
-        "full_width", "month_inferred", "unit_suffix", "unit_suffix"]  # fmt: skip
+        "full_width",
+        "month_inferred",
+        "unit_suffix",
+        "unit_suffix",
+    ]
 
 
 @pytest.mark.parametrize("zero", [None, "无", "/", "—", "-", ""])
 def test_zero_spellings(importer, tmp_path, zero):
-    outcome = importer.import_file(make_return(tmp_path, raw={("arrests", "m"): zero, ("arrests", "c"): zero}), JUNE_28)
+    outcome = importer.import_file(
+        make_return(tmp_path, raw={("arrests", "m"): zero, ("arrests", "c"): zero}), JUNE_28
+    )
     assert outcome.status == "imported"
     assert outcome.values["arrests"] == {"month": 0, "cumulative": 0}
 
 
 def test_formula_without_cached_value_is_rejected(importer, tmp_path):
-    outcome = importer.import_file(make_return(tmp_path, formulas={("cases", "c"): "=1+2"}), JUNE_28)
-    assert [(f.code, f.cell) for f in outcome.findings if f.severity == "error"] == [("formula_no_value", "D7")]
+    outcome = importer.import_file(
+        make_return(tmp_path, formulas={("cases", "c"): "=1+2"}), JUNE_28
+    )
+    assert [(f.code, f.cell) for f in outcome.findings if f.severity == "error"] == [
+        ("formula_no_value", "D7")
+    ]
 
 
 def test_broken_files_are_recorded_as_rejected(importer, session, tmp_path):

@@ -24,9 +24,15 @@ def test_import_per_unit_form_and_list(tmp_path, cli, db_file):
     assert result.exit_code == 0, result.output
     listed = json.loads(cli("liaisons", "list", "--json").stdout)
     assert listed["liaisons"][0] == {
-        "unit": "归义镇", "kind": "town", "name": "李四", "title": "站长",
-        "mobile": "13874078691", "qq": "306941848", "note": None, "received": "2018-06-07T12:00:00",
-    }  # fmt: skip
+        "unit": "归义镇",
+        "kind": "town",
+        "name": "李四",
+        "title": "站长",
+        "mobile": "13874078691",
+        "qq": "306941848",
+        "note": None,
+        "received": "2018-06-07T12:00:00",
+    }
     assert "归义镇" not in listed["missing"] and len(listed["missing"]) == 33
     with sqlite3.connect(db_file) as conn:
         receipts = conn.execute("SELECT item FROM receipt").fetchall()
@@ -50,8 +56,12 @@ def test_bad_mobile_and_qq_are_findings_not_stored(tmp_path, cli, db_file):
 
 
 def test_unknown_unit_row_is_a_finding(tmp_path, cli):
-    form = liaison_form(tmp_path / "x.xlsx", [["恒达物流", "甲", "", "13874078691", "", ""]],
-                        unit_line="", unit_column=True)  # fmt: skip
+    form = liaison_form(
+        tmp_path / "x.xlsx",
+        [["恒达物流", "甲", "", "13874078691", "", ""]],
+        unit_line="",
+        unit_column=True,
+    )
     result = cli("liaisons", "import", str(form), "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["findings"][0]["code"] == "unknown_unit"

@@ -11,8 +11,18 @@ from qzfsg.cli import app
 from tests.conftest import SAMPLES
 from tests.factories import default_values, make_return
 
-IMPORT_KEYS = {"file", "status", "unit", "month", "version", "received", "values", "findings",
-               "duplicate_of", "replaces_version"}  # fmt: skip
+IMPORT_KEYS = {
+    "file",
+    "status",
+    "unit",
+    "month",
+    "version",
+    "received",
+    "values",
+    "findings",
+    "duplicate_of",
+    "replaces_version",
+}
 
 
 def stamp(path, when):
@@ -23,17 +33,24 @@ def stamp(path, when):
 
 def submissions(db_file):
     with sqlite3.connect(db_file) as conn:
-        return conn.execute("SELECT source_name, status, version FROM submission ORDER BY id").fetchall()
+        return conn.execute(
+            "SELECT source_name, status, version FROM submission ORDER BY id"
+        ).fetchall()
 
 
 def test_import_json_shape_and_exit_code(tmp_path, cli, db_file):
     good = stamp(make_return(tmp_path, name="good.xlsx"), datetime(2018, 6, 28, 9))
-    bad = stamp(make_return(tmp_path, raw={("cases", "m"): -1}, name="bad.xlsx", unit="新市镇"),
-                datetime(2018, 6, 27, 9))  # fmt: skip
+    bad = stamp(
+        make_return(tmp_path, raw={("cases", "m"): -1}, name="bad.xlsx", unit="新市镇"),
+        datetime(2018, 6, 27, 9),
+    )
     result = cli("import", str(good), str(bad), "--json")
     assert result.exit_code == 1
     files = json.loads(result.stdout)
-    assert [f["file"].rsplit("/", 1)[-1] for f in files] == ["bad.xlsx", "good.xlsx"]  # received order
+    assert [f["file"].rsplit("/", 1)[-1] for f in files] == [
+        "bad.xlsx",
+        "good.xlsx",
+    ]  # received order
     assert set(files[1]) == IMPORT_KEYS
     assert files[1]["values"]["fines"] == {"month": 0.35, "cumulative": 0.6}
     assert files[1]["received"] == "2018-06-28T09:00:00"
@@ -62,9 +79,13 @@ def test_import_folder_recursively_with_dry_run(tmp_path, cli, db_file):
 
 def test_import_glob_and_unit_month_options(tmp_path, cli, db_file):
     make_return(tmp_path, unit="", filed=None, name="x1.xlsx")
-    result = cli("import", str(tmp_path / "x*.xlsx"), "--unit", "新市", "--month", "2018-06", "--json")
+    result = cli(
+        "import", str(tmp_path / "x*.xlsx"), "--unit", "新市", "--month", "2018-06", "--json"
+    )
     assert result.exit_code == 2  # 新市 is not a unit: a usage error, nothing imported
-    result = cli("import", str(tmp_path / "x*.xlsx"), "--unit", "新市镇", "--month", "2018-06", "--json")
+    result = cli(
+        "import", str(tmp_path / "x*.xlsx"), "--unit", "新市镇", "--month", "2018-06", "--json"
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout)[0]["unit"] == "新市镇"
 
@@ -82,7 +103,12 @@ def test_import_bad_month_option_is_a_usage_error(tmp_path, cli):
 
 
 def test_findings_gives_a_message_per_unit(tmp_path, cli):
-    cli("import", str(make_return(tmp_path, raw={("cases", "c"): 1}, name="bad.xlsx")), "--received", "2018-06-28")
+    cli(
+        "import",
+        str(make_return(tmp_path, raw={("cases", "c"): 1}, name="bad.xlsx")),
+        "--received",
+        "2018-06-28",
+    )
     result = cli("findings", "--json")
     assert result.exit_code == 0
     [item] = json.loads(result.stdout)
@@ -95,7 +121,12 @@ def test_findings_gives_a_message_per_unit(tmp_path, cli):
 
 
 def test_findings_filters(tmp_path, cli):
-    cli("import", str(make_return(tmp_path, raw={("cases", "c"): 1}, name="a.xlsx")), "--received", "2018-06-28")
+    cli(
+        "import",
+        str(make_return(tmp_path, raw={("cases", "c"): 1}, name="a.xlsx")),
+        "--received",
+        "2018-06-28",
+    )
     assert json.loads(cli("findings", "--month", "2018-07", "--json").stdout) == []
     assert len(json.loads(cli("findings", "--unit", "归义镇", "--json").stdout)) == 1
     assert cli("findings", "--unit", "不存在").exit_code == 2
@@ -108,8 +139,14 @@ def test_history_shows_versions_and_changes(tmp_path, cli):
     cli("import", str(make_return(tmp_path, changed, name="v2.xlsx")), "--received", "2018-06-29")
     result = cli("history", "--unit", "归义镇", "--json")
     entries = json.loads(result.stdout)
-    assert [(e["file"], e["version"], e["superseded"]) for e in entries] == [("v1.xlsx", 1, True), ("v2.xlsx", 2, False)]
-    assert [(c["indicator"], c["before"], c["after"]) for c in entries[1]["changes"]] == [("closures", 0, 1), ("closures", 1, 2)]
+    assert [(e["file"], e["version"], e["superseded"]) for e in entries] == [
+        ("v1.xlsx", 1, True),
+        ("v2.xlsx", 2, False),
+    ]
+    assert [(c["indicator"], c["before"], c["after"]) for c in entries[1]["changes"]] == [
+        ("closures", 0, 1),
+        ("closures", 1, 2),
+    ]
     assert "取缔关闭" in cli("history", "--unit", "归义镇").stdout
 
 
@@ -127,7 +164,12 @@ def test_validate_without_a_database(tmp_path, monkeypatch):
 
 def test_validate_with_a_database_checks_the_previous_month(tmp_path, cli, db_file):
     may = {code: (c - m, c - m) for code, (m, c) in default_values().items()}
-    cli("import", str(make_return(tmp_path, may, name="may.xlsx", filed="2018年5月30日")), "--received", "2018-05-30")
+    cli(
+        "import",
+        str(make_return(tmp_path, may, name="may.xlsx", filed="2018年5月30日")),
+        "--received",
+        "2018-05-30",
+    )
     wrong = default_values()
     wrong["cases"] = (wrong["cases"][0], wrong["cases"][1] + 5)
     result = cli("validate", str(make_return(tmp_path, wrong, name="june.xlsx")), "--json")

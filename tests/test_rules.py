@@ -71,7 +71,9 @@ def test_cum_mismatch_against_the_previous_month():
     previous = {code: c - m for code, (m, c) in default_values().items()}
     assert codes(rules.cum_mismatch, make(), context(previous=previous)) == []
     wrong = make(changed(cases=(2, 1)))
-    assert codes(rules.cum_mismatch, wrong, context(previous=previous)) == [("cum_mismatch", "D7", "3")]
+    assert codes(rules.cum_mismatch, wrong, context(previous=previous)) == [
+        ("cum_mismatch", "D7", "3")
+    ]
 
 
 def test_cum_mismatch_unchecked_without_a_previous_month():
@@ -80,7 +82,9 @@ def test_cum_mismatch_unchecked_without_a_previous_month():
 
 def test_cum_mismatch_in_the_first_month_wants_cumulative_equal_to_month():
     may = make(changed(cases=(2, 2)), month=Month(2018, 5))
-    assert all(code != "cum_mismatch" or cell != "D7" for code, cell, _ in codes(rules.cum_mismatch, may))
+    assert all(
+        code != "cum_mismatch" or cell != "D7" for code, cell, _ in codes(rules.cum_mismatch, may)
+    )
     found = codes(rules.cum_mismatch, make(changed(activities=(5, 6)), month=Month(2018, 5)))
     assert ("cum_mismatch", "D4", "5") in found
 
@@ -105,9 +109,14 @@ def test_few_officers():
 
 
 def test_sanctions_exceed_inspected():
-    found = codes(rules.sanctions_exceed_inspected, make(changed(inspected=(2, 41), closures=(2, 3))))
+    found = codes(
+        rules.sanctions_exceed_inspected, make(changed(inspected=(2, 41), closures=(2, 3)))
+    )
     assert found == [("sanctions_exceed_inspected", "C6", None)]
-    assert codes(rules.sanctions_exceed_inspected, make(changed(inspected=(3, 41), closures=(2, 3)))) == []
+    assert (
+        codes(rules.sanctions_exceed_inspected, make(changed(inspected=(3, 41), closures=(2, 3))))
+        == []
+    )
 
 
 def test_spike_needs_ten_times_the_median_and_the_floor():
@@ -124,8 +133,13 @@ def test_month_outside_campaign_and_in_future():
         "month_outside_campaign"
     ]
     assert codes(rules.month_outside_campaign, make()) == []
-    assert codes(rules.month_in_future, make(month=Month(2018, 8)), context(today=date(2018, 7, 31)))
-    assert codes(rules.month_in_future, make(month=Month(2018, 7)), context(today=date(2018, 7, 1))) == []
+    assert codes(
+        rules.month_in_future, make(month=Month(2018, 8)), context(today=date(2018, 7, 31))
+    )
+    assert (
+        codes(rules.month_in_future, make(month=Month(2018, 7)), context(today=date(2018, 7, 1)))
+        == []
+    )
 
 
 @pytest.mark.parametrize("code", sorted({f"{r.__name__}" for r in rules.RULES}))

@@ -11,13 +11,29 @@ from sqlmodel import col, select
 from qzfsg.db import archive_dir
 from qzfsg.importer import Importer
 from qzfsg.models import Submission, Unit, Value
-
 from tests.conftest import SAMPLES
 
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"), parse_float=Decimal)
-LABELS = {i["label"]: code for i, code in zip(EXPECTED["indicators"], [
-    "activities", "officers", "inspected", "cases", "fines", "suspensions", "licences",
-    "closures", "accountability", "detentions", "arrests"], strict=True)}  # fmt: skip
+LABELS = {
+    i["label"]: code
+    for i, code in zip(
+        EXPECTED["indicators"],
+        [
+            "activities",
+            "officers",
+            "inspected",
+            "cases",
+            "fines",
+            "suspensions",
+            "licences",
+            "closures",
+            "accountability",
+            "detentions",
+            "arrests",
+        ],
+        strict=True,
+    )
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +59,9 @@ def outcome_name(outcome):
     return outcome.status
 
 
-@pytest.mark.parametrize("index", range(len(EXPECTED["files"])), ids=[f["file"] for f in EXPECTED["files"]])
+@pytest.mark.parametrize(
+    "index", range(len(EXPECTED["files"])), ids=[f["file"] for f in EXPECTED["files"]]
+)
 def test_each_sample_file(imported, index):
     item, outcome = imported[0][index]
     assert outcome_name(outcome) == item["outcome"]
@@ -59,7 +77,11 @@ def test_each_sample_file(imported, index):
     for note in item["notes"]:
         assert note in codes
     if item["cells"]:
-        flagged = {(f.cell, f.indicator, f.expected) for f in outcome.findings if f.code == item["category"]}
+        flagged = {
+            (f.cell, f.indicator, f.expected)
+            for f in outcome.findings
+            if f.code == item["category"]
+        }
         for cell in item["cells"]:
             expected = None if cell["expected"] is None else str(cell["expected"])
             wanted = (cell["cell"], LABELS[cell["indicator"]])
@@ -68,13 +90,18 @@ def test_each_sample_file(imported, index):
                 assert (*wanted, expected) in flagged
     if item["values"]:
         got = {code: [v["month"], v["cumulative"]] for code, v in outcome.values.items()}
-        want = {LABELS[label]: [Decimal(str(m)), Decimal(str(c))] for label, (m, c) in item["values"].items()}
+        want = {
+            LABELS[label]: [Decimal(str(m)), Decimal(str(c))]
+            for label, (m, c) in item["values"].items()
+        }
         assert got == want
 
 
 def test_superseded_versions(imported):
-    results, session, _ = imported
-    superseded = session.exec(select(Submission.source_name).where(col(Submission.superseded))).all()
+    _, session, _ = imported
+    superseded = session.exec(
+        select(Submission.source_name).where(col(Submission.superseded))
+    ).all()
     assert superseded == [f["supersedes"] for f in EXPECTED["files"] if f.get("supersedes")]
 
 
@@ -86,9 +113,12 @@ def test_month_totals_and_accepted_units(imported, month):
         select(Unit.name, Value.indicator_code, Value.month_value, Value.cumulative_value)
         .join(Submission, col(Submission.unit_id) == Unit.id)
         .join(Value, col(Value.submission_id) == Submission.id)
-        .where(Submission.month == month, Submission.status == "accepted",
-               col(Submission.superseded).is_(False))
-    ).all()  # fmt: skip
+        .where(
+            Submission.month == month,
+            Submission.status == "accepted",
+            col(Submission.superseded).is_(False),
+        )
+    ).all()
     units = {name for name, *_ in rows}
     assert units == set(expected["accepted_units"])
     totals: dict[str, list[Decimal]] = {}
@@ -96,7 +126,10 @@ def test_month_totals_and_accepted_units(imported, month):
         pair = totals.setdefault(code, [Decimal(0), Decimal(0)])
         pair[0] += m
         pair[1] += c
-    want = {LABELS[label]: [Decimal(str(m)), Decimal(str(c))] for label, (m, c) in expected["totals"].items()}
+    want = {
+        LABELS[label]: [Decimal(str(m)), Decimal(str(c))]
+        for label, (m, c) in expected["totals"].items()
+    }
     assert totals == want
 
 

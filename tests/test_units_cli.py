@@ -8,8 +8,10 @@ import openpyxl
 
 def units_in(db_file):
     with sqlite3.connect(db_file) as conn:
-        return {name: (kind, inactive) for name, kind, inactive in
-                conn.execute("SELECT name, kind, inactive_from FROM unit")}  # fmt: skip
+        return {
+            name: (kind, inactive)
+            for name, kind, inactive in conn.execute("SELECT name, kind, inactive_from FROM unit")
+        }
 
 
 def test_units_list_json_shape(cli):
@@ -17,8 +19,15 @@ def test_units_list_json_shape(cli):
     assert result.exit_code == 0
     units = json.loads(result.stdout)
     assert len(units) == 15
-    assert set(units[0]) == {"name", "kind", "sort_order", "active", "active_from",
-                             "inactive_from", "aliases"}  # fmt: skip
+    assert set(units[0]) == {
+        "name",
+        "kind",
+        "sort_order",
+        "active",
+        "active_from",
+        "inactive_from",
+        "aliases",
+    }
     assert units[0]["name"] == "归义镇"
 
 

@@ -8,7 +8,7 @@ import sys
 
 from qzfsg.cli import i18n
 
-i18n.install()  # before typer is imported: it translates its words at import time
+i18n.install()
 
 from qzfsg.cli.base import new_app  # noqa: E402
 
@@ -20,11 +20,10 @@ app = new_app(
     ),
 )
 
-from qzfsg.cli import returns, setup, units  # noqa: E402  (each registers its commands)
+from qzfsg.cli import exports, ranking, returns, setup, timeliness, units  # noqa: E402
 
-setup.register(app)
-returns.register(app)
-units.register(app)
+for module in (setup, returns, timeliness, ranking, exports, units):
+    module.register(app)
 
 
 def main() -> None:

@@ -63,7 +63,7 @@ def new_app(**settings: Any) -> typer.Typer:
         cls=QzfsgGroup,
         no_args_is_help=True,
         add_completion=False,
-        rich_markup_mode="rich",
+        rich_markup_mode=None,
         pretty_exceptions_enable=False,
         context_settings={"help_option_names": ["-h", "--help"]},
         **settings,

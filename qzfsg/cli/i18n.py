@@ -1,8 +1,8 @@
 """Chinese for the few words typer prints itself (panel titles, usage errors).
 
-typer looks these strings up through `gettext.gettext` when its modules are imported, so
-the table is installed before the first `import typer`. Strings not in the table pass
-through unchanged; nothing else in the process uses gettext.
+typer looks these strings up through `gettext.gettext`, which calls the module-level
+`gettext.dgettext` on every lookup; answering there works whenever typer was imported.
+Strings not in the table pass through unchanged; nothing else in the process uses gettext.
 """
 
 from __future__ import annotations
@@ -32,5 +32,5 @@ HELP_OPTION = "显示本帮助并退出。"
 
 
 def install() -> None:
-    english = gettext.gettext
-    gettext.gettext = lambda message: ZH.get(message) or english(message)
+    english = gettext.dgettext
+    gettext.dgettext = lambda domain, message: ZH.get(message) or english(domain, message)

@@ -1,9 +1,6 @@
 """`qzfsg import`, `validate`, `findings` and `history`: the monthly returns."""
 
-from __future__ import annotations
-
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,10 +12,12 @@ if TYPE_CHECKING:
     from qzfsg.importer import FileOutcome
 
 PathsArg = Annotated[
-    list[str], typer.Argument(help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx。", show_default=False)
+    list[str],
+    typer.Argument(help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx。", show_default=False),
 ]
 MonthOption = Annotated[
-    str | None, typer.Option("--month", help="报告月份 YYYY-MM（表上看不出月份时用；给出则以此为准）。")
+    str | None,
+    typer.Option("--month", help="报告月份 YYYY-MM（表上看不出月份时用；给出则以此为准）。"),
 ]
 UnitOption = Annotated[
     str | None, typer.Option("--unit", help="填报单位（表上没写或写错时用；给出则以此为准）。")
@@ -36,7 +35,7 @@ def _month(text: str | None):
     return Month.parse(text) if text else None
 
 
-def _run(paths, outcome_for, show_progress: bool) -> list[FileOutcome]:
+def _run(paths, outcome_for, show_progress: bool) -> "list[FileOutcome]":
     if not show_progress:
         return [outcome_for(path, received) for path, received in paths]
     from rich.progress import track
@@ -47,9 +46,9 @@ def _run(paths, outcome_for, show_progress: bool) -> list[FileOutcome]:
     ]
 
 
-def _finish(outcomes: list[FileOutcome], as_json: bool) -> None:
-    from qzfsg import render
+def _finish(outcomes: "list[FileOutcome]", as_json: bool) -> None:
     from qzfsg.errors import ExitCode
+    from qzfsg.render import returns as render
 
     if as_json:
         emit_json(outcomes)
@@ -141,7 +140,7 @@ def findings(
 
     示例：qzfsg findings --month 2018-09　　qzfsg findings --unit 农业农村局
     """
-    from qzfsg import render
+    from qzfsg.render import returns as render
     from qzfsg.submissions import list_open_findings
 
     with database(db) as session:
@@ -162,7 +161,7 @@ def history(
 
     示例：qzfsg history --unit 城管执法局 --month 2018-09
     """
-    from qzfsg import render
+    from qzfsg.render import returns as render
     from qzfsg.submissions import unit_history
 
     with database(db) as session:

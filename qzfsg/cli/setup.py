@@ -1,7 +1,5 @@
 """`qzfsg init` and `qzfsg resolve`."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -24,8 +22,8 @@ def init(
 
     示例：qzfsg init　　qzfsg init --db 2019.db --year 2019
     """
-    from qzfsg import render
     from qzfsg.bootstrap import init_database
+    from qzfsg.render import registry as render
 
     report = init_database(db_path(db), year)
     if as_json:
@@ -43,17 +41,22 @@ def resolve(
 
     示例：qzfsg resolve 汨罗市公安局　　qzfsg resolve "归义镇（盖章）"
     """
-    from qzfsg import render
     from qzfsg.errors import DataError
     from qzfsg.registry import resolve_unit
+    from qzfsg.render import registry as render
 
     with database(db) as session:
         found = resolve_unit(session, text)
     if as_json:
         emit_json(
-            {"text": found.text, "key": found.key, "status": found.status,
-             "unit": found.unit, "candidates": found.candidates}
-        )  # fmt: skip
+            {
+                "text": found.text,
+                "key": found.key,
+                "status": found.status,
+                "unit": found.unit,
+                "candidates": found.candidates,
+            }
+        )
     else:
         show(render.resolution(found))
     if found.status != "resolved":

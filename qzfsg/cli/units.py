@@ -1,7 +1,5 @@
 """`qzfsg units …` (the registry) and `qzfsg liaisons …` (附件2)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -38,8 +36,8 @@ def list_(
 
     示例：qzfsg units list --kind town
     """
-    from qzfsg import render
     from qzfsg.registry import list_units
+    from qzfsg.render import registry as render
 
     with database(db) as session:
         units = list_units(session, kind.value if kind else None, include_inactive=not active_only)
@@ -142,8 +140,8 @@ def import_(
 
     示例：qzfsg units import 单位名册.xlsx
     """
-    from qzfsg import render
     from qzfsg.registry import import_units, read_units_file
+    from qzfsg.render import registry as render
 
     units = read_units_file(file)
     with database(db) as session:
@@ -168,11 +166,11 @@ def liaisons_import(
 
     示例：qzfsg liaisons import 附件2-归义镇.xlsx
     """
-    from qzfsg import render
     from qzfsg.archive import file_time
     from qzfsg.db import archive_dir
     from qzfsg.errors import ExitCode, NotFoundError
     from qzfsg.liaisons import import_liaisons
+    from qzfsg.render import registry as render
     from qzfsg.timestamps import parse_received
 
     if not file.is_file():
@@ -194,8 +192,8 @@ def liaisons_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     示例：qzfsg liaisons list --json
     """
-    from qzfsg import render
     from qzfsg.liaisons import list_liaisons, units_without_liaison
+    from qzfsg.render import registry as render
 
     with database(db) as session:
         liaisons = list_liaisons(session)

@@ -1,0 +1,144 @@
+"""Views of received returns: import results, open findings, a unit's history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from qzfsg.render import SEVERITY_LABEL, SEVERITY_STYLE, table, text
+
+if TYPE_CHECKING:
+    from qzfsg.findings import Finding
+    from qzfsg.importer import FileOutcome
+    from qzfsg.submissions import HistoryEntry, OpenFindings
+
+
+def findings_table(findings: Iterable[Finding], title: str | None = None) -> Table:
+    grid = table("级别", "单元格", "问题", title=title)
+    for item in findings:
+        style = SEVERITY_STYLE[item.severity]
+        grid.add_row(
+            text(SEVERITY_LABEL[item.severity], style), text(item.cell), text(item.message)
+        )
+    return grid
+
+
+OUTCOME_MARKS = {
+    "imported": ("✔", "已录入", "green"),
+    "flagged": ("⚠", "已录入，请核实", "yellow"),
+    "rejected": ("✖", "退回", "red"),
+    "duplicate": ("=", "重复，未改动", "dim"),
+    "checked": ("✔", "检查通过", "green"),
+}
+
+
+def _outcome_key(outcome: FileOutcome) -> str:
+    if outcome.status in ("imported", "checked") and outcome.flagged:
+        return "flagged"
+    return outcome.status
+
+
+def _finding_lines(findings: Iterable[Finding]) -> Text:
+    lines = Text()
+    for item in findings:
+        if lines:
+            lines.append("\n")
+        lines.append(item.message, style=SEVERITY_STYLE[item.severity])
+    return lines
+
+
+def outcomes_table(outcomes: Sequence[FileOutcome]) -> Table:
+    from pathlib import Path
+
+    grid = table("", "文件", "单位", "月份", "版本", "结果与问题", title="导入结果")
+    grid.caption = "月份后的 * 表示表上没写月份，按填报时间推断（15 日及以前填报算上月）。"
+    grid.caption_justify = "left"
+    for outcome in outcomes:
+        mark, label, style = OUTCOME_MARKS[_outcome_key(outcome)]
+        detail = Text(label, style=f"bold {style}")
+        if outcome.duplicate_of:
+            detail.append(f"（与已收的《{outcome.duplicate_of}》相同）", style="dim")
+        if outcome.replaces_version:
+            detail.append(f"（替换第 {outcome.replaces_version} 版）", style="dim")
+        shown = [f for f in outcome.findings if f.severity != "info"]
+        if shown:
+            detail.append("\n")
+            detail.append_text(_finding_lines(shown))
+        inferred = any(f.code == "month_inferred" for f in outcome.findings)
+        grid.add_row(
+            text(mark, style),
+            text(Path(outcome.file).name),
+            text(outcome.unit or "—"),
+            text((outcome.month or "—") + ("*" if inferred else "")),
+            text(outcome.version or ""),
+            detail,
+        )
+    return grid
+
+
+def outcomes_summary(outcomes: Sequence[FileOutcome]) -> Text:
+    counts = {key: 0 for key in OUTCOME_MARKS}
+    for outcome in outcomes:
+        counts[_outcome_key(outcome)] += 1
+    parts = [f"共 {len(outcomes)} 个文件"]
+    taken = counts["imported"] + counts["flagged"] + counts["checked"]
+    verb = "通过" if counts["checked"] or not counts["imported"] + counts["flagged"] else "录入"
+    parts.append(
+        f"{verb} {taken} 个"
+        + (f"（其中 {counts['flagged']} 个请核实）" if counts["flagged"] else "")
+    )
+    if counts["rejected"]:
+        parts.append(f"退回 {counts['rejected']} 个（qzfsg findings 可生成退回意见）")
+    if counts["duplicate"]:
+        parts.append(f"重复 {counts['duplicate']} 个")
+    style = "red" if counts["rejected"] else "green"
+    return Text("，".join(parts) + "。", style=style)
+
+
+def open_findings(items: Sequence[OpenFindings]) -> Group:
+    if not items:
+        return Group(Text("没有待处理的问题：所有报表都已通过审核。", style="green"))
+    parts: list = [Text(f"待处理的报表 {len(items)} 份：", style="bold")]
+    for item in items:
+        style = "red" if item.status == "rejected" else "yellow"
+        head = Text.assemble(
+            ("✖ 退回 " if item.status == "rejected" else "⚠ 核实 ", f"bold {style}"),
+            text(item.unit or "（单位不明）", "bold"),
+            "  ",
+            text(item.month or "月份不明"),
+            "  ",
+            text(item.file, "dim"),
+        )
+        parts.extend([Text(""), head, findings_table(item.findings), text(item.message)])
+    return Group(*parts)
+
+
+def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
+    from qzfsg.submissions import describe_change
+
+    grid = table(
+        "收到时间", "月份", "版本", "状态", "文件", "与上一版相比", title=f"{unit} 的报送记录"
+    )
+    for entry in entries:
+        if entry.status == "rejected":
+            state = text(f"退回（{entry.errors} 个错误）", "red")
+        elif entry.superseded:
+            state = text("已被新版替换", "dim")
+        else:
+            state = text(
+                "有效" + (f"（{entry.warnings} 个提醒）" if entry.warnings else ""), "green"
+            )
+        changes = "\n".join(describe_change(c) for c in entry.changes)
+        grid.add_row(
+            f"{entry.received:%Y-%m-%d %H:%M}",
+            text(entry.month or "—"),
+            str(entry.version),
+            state,
+            text(entry.file),
+            text(changes),
+        )
+    return grid
