@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from qzfsg.errors import QzfsgError
@@ -22,13 +23,19 @@ def archive_bytes(data: bytes, digest: str, suffix: str, folder: Path) -> Path:
     if target.exists():
         return target
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent)
         partial = target.with_name(target.name + ".part")
         partial.write_bytes(data)
         os.replace(partial, target)
     except OSError as exc:
         raise QzfsgError(f"无法把文件存入归档文件夹 {folder}：{exc}") from None
     return target
+
+
+@lru_cache(maxsize=1024)
+def _make_folder(folder: Path) -> None:
+    """Create once per process: an import run writes hundreds of files into 256 folders."""
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def file_time(path: Path) -> datetime:

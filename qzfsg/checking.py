@@ -43,11 +43,16 @@ class Checker:
         self.by_code = {i.code: i for i in self.indicators}
 
     def check(
-        self, path: Path, unit: str | None = None, month: Month | None = None
+        self,
+        path: Path,
+        unit: str | None = None,
+        month: Month | None = None,
+        data: bytes | None = None,
     ) -> CheckedReturn:
+        """Read and check one file; `data` is its bytes if the caller has them already."""
         ret = CheckedReturn(file=str(path))
         try:
-            form = read_return(path, self.indicators)
+            form = read_return(path, self.indicators, data)
         except UnreadableReturn as exc:
             ret.findings.append(finding(exc.code, str(exc)))
             ret.unit = unit or self._unit_from_name(path)

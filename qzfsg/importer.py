@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import insert, update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.campaign import load_campaign
 from qzfsg.checking import Checker
+from qzfsg.db import RowWriter, driver_connection
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
 from qzfsg.models import Finding as FindingRow
-from qzfsg.models import Submission, Unit, Value
+from qzfsg.models import Submission, Value
 from qzfsg.months import Month
 from qzfsg.registry import all_units, build_resolver
 from qzfsg.returns import CheckedReturn
@@ -112,6 +112,8 @@ class Importer:
         self.archive = archive
         self.dry_run = dry_run
         self.units = {u.name: u for u in all_units(session)}
+        self.names = {u.id: u.name for u in self.units.values()}
+        self.writers = _Writers(session)
         self._accepted: dict[int, dict[str, dict[str, tuple[Decimal, Decimal]]]] = {}
         self.checker = Checker(
             indicators=load_indicators(),
@@ -158,11 +160,11 @@ class Importer:
         stored = self.accepted_months(unit)
         before = stored.get(str(month.previous()))
         previous = {code: pair[1] for code, pair in before.items()} if before else None
+        key = str(month)
         earlier: dict[str, list[Decimal]] = {}
-        for key in sorted(stored):
-            if key < str(month):
-                for code, pair in stored[key].items():
-                    earlier.setdefault(code, []).append(pair[0])
+        for figures in (stored[k] for k in sorted(stored) if k < key):
+            for code, pair in figures.items():
+                earlier.setdefault(code, []).append(pair[0])
         return previous, earlier
 
     # ----------------------------------------------------------------- one file
@@ -177,30 +179,33 @@ class Importer:
                 file=str(path), status="rejected", received=received, findings=[problem]
             )
         digest = file_sha256(data)
-        earlier = self.session.exec(select(Submission).where(Submission.sha256 == digest)).first()
+        earlier = (
+            driver_connection(self.session)
+            .execute(
+                "SELECT unit_id, month, version, source_name FROM submission WHERE sha256 = ?",
+                (digest,),
+            )
+            .fetchone()
+        )
         if earlier is not None:
-            return self._duplicate(path, received, earlier)
-        checked = self.checker.check(path, unit, month)
+            unit_id, month_text, version, source = earlier
+            return FileOutcome(
+                file=str(path),
+                status="duplicate",
+                unit=self.names.get(unit_id),
+                month=month_text,
+                version=version,
+                received=received,
+                duplicate_of=source,
+            )
+        checked = self.checker.check(path, unit, month, data)
         if checked.accepted and checked.unit and checked.month:
             checked.findings.extend(self._later_month_findings(checked))
         if self.dry_run:
-            return FileOutcome.from_checked(
-                checked, "checked" if checked.accepted else "rejected", received
-            )
+            status: Status = "checked" if checked.accepted else "rejected"
+            return FileOutcome.from_checked(checked, status, received)
         stored_at = archive_bytes(data, digest, path.suffix, self.archive)
         return self._store(checked, path, received, digest, stored_at)
-
-    def _duplicate(self, path: Path, received: datetime, earlier: Submission) -> FileOutcome:
-        unit = self.session.get(Unit, earlier.unit_id) if earlier.unit_id else None
-        return FileOutcome(
-            file=str(path),
-            status="duplicate",
-            unit=unit.name if unit else None,
-            month=earlier.month,
-            version=earlier.version,
-            received=received,
-            duplicate_of=earlier.source_name,
-        )
 
     def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
         """An earlier month re-submitted: does the stored next month still add up?"""
@@ -232,68 +237,58 @@ class Importer:
     def _store(
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
     ) -> FileOutcome:
-        session = self.session
+        """One transaction: the submission, its values if accepted, its findings."""
         unit = self.units.get(checked.unit or "")
+        unit_id = unit.id if unit else None
         month = str(checked.month) if checked.month else None
-        version, replaces = 1, None
-        if unit is not None and month is not None:
-            before = session.exec(
-                select(func.count())
-                .select_from(Submission)
-                .where(Submission.unit_id == unit.id, Submission.month == month)
-            ).one()
-            version = before + 1
-        accepted = checked.accepted and unit is not None and month is not None
+        accepted = checked.accepted and unit_id is not None and month is not None
+        connection = driver_connection(self.session)
         try:
+            version, replaces = 1, None
+            if unit_id is not None and month is not None:
+                version += connection.execute(
+                    "SELECT count(*) FROM submission WHERE unit_id = ? AND month = ?",
+                    (unit_id, month),
+                ).fetchone()[0]
             if accepted:
-                replaces = self._supersede(unit.id, month)  # type: ignore[union-attr]
-            submission_id = session.execute(
-                insert(Submission).values(
-                    unit_id=unit.id if unit else None,
-                    unit_text=checked.unit_text,
-                    month=month,
-                    month_source=checked.month_source,
-                    received_at=received,
-                    filed_on=checked.filed_on,
-                    filed_text=checked.filed_text,
-                    source_name=path.name,
-                    sha256=digest,
-                    archive_path=str(stored_at),
-                    sheet=checked.sheet,
-                    status="accepted" if accepted else "rejected",
-                    version=version,
-                    superseded=False,
-                    imported_at=datetime.now(),
-                )
-            ).inserted_primary_key[0]
+                row = connection.execute(
+                    "UPDATE submission SET superseded = 1 WHERE unit_id = ? AND month = ?"
+                    " AND status = 'accepted' AND superseded = 0 RETURNING version",
+                    (unit_id, month),
+                ).fetchone()
+                replaces = row[0] if row else None
+            submission_id = self.writers.submission.insert(
+                connection,
+                {
+                    "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
+                    "month_source": checked.month_source, "received_at": received,
+                    "filed_on": checked.filed_on, "filed_text": checked.filed_text,
+                    "source_name": path.name, "sha256": digest, "archive_path": str(stored_at),
+                    "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
+                    "version": version, "superseded": False, "imported_at": datetime.now(),
+                },
+            )  # fmt: skip
             if accepted:
-                session.execute(
-                    insert(Value),
-                    [
-                        {
-                            "submission_id": submission_id,
-                            "indicator_code": code,
-                            "month_value": m,
-                            "cumulative_value": c,
-                        }
+                self.writers.value.insert_many(
+                    connection,
+                    (
+                        {"submission_id": submission_id, "indicator_code": code,
+                         "month_value": m, "cumulative_value": c}
                         for code, (m, c) in checked.values().items()
-                    ],
-                )
-            if checked.findings:
-                session.execute(
-                    insert(FindingRow),
-                    [
-                        {
-                            "submission_id": submission_id,
-                            **f.model_dump(exclude={"indicator"}),
-                            "indicator_code": f.indicator,
-                        }
-                        for f in checked.findings
-                    ],
-                )
-            session.commit()
+                    ),
+                )  # fmt: skip
+            self.writers.finding.insert_many(
+                connection,
+                (
+                    {"submission_id": submission_id, "code": f.code, "severity": f.severity,
+                     "indicator_code": f.indicator, "cell": f.cell, "message": f.message,
+                     "expected": f.expected}
+                    for f in checked.findings
+                ),
+            )  # fmt: skip
+            self.session.commit()
         except BaseException:
-            session.rollback()
+            self.session.rollback()
             raise
         if accepted and unit is not None and month is not None:
             self.accepted_months(unit.name)[month] = checked.values()
@@ -304,18 +299,22 @@ class Importer:
         outcome.replaces_version = replaces
         return outcome
 
-    def _supersede(self, unit_id: int, month: str) -> int | None:
-        current = self.session.exec(
-            select(Submission.id, Submission.version).where(
-                Submission.unit_id == unit_id,
-                Submission.month == month,
-                Submission.status == "accepted",
-                col(Submission.superseded).is_(False),
-            )
-        ).first()
-        if current is None:
-            return None
-        self.session.execute(
-            update(Submission).where(col(Submission.id) == current[0]).values(superseded=True)
-        )
-        return current[1]
+
+class _Writers:
+    """The prepared inserts of an import run."""
+
+    def __init__(self, session: Session):
+        self.submission = RowWriter(session, Submission.__table__, SUBMISSION_COLUMNS)  # type: ignore[attr-defined]
+        self.value = RowWriter(session, Value.__table__, VALUE_COLUMNS)  # type: ignore[attr-defined]
+        self.finding = RowWriter(session, FindingRow.__table__, FINDING_COLUMNS)  # type: ignore[attr-defined]
+
+
+SUBMISSION_COLUMNS = (
+    "unit_id", "unit_text", "month", "month_source", "received_at", "filed_on", "filed_text",
+    "source_name", "sha256", "archive_path", "sheet", "status", "version", "superseded",
+    "imported_at",
+)  # fmt: skip
+VALUE_COLUMNS = ("submission_id", "indicator_code", "month_value", "cumulative_value")
+FINDING_COLUMNS = (
+    "submission_id", "code", "severity", "indicator_code", "cell", "message", "expected",
+)  # fmt: skip

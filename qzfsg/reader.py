@@ -67,10 +67,13 @@ class UnreadableReturn(DataError):
         self.code = code
 
 
-def read_return(path: Path, indicators: Sequence[IndicatorDef]) -> FormSheet:
-    """Read the 附件1 form of the workbook at `path` (.xlsx/.xlsm/.xls/.ods, by content)."""
+def read_return(
+    path: Path, indicators: Sequence[IndicatorDef], data: bytes | None = None
+) -> FormSheet:
+    """Read the 附件1 form of the workbook at `path` (.xlsx/.xlsm/.xls/.ods, by content);
+    `data` is the file's bytes when the caller has read them already."""
     path = Path(path)
-    data = _read_bytes(path)
+    data = _read_bytes(path) if data is None else data
     workbook = _open_workbook(path.name, data)
     matcher = _matcher_for(indicators)
     names = _worksheet_names(workbook)

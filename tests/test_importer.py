@@ -260,10 +260,11 @@ def test_dry_run_stores_nothing(session, db_file, tmp_path):
 
 
 def test_a_failure_mid_file_leaves_nothing_half_written(importer, session, tmp_path, monkeypatch):
-    import qzfsg.importer as module
+    def broken(*args):
+        raise OSError("disk full")
 
-    monkeypatch.setattr(module, "FindingRow", Value)  # the findings insert will fail
-    with pytest.raises(Exception):  # noqa: B017
+    monkeypatch.setattr(importer.writers.finding, "insert_many", broken)
+    with pytest.raises(OSError):
         importer.import_file(make_return(tmp_path, unit="", name="归义镇.xlsx"), JUNE_28)
     assert count(session, Submission) == 0 and count(session, Value) == 0
 

@@ -10,7 +10,9 @@ import tests.bench as package
 
 
 def main(names: list[str]) -> None:
-    modules = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_"))
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")
+    )
     for name in names or modules:
         started = time.perf_counter()
         module = importlib.import_module(f"tests.bench.{name}")

@@ -36,8 +36,12 @@ def generate(folder: Path) -> list[Path]:
                 values[code] = (this, cumulative[code])
             fmt = "xls" if (u * len(MONTHS) + m) % 4 == 0 else "xlsx"
             path = make_return(
-                folder, values, name=f"u{u:03d}-{month}.{fmt}", unit=f"汨罗市测试{u:03d}镇人民政府",
-                filed=f"{month.year}年{month.month}月28日", fmt=fmt,
+                folder,
+                values,
+                name=f"u{u:03d}-{month}.{fmt}",
+                unit=f"汨罗市测试{u:03d}镇人民政府",
+                filed=f"{month.year}年{month.month}月28日",
+                fmt=fmt,
             )
             paths.append(path)
     return paths
