@@ -54,7 +54,7 @@ def fail(ctx: typer.Context, text: str, code: ExitCode) -> None:
 
     from qzfsg.cli.common import console
 
-    console(stderr=True).print(f"[bold red]错误：[/]{escape(text)}")
+    console(stderr=True).print(f"[bold red]错误：[/]{escape(text)}", soft_wrap=True)
     ctx.exit(int(code))
 
 

@@ -21,6 +21,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
+        metavar="FILE",
         help="数据库文件；未指定时用环境变量 QZFSG_DB，再没有则用当前文件夹的 qzfsg.db。",
         show_default=False,
     ),
@@ -71,13 +72,16 @@ def emit_json(data: Any) -> None:
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Console(stderr=stderr, highlight=False)
 
 
 def show(*renderables: RenderableType) -> None:
+    """Print to stdout; lines of text are never cut to the terminal's width, tables fit it."""
+    from rich.text import Text
+
     out = console()
     for item in renderables:
-        out.print(item)
+        out.print(item, soft_wrap=isinstance(item, str | Text))
 
 
 def debug_enabled() -> bool:

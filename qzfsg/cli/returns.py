@@ -13,18 +13,29 @@ if TYPE_CHECKING:
 
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx。", show_default=False),
+    typer.Argument(
+        help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx。",
+        metavar="PATH...",
+        show_default=False,
+    ),
 ]
 MonthOption = Annotated[
     str | None,
-    typer.Option("--month", help="报告月份 YYYY-MM（表上看不出月份时用；给出则以此为准）。"),
+    typer.Option(
+        "--month", metavar="YYYY-MM", help="报告月份（表上看不出月份时用；给出则以此为准）。"
+    ),
 ]
 UnitOption = Annotated[
-    str | None, typer.Option("--unit", help="填报单位（表上没写或写错时用；给出则以此为准）。")
+    str | None,
+    typer.Option("--unit", metavar="UNIT", help="填报单位（表上没写或写错时用；给出则以此为准）。"),
 ]
 ReceivedOption = Annotated[
     str | None,
-    typer.Option("--received", help="收到时间 YYYY-MM-DD[THH:MM]，默认取每个文件的修改时间。"),
+    typer.Option(
+        "--received",
+        metavar="YYYY-MM-DD[THH:MM]",
+        help="收到时间，默认取每个文件的修改时间。",
+    ),
 ]
 PROGRESS_FROM = 10  # files: show a progress bar on a terminal from this many on
 
@@ -131,8 +142,10 @@ def validate(
 
 
 def findings(
-    month: Annotated[str | None, typer.Option("--month", help="只看某月（YYYY-MM）。")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="只看某单位。")] = None,
+    month: Annotated[
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", help="只看某单位。")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -148,12 +161,14 @@ def findings(
     if as_json:
         emit_json(items)
     else:
-        show(render.open_findings(items))
+        show(*render.open_findings(items))
 
 
 def history(
-    unit: Annotated[str, typer.Option("--unit", help="单位名称或别名。")],
-    month: Annotated[str | None, typer.Option("--month", help="只看某月（YYYY-MM）。")] = None,
+    unit: Annotated[str, typer.Option("--unit", metavar="UNIT", help="单位名称或别名。")],
+    month: Annotated[
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -12,7 +12,9 @@ def init(
     db: DbOption = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", help="行动年份（默认 2018，即方案的年份）；整个日历随之平移。"),
+        typer.Option(
+            "--year", metavar="YYYY", help="行动年份（默认 2018，即方案的年份）；整个日历随之平移。"
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -33,7 +35,9 @@ def init(
 
 
 def resolve(
-    text: Annotated[str, typer.Argument(help="表上写的单位名称，如“汨罗市归义镇人民政府”。")],
+    text: Annotated[
+        str, typer.Argument(help="表上写的单位名称，如“汨罗市归义镇人民政府”。", metavar="NAME")
+    ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -17,9 +17,12 @@ class Kind(StrEnum):
 
 
 KindOption = Annotated[
-    Kind | None, typer.Option("--kind", help="只看一类：town（镇）或 department（部门）。")
+    Kind | None,
+    typer.Option(
+        "--kind", metavar="town|department", help="只看一类：town（镇）或 department（部门）。"
+    ),
 ]
-UnitArg = Annotated[str, typer.Argument(help="单位的正式名称或任一别名。")]
+UnitArg = Annotated[str, typer.Argument(help="单位的正式名称或任一别名。", metavar="UNIT")]
 
 units_app = new_app(help="管理填报单位名册：查看、新增、改名、别名、停用、批量导入。")
 liaisons_app = new_app(help="联络员信息表（附件2）：导入与查看。")
@@ -49,13 +52,20 @@ def list_(
 
 @units_app.command(cls=QzfsgCommand)
 def add(
-    name: Annotated[str, typer.Argument(help="正式名称，如“市人防办”。")],
-    kind: Annotated[Kind, typer.Option("--kind", help="town（镇、园区）或 department（部门）。")],
+    name: Annotated[str, typer.Argument(help="正式名称，如“市人防办”。", metavar="NAME")],
+    kind: Annotated[
+        Kind,
+        typer.Option(
+            "--kind", metavar="town|department", help="town（镇、园区）或 department（部门）。"
+        ),
+    ],
     alias: Annotated[
-        list[str] | None, typer.Option("--alias", help="别名，可重复给出。", show_default=False)
+        list[str] | None,
+        typer.Option("--alias", metavar="ALIAS", help="别名，可重复给出。", show_default=False),
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--from", help="自哪个月起应报（YYYY-MM），默认自行动开始。")
+        str | None,
+        typer.Option("--from", metavar="YYYY-MM", help="自哪个月起应报，默认自行动开始。"),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -76,7 +86,7 @@ def add(
 @units_app.command(cls=QzfsgCommand)
 def rename(
     unit: UnitArg,
-    new_name: Annotated[str, typer.Argument(help="新的正式名称。")],
+    new_name: Annotated[str, typer.Argument(help="新的正式名称。", metavar="NEW_NAME")],
     db: DbOption = None,
 ) -> None:
     """给单位改名；旧名称保留为别名，旧表照样能识别。
@@ -93,7 +103,7 @@ def rename(
 @units_app.command(cls=QzfsgCommand)
 def alias(
     unit: UnitArg,
-    new_alias: Annotated[str, typer.Argument(help="表上可能出现的另一种写法。")],
+    new_alias: Annotated[str, typer.Argument(help="表上可能出现的另一种写法。", metavar="ALIAS")],
     db: DbOption = None,
 ) -> None:
     """给单位加一个别名（表上的其他写法）。
@@ -111,7 +121,7 @@ def alias(
 def deactivate(
     unit: UnitArg,
     since: Annotated[
-        str | None, typer.Option("--from", help="自哪个月起不再应报（YYYY-MM），默认本月。")
+        str | None, typer.Option("--from", metavar="YYYY-MM", help="自哪个月起不再应报，默认本月。")
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -131,7 +141,10 @@ def deactivate(
 @units_app.command("import", cls=QzfsgCommand)
 def import_(
     file: Annotated[
-        Path, typer.Argument(help="名册文件：.csv 或 .xlsx/.xls，列为 名称、类别、别名。")
+        Path,
+        typer.Argument(
+            help="名册文件：.csv 或 .xlsx/.xls，列为 名称、类别、别名。", metavar="FILE"
+        ),
     ],
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -154,10 +167,14 @@ def import_(
 
 @liaisons_app.command("import", cls=QzfsgCommand)
 def liaisons_import(
-    file: Annotated[Path, typer.Argument(help="联络员信息表（附件2），.xlsx/.xls/.ods/.csv。")],
+    file: Annotated[
+        Path, typer.Argument(help="联络员信息表（附件2），.xlsx/.xls/.ods/.csv。", metavar="FILE")
+    ],
     received: Annotated[
         str | None,
-        typer.Option("--received", help="收到时间 YYYY-MM-DD[THH:MM]，默认取文件的修改时间。"),
+        typer.Option(
+            "--received", metavar="YYYY-MM-DD[THH:MM]", help="收到时间，默认取文件的修改时间。"
+        ),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,

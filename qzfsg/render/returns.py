@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -99,10 +98,11 @@ def outcomes_summary(outcomes: Sequence[FileOutcome]) -> Text:
     return Text("，".join(parts) + "。", style=style)
 
 
-def open_findings(items: Sequence[OpenFindings]) -> Group:
+def open_findings(items: Sequence[OpenFindings]) -> list[Table | Text]:
+    """A table per file and the text to send, which is printed unwrapped (to copy into QQ)."""
     if not items:
-        return Group(Text("没有待处理的问题：所有报表都已通过审核。", style="green"))
-    parts: list = [Text(f"待处理的报表 {len(items)} 份：", style="bold")]
+        return [Text("没有待处理的问题：所有报表都已通过审核。", style="green")]
+    parts: list[Table | Text] = [Text(f"待处理的报表 {len(items)} 份：", style="bold")]
     for item in items:
         style = "red" if item.status == "rejected" else "yellow"
         head = Text.assemble(
@@ -114,7 +114,7 @@ def open_findings(items: Sequence[OpenFindings]) -> Group:
             text(item.file, "dim"),
         )
         parts.extend([Text(""), head, findings_table(item.findings), text(item.message)])
-    return Group(*parts)
+    return parts
 
 
 def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:

@@ -1,0 +1,84 @@
+"""Views of what leaves the office: the city's return, templates written, bulletins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from qzfsg.render import table, text
+
+if TYPE_CHECKING:
+    from qzfsg.consolidation import CityReturn, TemplateReturn
+
+
+def number(value: Decimal) -> str:
+    from qzfsg.models import plain_decimal
+
+    return format(plain_decimal(value), "f")
+
+
+def report_view(city: CityReturn, notes: Sequence[str]) -> Group:
+    """The city's return on screen: the 附件1 table, coverage, missing units, 累计 check."""
+    from qzfsg.months import Month
+
+    check = city.consistency
+    title = f"汨罗市 {Month.parse(city.month).label} 安全监管“强执法防事故”行动情况月报表（全市汇总）"
+    columns = ["项目", "单位", "本月数", "累计数"]
+    if not check.consistent:
+        columns.append(f"{Month.parse(check.first_month).label}起各月本月数之和")
+    grid = table(*columns, title=title)
+    for column in grid.columns[2:]:
+        column.justify = "right"
+    for indicator in city.indicators:
+        totals = city.totals[indicator.code]
+        cells = [
+            text(indicator.label),
+            text(indicator.unit),
+            number(totals.month),
+            number(totals.cumulative),
+        ]
+        if not check.consistent:
+            summed = check.sum_of_months[indicator.code]
+            cells.append(text(number(summed), "yellow" if summed != totals.cumulative else ""))
+        grid.add_row(*cells)
+    parts: list = [grid, coverage(city)]
+    if city.missing:
+        parts.append(Text.assemble(("未报单位：", "bold red"), text("、".join(city.missing))))
+    style = "green" if check.consistent else "yellow"
+    parts.extend(text(line, style) for line in notes)
+    return Group(*parts)
+
+
+def coverage(city: CityReturn) -> Text:
+    done = city.units_reported == city.units_expected
+    return Text(
+        f"应报 {city.units_expected} 个单位，已报 {city.units_reported} 个"
+        + ("，全部报齐。" if done else f"，未报 {len(city.missing)} 个。"),
+        style="green" if done else "yellow",
+    )
+
+
+def exported(path: Path, what: str) -> Text:
+    return Text.assemble((f"已导出{what}：", "green"), text(str(path)))
+
+
+def templates_table(items: Sequence[TemplateReturn], paths: Sequence[Path]) -> Table:
+    grid = table("单位", "文件", "上月累计数", title=f"已生成月报表模板 {len(paths)} 份")
+    for item, path in zip(items, paths, strict=True):
+        if item.first_month:
+            state = text("行动首月，为 0", "dim")
+        elif item.previous is None:
+            state = text("上月报表未收到，由单位自填", "yellow")
+        else:
+            state = text("已填入", "green")
+        grid.add_row(text(item.unit), text(path.name), state)
+    if paths:
+        grid.caption = text(f"保存在 {paths[0].parent}")
+        grid.caption_justify = "left"
+    return grid
