@@ -16,7 +16,7 @@ SEVERITY_LABEL = {"error": "错误", "warning": "提醒", "info": "说明"}
 def table(*columns: str, title: str | None = None) -> Table:
     grid = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
     for column in columns:
-        grid.add_column(column)
+        grid.add_column(column, overflow="fold")  # Chinese has no spaces to wrap at
     return grid
 
 

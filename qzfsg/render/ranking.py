@@ -64,7 +64,7 @@ def status_mark(row: LeagueRow) -> Text:
     return Text("按时", style="green")
 
 
-def _caption(ranking: Ranking) -> str:
+def method_note(ranking: Ranking) -> Text:
     method = ranking.method
     shares = method["shares"]
     parts = [
@@ -79,7 +79,7 @@ def _caption(ranking: Ranking) -> str:
     if ranking.previous_label:
         parts.append(f"升降与{ranking.previous_label}相比。")
     parts.append(f"评分方法：{method['name']}（{method['file']}）。")
-    return "\n".join(parts)
+    return Text("\n".join(parts), style="dim")
 
 
 def league_table(ranking: Ranking, kind: str, rows: Sequence[LeagueRow]) -> Table:
@@ -118,8 +118,6 @@ def league_table(ranking: Ranking, kind: str, rows: Sequence[LeagueRow]) -> Tabl
             change_mark(row.change),
             status_mark(row),
         )
-    grid.caption = _caption(ranking)
-    grid.caption_justify = "left"
     return grid
 
 
@@ -133,6 +131,7 @@ def league_tables(ranking: Ranking, explain: bool = False, unit: str | None = No
             for row in rows:
                 if unit is None or row.unit == unit:
                     parts.extend([Text(""), explanation(ranking, row)])
+    parts.append(method_note(ranking))
     return Group(*parts)
 
 
@@ -177,19 +176,12 @@ def month_explanation(found: MonthExplanation) -> list:
         basis = f"此前 {found.earlier_months} 个月的月均 = (累计数 − 本月数) ÷ {found.earlier_months}"
     else:
         basis = "本单位行动首月，比增量一律按持平 50 分计"
-    grid = table(
-        "项目",
-        "权重",
-        "本月数",
-        "比数量百分位",
-        "此前月均",
-        "比增量得分",
-        title=(
-            f"比数量：各项本月数在本月 {found.compared_with} 个已报单位中的百分位"
-            "（胜过的单位占其他单位的比例，并列算一半；为 0 的不得分），按权重平均。\n"
-            f"比增量：本月数 ÷（本月数 + 此前月均），持平为 50；{basis}。"
-        ),
+    heading = Text(
+        f"比数量：各项本月数在本月 {found.compared_with} 个已报单位中的百分位"
+        "（数字不超过本单位的单位所占比例，含本单位；为 0 的不得分），按权重平均。\n"
+        f"比增量：本月数 ÷（本月数 + 此前月均），持平为 50；{basis}。"
     )
+    grid = table("项目", "权重", "本月数", "比数量百分位", "此前月均", "比增量得分")
     for column in grid.columns[1:]:
         column.justify = "right"
     for line in found.indicators:
@@ -201,12 +193,12 @@ def month_explanation(found: MonthExplanation) -> list:
             "—" if line.earlier_average is None else number(line.earlier_average),
             points(line.increase),
         )
-    quality = table("项目", "权重", "计算", "得分", title="比质量：各项得分按权重平均。")
+    quality = table("项目", "权重", "计算", "得分")
     quality.columns[1].justify = "right"
     quality.columns[3].justify = "right"
     for line in found.quality:
         quality.add_row(line.label, number(line.weight), quality_basis(line), points(line.score))
-    return [grid, quality]
+    return [heading, grid, Text("比质量：各项得分按权重平均。"), quality]
 
 
 RATIO_TEXT = {
@@ -228,20 +220,15 @@ def quality_basis(line: QualityLine) -> str:
         return f"{shown}：{bottom}为 0，无从计算（不得分）"
     if line.key == "officers_per_activity":
         return f"{shown} = {number(line.ratio)}{unit}，达到规定人数得满分，不足按比例"
-    return f"{shown} = {number(line.ratio)}{unit}，在同类中的百分位"
+    return f"{shown} = {number(line.ratio)}{unit}，取同类百分位"
 
 
-def period_explanation(found: PeriodExplanation) -> Table:
-    grid = table(
-        "月份",
-        "报送",
-        "总分",
-        "比数量",
-        "比增量",
-        "比质量",
-        "扣分",
-        title="本期得分 = 下列各月的平均（未报的月份按 0 分计）；各月明细用 rank --month … --explain 查看。",
+def period_explanation(found: PeriodExplanation) -> Group:
+    heading = Text(
+        "本期各项得分 = 下列各月的平均（应报未报的月份按 0 分计）；"
+        "各月明细用 qzfsg rank --month … --explain 查看。"
     )
+    grid = table("月份", "报送", "总分", "比数量", "比增量", "比质量", "扣分")
     for column in grid.columns[2:]:
         column.justify = "right"
     for line in found.months:
@@ -255,4 +242,4 @@ def period_explanation(found: PeriodExplanation) -> Table:
             points(line.components.quality),
             number(-line.deduction) if line.deduction else "",
         )
-    return grid
+    return Group(heading, grid)

@@ -28,7 +28,7 @@ def init_report(report: InitReport) -> Text:
     if report.created:
         return Text.assemble(("已创建数据库 ", "green"), report.database, "。\n", line)
     return Text.assemble(
-        ("数据库 ", "yellow"), report.database, ("已存在，未作任何改动。", "yellow"), "\n", line
+        ("数据库 ", "yellow"), report.database, (" 已存在，未作任何改动。", "yellow"), "\n", line
     )
 
 

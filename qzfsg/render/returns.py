@@ -54,6 +54,8 @@ def outcomes_table(outcomes: Sequence[FileOutcome]) -> Table:
     from pathlib import Path
 
     grid = table("", "文件", "单位", "月份", "版本", "结果与问题", title="导入结果")
+    grid.columns[1].max_width = 26
+    grid.columns[-1].ratio = 1  # the findings take what the terminal has left
     grid.caption = "月份后的 * 表示表上没写月份，按填报时间推断（15 日及以前填报算上月）。"
     grid.caption_justify = "left"
     for outcome in outcomes:
