@@ -33,13 +33,11 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
-            from sqlalchemy.exc import OperationalError
-
             from qzfsg.cli.common import debug_enabled
 
             if debug_enabled():
                 raise
-            if isinstance(exc, OperationalError) and "locked" in str(exc):
+            if "database is locked" in str(exc):  # sqlite3's, or wrapped by SQLAlchemy
                 text = "数据库正被另一个 qzfsg 命令使用，等待超时。请稍后再试，数据未作改动。"
             else:
                 text = (
