@@ -1,18 +1,31 @@
-"""The campaign calendar: what is due, from whom, and when."""
+"""The campaign calendar: what is due, from whom, and when; kept as data the clerk edits.
+
+A deadline is either one-off (a fixed date) or monthly (day N of each month, 0 being the
+last day, for a range of months). Each month of a monthly deadline, and each one-off
+deadline, is one `DueItem`. With the campaign's `shift_to_workday` setting on, a due date
+on a Chinese statutory holiday or weekend moves to the next working day.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-from sqlmodel import Session, select
+from pydantic import BaseModel
+from sqlmodel import Session, col, delete, select
 
+from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.defaults import CalendarDef
-from qzfsg.errors import QzfsgError
-from qzfsg.models import Deadline, DeadlineUnit
+from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.models import Deadline, DeadlineUnit, Meta, Unit
 from qzfsg.months import Month
 from qzfsg.registry import get_unit
 
 MONTHLY_RETURN = "月报表"
+WHO = ("all", "town", "department", "units")
+WHO_LABELS = {"all": "全部单位", "town": "各镇", "department": "各部门", "units": "指定单位"}
+SHIFT_FACT = "shift_to_workday"
 
 
 def seed_deadlines(session: Session, calendar: CalendarDef) -> None:
@@ -36,6 +49,7 @@ def seed_deadlines(session: Session, calendar: CalendarDef) -> None:
     session.flush()
 
 
+@lru_cache(maxsize=1024)
 def next_workday(day: date) -> date:
     """The day itself if it is a working day, else the next one (Chinese statutory
     holidays and adjusted working weekends per the chinesecalendar package)."""
@@ -59,14 +73,326 @@ def due_date(deadline: Deadline, month: Month | None, shift_to_workday: bool) ->
     elif deadline.due is not None:
         due = deadline.due
     else:
-        raise QzfsgError(f"截止事项“{deadline.item}”既没有日期也不是按月的，请用 qzfsg deadlines set 补上。")
+        raise QzfsgError(
+            f"截止事项“{deadline.item}”既没有日期也不是按月的，请用 qzfsg deadlines set 补上。"
+        )
     return next_workday(due) if shift_to_workday else due
 
 
 def monthly_return_deadline(session: Session) -> Deadline:
-    found = session.exec(select(Deadline).where(Deadline.item == MONTHLY_RETURN)).first()
+    found = session.exec(
+        select(Deadline).where(Deadline.item == MONTHLY_RETURN).order_by(col(Deadline.id))
+    ).first()
     if found is None:
-        raise QzfsgError(
-            f"日历中没有“{MONTHLY_RETURN}”的截止事项，请用 qzfsg deadlines add 添加。"
+        raise QzfsgError(f"日历中没有“{MONTHLY_RETURN}”的截止事项，请用 qzfsg deadlines add 添加。")
+    return found
+
+
+# --------------------------------------------------------------------------- due items
+@dataclass(frozen=True, slots=True)
+class DueItem:
+    """One thing due once: a one-off document, or one month of a monthly deadline."""
+
+    deadline_id: int
+    item: str
+    who: str
+    month: Month | None  # the reporting month, for a monthly deadline
+    nominal: date  # the date as the calendar says
+    due: date  # after the holiday shift, when it is on
+
+    @property
+    def active_month(self) -> Month:
+        """Expected from the units active in this month (a one-off: the month it is due)."""
+        return self.month or Month.of(self.nominal)
+
+    @property
+    def is_return(self) -> bool:
+        return self.item == MONTHLY_RETURN
+
+
+def deadline_months(deadline: Deadline, campaign: Campaign) -> list[Month]:
+    if deadline.monthly_day is None:
+        return []
+    first = Month.parse(deadline.from_month) if deadline.from_month else campaign.first
+    last = Month.parse(deadline.to_month) if deadline.to_month else campaign.last
+    return first.until(last) if first <= last else []
+
+
+def items_of(deadline: Deadline, campaign: Campaign) -> list[DueItem]:
+    """Every due item of one deadline, in date order."""
+    if deadline.monthly_day is None:
+        if deadline.due is None:
+            return []
+        months: list[Month | None] = [None]
+    else:
+        months = list(deadline_months(deadline, campaign))
+    found = []
+    for month in months:
+        nominal = due_date(deadline, month, shift_to_workday=False)
+        found.append(
+            DueItem(
+                deadline_id=deadline.id or 0,
+                item=deadline.item,
+                who=deadline.who,
+                month=month,
+                nominal=nominal,
+                due=next_workday(nominal) if campaign.shift_to_workday else nominal,
+            )
         )
     return found
+
+
+def due_items(session: Session, campaign: Campaign | None = None) -> list[DueItem]:
+    """Every due item of the calendar, deadline by deadline (calendar order)."""
+    campaign = campaign or load_campaign(session)
+    deadlines = session.exec(select(Deadline).order_by(col(Deadline.id))).all()
+    return [item for deadline in deadlines for item in items_of(deadline, campaign)]
+
+
+def named_units(session: Session) -> dict[int, set[int]]:
+    """{deadline id: unit ids} for the deadlines addressed to named units."""
+    found: dict[int, set[int]] = {}
+    for deadline_id, unit_id in session.exec(
+        select(DeadlineUnit.deadline_id, DeadlineUnit.unit_id)
+    ):
+        found.setdefault(deadline_id, set()).add(unit_id)
+    return found
+
+
+# --------------------------------------------------------------------------- views
+class DueDate(BaseModel):
+    month: str | None
+    due: date
+    shifted: bool  # moved off a holiday or weekend
+
+
+class DeadlineView(BaseModel):
+    id: int
+    item: str
+    who: str  # all | town | department | units
+    units: list[str]  # the named units, when who is units
+    due: date | None  # a one-off deadline's date as written
+    monthly_day: int | None  # a monthly deadline's day (0: the last day)
+    from_month: str | None
+    to_month: str | None
+    due_dates: list[DueDate]
+
+
+class CalendarView(BaseModel):
+    shift_to_workday: bool
+    deadlines: list[DeadlineView]
+
+
+def list_deadlines(session: Session) -> CalendarView:
+    campaign = load_campaign(session)
+    names = {u.id: u.name for u in session.exec(select(Unit))}
+    named = named_units(session)
+    views = []
+    for deadline in session.exec(select(Deadline).order_by(col(Deadline.id))):
+        views.append(
+            DeadlineView(
+                id=deadline.id or 0,
+                item=deadline.item,
+                who=deadline.who,
+                units=[names[i] for i in sorted(named.get(deadline.id or 0, ()))],
+                due=deadline.due,
+                monthly_day=deadline.monthly_day,
+                from_month=deadline.from_month,
+                to_month=deadline.to_month,
+                due_dates=[
+                    DueDate(
+                        month=str(i.month) if i.month else None,
+                        due=i.due,
+                        shifted=i.due != i.nominal,
+                    )
+                    for i in items_of(deadline, campaign)
+                ],
+            )
+        )
+    return CalendarView(shift_to_workday=campaign.shift_to_workday, deadlines=views)
+
+
+def describe_who(view: DeadlineView) -> str:
+    if view.who == "units":
+        return "、".join(view.units) or "（未指定单位）"
+    return WHO_LABELS.get(view.who, view.who)
+
+
+def describe_when(view: DeadlineView) -> str:
+    if view.monthly_day is None:
+        return f"{view.due}" if view.due else "（未定）"
+    day = "月末" if view.monthly_day == 0 else f"{view.monthly_day} 日"
+    span = f"{view.from_month or '行动开始'} 至 {view.to_month or '行动结束'}"
+    return f"每月{day}前（{span}）"
+
+
+# --------------------------------------------------------------------------- editing
+def find_deadline(session: Session, key: str) -> Deadline:
+    """A deadline by its number in `deadlines list` or by its item's name."""
+    key = key.strip()
+    if key.isdigit():
+        found = session.get(Deadline, int(key))
+        if found is None:
+            raise NotFoundError(f"没有编号为 {key} 的截止事项。可用 qzfsg deadlines list 查看。")
+        return found
+    matches = session.exec(select(Deadline).where(Deadline.item == key)).all()
+    if len(matches) > 1:
+        numbers = "、".join(str(d.id) for d in matches)
+        raise QzfsgError(f"“{key}”有 {len(matches)} 项截止事项（编号 {numbers}），请用编号指定。")
+    if not matches:
+        raise NotFoundError(f"日历中没有“{key}”。可用 qzfsg deadlines list 查看全部事项。")
+    return matches[0]
+
+
+def match_item(session: Session, text: str) -> str:
+    """The calendar item the clerk means: its exact name, or the only one containing `text`."""
+    text = text.strip()
+    items = list(dict.fromkeys(session.exec(select(Deadline.item).order_by(col(Deadline.id)))))
+    if text in items:
+        return text
+    close = [i for i in items if text and text in i]
+    if len(close) == 1:
+        return close[0]
+    known = "、".join(items)
+    if close:
+        raise QzfsgError(f"“{text}”可能指 {'、'.join(close)}，请写全名。")
+    raise NotFoundError(
+        f"日历中没有“{text}”这一事项（现有：{known}）。如需新增请用 qzfsg deadlines add。"
+    )
+
+
+def _check_who(who: str, units: list[str]) -> str:
+    if units:
+        return "units"
+    if who not in WHO:
+        raise QzfsgError(f"报送对象“{who}”无法识别，应为 all、town 或 department。")
+    if who == "units":
+        raise QzfsgError("报送对象为指定单位时，请用 --unit 给出单位（可重复）。")
+    return who
+
+
+def _check_span(deadline: Deadline) -> None:
+    if deadline.monthly_day is None and deadline.due is None:
+        raise QzfsgError("请给出截止日期（--due YYYY-MM-DD），或按月截止的日子（--day N）。")
+    if deadline.monthly_day is not None and not 0 <= deadline.monthly_day <= 31:
+        raise QzfsgError(f"每月截止日 {deadline.monthly_day} 不对，应为 1 至 31，0 表示月末。")
+    if deadline.from_month and deadline.to_month and deadline.from_month > deadline.to_month:
+        raise QzfsgError(
+            f"起始月 {deadline.from_month} 晚于结束月 {deadline.to_month}，请检查 --from 和 --to。"
+        )
+
+
+def _set_units(session: Session, deadline: Deadline, units: list[str]) -> None:
+    session.execute(delete(DeadlineUnit).where(col(DeadlineUnit.deadline_id) == deadline.id))
+    ids = dict.fromkeys(get_unit(session, name).id for name in units)
+    for unit_id in ids:
+        session.add(DeadlineUnit(deadline_id=deadline.id, unit_id=unit_id))
+    session.flush()
+
+
+def add_deadline(
+    session: Session,
+    item: str,
+    who: str = "all",
+    units: list[str] | None = None,
+    due: date | None = None,
+    monthly_day: int | None = None,
+    from_month: Month | None = None,
+    to_month: Month | None = None,
+) -> Deadline:
+    item = item.strip()
+    if not item:
+        raise QzfsgError("事项名称不能为空。")
+    if due is not None and monthly_day is not None:
+        raise QzfsgError("--due（一次性截止）和 --day/--monthly（按月截止）只能选一种。")
+    if due is not None and (from_month or to_month):
+        raise QzfsgError("--from 和 --to 只用于按月截止的事项。")
+    units = units or []
+    deadline = Deadline(
+        item=item,
+        who=_check_who(who, units),
+        due=due,
+        monthly_day=monthly_day,
+        from_month=str(from_month) if from_month else None,
+        to_month=str(to_month) if to_month else None,
+    )
+    _check_span(deadline)
+    session.add(deadline)
+    session.flush()
+    if units:
+        _set_units(session, deadline, units)
+    return deadline
+
+
+def set_deadline(
+    session: Session,
+    key: str,
+    item: str | None = None,
+    who: str | None = None,
+    units: list[str] | None = None,
+    due: date | None = None,
+    monthly_day: int | None = None,
+    from_month: Month | None = None,
+    to_month: Month | None = None,
+) -> Deadline:
+    """Change what is given; `due` makes the deadline one-off, `monthly_day` monthly."""
+    deadline = find_deadline(session, key)
+    if due is not None and monthly_day is not None:
+        raise QzfsgError("--due（一次性截止）和 --day（按月截止）只能选一种。")
+    if item is not None:
+        if not item.strip():
+            raise QzfsgError("事项名称不能为空。")
+        if deadline.item == MONTHLY_RETURN and item.strip() != MONTHLY_RETURN:
+            raise QzfsgError(f"“{MONTHLY_RETURN}”是审核导入的月报表，不能改名。")
+        deadline.item = item.strip()
+    if units:
+        deadline.who = "units"
+        _set_units(session, deadline, units)
+    elif who is not None:
+        deadline.who = _check_who(who, [])
+        _set_units(session, deadline, [])
+    if due is not None:
+        deadline.due, deadline.monthly_day = due, None
+        deadline.from_month = deadline.to_month = None
+    if monthly_day is not None:
+        deadline.monthly_day, deadline.due = monthly_day, None
+    if from_month is not None or to_month is not None:
+        if deadline.monthly_day is None:
+            raise QzfsgError("--from 和 --to 只用于按月截止的事项。")
+        if from_month is not None:
+            deadline.from_month = str(from_month)
+        if to_month is not None:
+            deadline.to_month = str(to_month)
+    _check_span(deadline)
+    session.add(deadline)
+    session.flush()
+    return deadline
+
+
+def remove_deadline(session: Session, key: str) -> Deadline:
+    """Delete a deadline; documents already received stay recorded."""
+    deadline = find_deadline(session, key)
+    if deadline.item == MONTHLY_RETURN:
+        others = session.exec(
+            select(Deadline.id).where(Deadline.item == MONTHLY_RETURN, Deadline.id != deadline.id)
+        ).first()
+        if others is None:
+            raise QzfsgError(
+                f"“{MONTHLY_RETURN}”的截止事项不能删除（催报和排名都要用到），"
+                "如需改日期请用 qzfsg deadlines set。"
+            )
+    session.execute(delete(DeadlineUnit).where(col(DeadlineUnit.deadline_id) == deadline.id))
+    session.delete(deadline)
+    session.flush()
+    return deadline
+
+
+def set_shift_to_workday(session: Session, on: bool) -> None:
+    fact = session.get(Meta, SHIFT_FACT)
+    value = "1" if on else "0"
+    if fact is None:
+        session.add(Meta(key=SHIFT_FACT, value=value))
+    else:
+        fact.value = value
+        session.add(fact)
+    session.flush()

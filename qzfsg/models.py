@@ -94,7 +94,20 @@ class Indicator(SQLModel, table=True):
 class Submission(SQLModel, table=True):
     """One received file of a monthly return, accepted or rejected."""
 
-    __table_args__ = (Index("ix_submission_unit_month", "unit_id", "month"),)
+    __table_args__ = (
+        Index("ix_submission_unit_month", "unit_id", "month"),
+        # Covering indexes for timeliness (qzfsg.timeliness): first arrivals per unit and
+        # month, and the units that reported a month by a date, without touching the rows.
+        Index(
+            "ix_submission_unit_month_status",
+            "unit_id",
+            "month",
+            "status",
+            "received_at",
+            "version",
+        ),
+        Index("ix_submission_month_status", "month", "status", "received_at", "unit_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
@@ -125,6 +138,9 @@ class Value(SQLModel, table=True):
 
 
 class Finding(SQLModel, table=True):
+    # Timeliness finds the zero returns (code all_zero) without reading every finding.
+    __table_args__ = (Index("ix_finding_code", "code", "submission_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submission.id", index=True, ondelete="CASCADE")
     code: str
@@ -156,6 +172,12 @@ class DeadlineUnit(SQLModel, table=True):
 
 class Receipt(SQLModel, table=True):
     """A document other than the monthly return, received from a unit."""
+
+    __table_args__ = (
+        # Covering indexes for timeliness, as for Submission.
+        Index("ix_receipt_unit_item_month", "unit_id", "item", "month", "received_at"),
+        Index("ix_receipt_item_month", "item", "month", "received_at", "unit_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)

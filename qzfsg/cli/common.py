@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -65,8 +66,13 @@ def _plain(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    """Print data as JSON: Decimal as exact numbers, dates as ISO text, Chinese unescaped."""
-    typer.echo(json.dumps(_plain(data), ensure_ascii=False, indent=2))
+    """Print data as JSON: Decimal as exact numbers, dates as ISO text, Chinese unescaped.
+
+    Indented for a person at a terminal; compact for a program reading a pipe, where the
+    standard library's fast encoder (which cannot indent) prints a board of thousands of
+    units in a moment."""
+    indent = 2 if sys.stdout.isatty() else None
+    typer.echo(json.dumps(_plain(data), ensure_ascii=False, indent=indent))
 
 
 def console(stderr: bool = False) -> Console:

@@ -1,7 +1,335 @@
-"""Commands of this area are registered here (work in progress)."""
+"""`qzfsg deadlines …` (the calendar), `receive`, `overdue` and `status`: who is late."""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from qzfsg.cli.base import QzfsgCommand, new_app
+from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, show
+from qzfsg.cli.units import KindOption
+
+
+class Who(StrEnum):
+    all = "all"
+    town = "town"
+    department = "department"
+
+
+class Switch(StrEnum):
+    on = "on"
+    off = "off"
+
+
+ItemKey = Annotated[
+    str, typer.Argument(help="事项名称（如“实施方案”），或 deadlines list 中的编号。")
+]
+WhoOption = Annotated[
+    Who | None,
+    typer.Option("--who", help="报送对象：all（全部单位）、town（各镇）、department（各部门）。"),
+]
+UnitsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--unit", help="只要求这些单位报送（可重复给出）。", metavar="<str>", show_default=False
+    ),
+]
+DueOption = Annotated[
+    str | None, typer.Option("--due", help="一次性事项的截止日期 YYYY-MM-DD。", show_default=False)
+]
+DayOption = Annotated[
+    int | None,
+    typer.Option("--day", help="按月事项：每月几日前截止，0 表示月末。", show_default=False),
+]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="按月事项的起始月 YYYY-MM。", show_default=False)
+]
+ToOption = Annotated[
+    str | None, typer.Option("--to", help="按月事项的结束月 YYYY-MM。", show_default=False)
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="按哪一天的情况看（YYYY-MM-DD），默认今天；此后收到的不算。"),
+]
+
+deadlines_app = new_app(help="行动日历：各项材料的截止日期（查看、新增、修改、删除、节假日顺延）。")
+
+
+def _month(text: str | None):
+    from qzfsg.months import Month
+
+    return Month.parse(text) if text else None
+
+
+def _day(text: str | None):
+    from qzfsg.timestamps import parse_day
+
+    return parse_day(text) if text else None
+
+
+def _safe(value: str) -> str:
+    from rich.markup import escape
+
+    return escape(value)
+
+
+@deadlines_app.command("list", cls=QzfsgCommand)
+def deadlines_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """列出行动日历中的全部截止事项：报送对象、截止日期，以及节假日是否顺延。
+
+    示例：qzfsg deadlines list　　qzfsg deadlines list --json
+    """
+    from qzfsg.deadlines import list_deadlines
+    from qzfsg.render import timeliness as render
+
+    with database(db) as session:
+        calendar = list_deadlines(session)
+    if as_json:
+        emit_json(calendar)
+    else:
+        show(render.deadlines_table(calendar))
+
+
+@deadlines_app.command("add", cls=QzfsgCommand)
+def deadlines_add(
+    item: Annotated[str, typer.Argument(help="事项名称，如“半年工作小结”。")],
+    who: WhoOption = None,
+    unit: UnitsOption = None,
+    due: DueOption = None,
+    monthly: Annotated[
+        bool, typer.Option("--monthly", help="按月报送（默认月末截止，可用 --day 改）。")
+    ] = False,
+    day: DayOption = None,
+    since: FromOption = None,
+    until: ToOption = None,
+    db: DbOption = None,
+) -> None:
+    """在行动日历中新增一项截止事项：一次性的（--due）或按月的（--monthly / --day）。
+
+    示例：qzfsg deadlines add 半年工作小结 --due 2018-07-10 --who department　　qzfsg deadlines add 隐患排查台账 --day 25 --from 2018-07
+    """
+    from qzfsg.deadlines import add_deadline
+
+    monthly_day = day if day is not None else (0 if monthly else None)
+    with database(db) as session:
+        added = add_deadline(
+            session,
+            item,
+            who.value if who else "all",
+            unit or [],
+            _day(due),
+            monthly_day,
+            _month(since),
+            _month(until),
+        )
+    show(f"已新增截止事项 {added.id}：{_safe(added.item)}。")
+
+
+@deadlines_app.command("set", cls=QzfsgCommand)
+def deadlines_set(
+    key: ItemKey,
+    rename: Annotated[
+        str | None, typer.Option("--item", help="改成这个事项名称。", show_default=False)
+    ] = None,
+    who: WhoOption = None,
+    unit: UnitsOption = None,
+    due: DueOption = None,
+    day: DayOption = None,
+    since: FromOption = None,
+    until: ToOption = None,
+    db: DbOption = None,
+) -> None:
+    """修改一项截止事项；只改给出的选项。--due 改为一次性截止，--day 改为按月截止。
+
+    示例：qzfsg deadlines set 实施方案 --due 2018-06-15　　qzfsg deadlines set 典型案例 --day 25
+    """
+    from qzfsg.deadlines import set_deadline
+
+    with database(db) as session:
+        changed = set_deadline(
+            session,
+            key,
+            item=rename,
+            who=who.value if who else None,
+            units=unit or None,
+            due=_day(due),
+            monthly_day=day,
+            from_month=_month(since),
+            to_month=_month(until),
+        )
+    show(f"已修改截止事项 {changed.id}：{_safe(changed.item)}。")
+
+
+@deadlines_app.command("remove", cls=QzfsgCommand)
+def deadlines_remove(key: ItemKey, db: DbOption = None) -> None:
+    """从行动日历中删除一项截止事项；已登记收到的材料保留。
+
+    示例：qzfsg deadlines remove 行动总结
+    """
+    from qzfsg.deadlines import remove_deadline
+
+    with database(db) as session:
+        removed = remove_deadline(session, key)
+    show(f"已删除截止事项 {removed.id}：{_safe(removed.item)}。")
+
+
+@deadlines_app.command("shift", cls=QzfsgCommand)
+def deadlines_shift(
+    state: Annotated[Switch, typer.Argument(help="on：顺延；off：不顺延。")],
+    db: DbOption = None,
+) -> None:
+    """截止日遇法定节假日或周末是否顺延至下一个工作日（依 chinesecalendar 节假日表）。
+
+    示例：qzfsg deadlines shift on
+    """
+    from qzfsg.deadlines import set_shift_to_workday
+
+    with database(db) as session:
+        set_shift_to_workday(session, state is Switch.on)
+    if state is Switch.on:
+        show("已开启：截止日遇法定节假日或周末顺延至下一个工作日。")
+    else:
+        show("已关闭：截止日不再顺延。")
+
+
+def receive(
+    doc: Annotated[
+        str, typer.Argument(help="收到的材料，如 实施方案、典型案例、年度监管执法计划。")
+    ],
+    unit: Annotated[str, typer.Option("--unit", help="报送单位（正式名称或别名）。")],
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on", help="收到时间 YYYY-MM-DD[THH:MM]；默认取文件的修改时间，没有文件则为现在。"
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="收到的文件，存入归档文件夹。", show_default=False)
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            "--month",
+            help="按月材料（典型案例、排名通报）所属月份 YYYY-MM；默认按收到日期推断。",
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """登记收到某单位的一份材料（月报表以外的，如实施方案、典型案例），可同时存档文件。
+
+    月报表请用 qzfsg import 导入；联络员信息表用 qzfsg liaisons import 导入时已自动登记。
+
+    示例：qzfsg receive 实施方案 --unit 归义镇 --on 2018-06-09　　qzfsg receive 典型案例 --unit 公安局 --month 2018-08 --file 公安局8月典型案例.docx
+    """
+    from datetime import datetime
+
+    from qzfsg.archive import file_time
+    from qzfsg.db import archive_dir
+    from qzfsg.errors import NotFoundError
+    from qzfsg.receipts import record_receipt
+    from qzfsg.render import timeliness as render
+    from qzfsg.timestamps import parse_received
+
+    if file is not None and not file.is_file():
+        raise NotFoundError(f"找不到文件 {file}。")
+    if on:
+        when = parse_received(on)
+    elif file is not None:
+        when = file_time(file)
+    else:
+        when = datetime.now().replace(microsecond=0)
+    with database(db) as session:
+        outcome = record_receipt(
+            session, doc, unit, when, _month(month), file, archive_dir(db_path(db))
+        )
+    if as_json:
+        emit_json(outcome)
+    else:
+        show(render.receipt_outcome(outcome))
+
+
+def overdue(
+    month: Annotated[
+        str | None, typer.Option("--month", help="只看这个月（YYYY-MM）的事项。")
+    ] = None,
+    as_of: AsOfOption = None,
+    kind: KindOption = None,
+    item: Annotated[
+        str | None, typer.Option("--item", help="只看一项材料，如 月报表、实施方案。")
+    ] = None,
+    message: Annotated[
+        bool,
+        typer.Option(
+            "--message", help="另附可直接发送的催报通知：每个单位一条，另加一条群发通报。"
+        ),
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """催报清单：截至某日已到期、但未报送或逾期报送的全部事项，附联络员和手机号码。
+
+    包括月报表和各项材料（联络员信息表、实施方案、年度监管执法计划、典型案例、排名通报、行动总结）。未报的在前（红色），逾期最久的在前；迟报的在后（黄色）。只报了被退回的表的单位算未报，并注明有退回的表待更正。
+
+    示例：qzfsg overdue　　qzfsg overdue --month 2018-09 --kind town --message
+    """
+    from qzfsg.render import timeliness as render
+    from qzfsg.timeliness import list_overdue, overdue_json
+
+    with database(db) as session:
+        report = list_overdue(
+            session, _day(as_of), _month(month), kind.value if kind else None, item
+        )
+    reminders = None
+    if message:
+        from qzfsg.reminders import build_reminders
+
+        reminders = build_reminders(report)
+    if as_json:
+        data = overdue_json(report)
+        if reminders is not None:
+            data["messages"] = reminders.model_dump(mode="json")
+        emit_json(data)
+        return
+    if reminders is None:
+        show(render.overdue_table(report))
+    else:
+        show(render.overdue_table(report), *render.reminders_view(reminders))
+
+
+def status(
+    since: Annotated[
+        str | None, typer.Option("--from", help="起始月 YYYY-MM，默认行动开始的月份。")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", help="结束月 YYYY-MM，默认本月（不晚于行动结束）。")
+    ] = None,
+    kind: KindOption = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """月报表报送情况总表：单位 × 月份，每月的应报数、报送率和及时率，以及屡次迟报的单位。
+
+    ✔ 按时，⚠N 迟报 N 天，✖ 被退回尚未更正，· 未报，0 零报告；连续 2 个月及以上迟报或未报的单位标红。
+
+    示例：qzfsg status　　qzfsg status --from 2018-08 --to 2018-09 --kind department
+    """
+    from qzfsg.render import timeliness as render
+    from qzfsg.timeliness import board_json, status_board
+
+    with database(db) as session:
+        board = status_board(
+            session, _month(since), _month(until), _day(as_of), kind.value if kind else None
+        )
+    if as_json:
+        emit_json(board_json(board))
+    else:
+        show(render.status_board(board))
+
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.add_typer(deadlines_app, name="deadlines")
+    for command in (receive, overdue, status):
+        app.command(cls=QzfsgCommand)(command)

@@ -56,6 +56,16 @@ def _situation(item: OverdueItem) -> Text:
     return situation
 
 
+def _contact(item: OverdueItem) -> Text:
+    if item.liaison is None:
+        return Text("未报联络员", style="dim")
+    contact = text(item.liaison.name)
+    if item.liaison.mobile:
+        contact.append(" ")
+        contact.append_text(text(item.liaison.mobile))
+    return contact
+
+
 def overdue_table(report: OverdueReport) -> Group:
     missing = sum(i.status == "missing" for i in report.items)
     late = len(report.items) - missing
@@ -65,52 +75,49 @@ def overdue_table(report: OverdueReport) -> Group:
         )
     grid = table(
         "单位",
-        "类别",
         "事项",
-        "月份",
         "截止日期",
         "情况",
-        "收到时间",
+        "收到日期",
         "联络员",
-        "手机号码",
         title=f"截至 {report.as_of}：未报 {missing} 项，迟报 {late} 项",
     )
+    for column in grid.columns[2:5]:
+        column.no_wrap = True
     for item in report.items:
         style = MISSING if item.status == "missing" else LATE
+        what = text(item.item)
+        if item.month:
+            what = Text.assemble(f"{item.month} ", what)
         grid.add_row(
             text(item.unit, style),
-            KIND_LABELS.get(item.kind, item.kind),
-            text(item.item),
-            item.month or "—",
+            what,
             str(item.due),
             _situation(item),
             f"{item.received:%Y-%m-%d}" if item.received else "—",
-            text(
-                item.liaison.name if item.liaison else "（未报联络员）",
-                "" if item.liaison else "dim",
-            ),
-            text(item.liaison.mobile if item.liaison else None),
+            _contact(item),
         )
     return Group(grid)
 
 
-def reminders_view(reminders: Reminders) -> Group:
-    parts: list = []
+def reminders_view(reminders: Reminders) -> list[Text]:
+    """Separate lines of text (not a group), so that show() never wraps a message: it is
+    to be copied into QQ or WeChat as it is."""
+    parts: list[Text] = []
     for reminder in reminders.units:
         contact = "、".join(x for x in (reminder.liaison, reminder.mobile) if x) or "未报联络员"
         parts.append(
             Text.assemble(
-                ("—— 发给 ", "dim"), text(reminder.unit, "bold"), (f"（{contact}）", "dim")
+                ("\n—— 发给 ", "dim"), text(reminder.unit, "bold"), (f"（{contact}）", "dim")
             )
         )
         parts.append(text(reminder.text))
-        parts.append(Text(""))
     if reminders.group:
-        parts.append(Text("—— 群发通报", style="dim"))
+        parts.append(Text("\n—— 群发通报", style="dim"))
         parts.append(text(reminders.group))
     else:
         parts.append(Text("没有需要催报的单位。", style=ON_TIME))
-    return Group(*parts)
+    return parts
 
 
 # --------------------------------------------------------------------------- receive
@@ -161,8 +168,8 @@ def _cell(cell: BoardCell | None) -> Text:
 
 
 LEGEND = (
-    "✔ 按时  ⚠N 迟报 N 天  ✖ 被退回、尚未更正  · 未报  0 零报告（⚠ 同样表示迟报）"
-    "  … 未到截止日  — 当月不需报送；“连续”为连续迟报或未报的最多月数（≥2 为屡次迟报）。"
+    "✔ 按时  ⚠N 迟报 N 天  ✖ 被退回、尚未更正  · 未报  0 零报告（0⚠N：零报告迟报 N 天）\n"
+    "… 未到截止日  — 当月不需报送  连续：连续迟报或未报的最多月数（2 个月及以上为屡次迟报）"
 )
 
 
@@ -194,7 +201,8 @@ def status_board(board: StatusBoard) -> Group:
         "按时",
         "迟报",
         "未报",
-        "其中退回待改",
+        "退回待改",
+        "未到期",
         "报送率",
         "及时率",
         title="每月报送率",
@@ -209,14 +217,16 @@ def status_board(board: StatusBoard) -> Group:
             Text(str(month.late), style=LATE if month.late else ""),
             Text(str(month.missing), style=MISSING if month.missing else ""),
             str(month.rejected_waiting),
+            Text(str(month.pending), style="dim"),
             _percent(month.reporting_rate),
             _percent(month.on_time_rate),
         )
     parts: list = [head, grid, legend, summary]
     offenders = board.repeat_offenders
     if offenders:
-        names = Text.assemble(
-            (f"屡次迟报或未报（连续 2 个月及以上，{len(offenders)} 个）：", f"bold {MISSING}")
+        names = Text(
+            f"屡次迟报或未报的单位（连续 2 个月及以上，{len(offenders)} 个）：\n",
+            style=f"bold {MISSING}",
         )
         names.append_text(text("、".join(r.unit for r in offenders)))
         parts.append(names)

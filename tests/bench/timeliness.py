@@ -1,0 +1,261 @@
+"""Timeliness at scale: `overdue` and `status` on 5,000 units × 12 months, against sqlite3.
+
+The database is generated with plain SQL inserts (not through the importer): 5,000 units
+(some added or deactivated mid-year), about 62,000 returns with their 11 values each,
+rejected and corrected versions, the documents of the calendar and a liaison per unit.
+Each command is timed as a CLI process (`--json`, median of 5) and in-process (the core
+function, best of 3), and the sqlite3 shell answers the same SQL on the same file (median
+of 5). `qzfsg deadlines list --json` on the same file shows the start-up every command pays
+(importing SQLModel/SQLAlchemy and opening the database).
+
+Aim (issue 4): well under a second for each command.
+"""
+
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from tests.bench._timing import best_of, median_wall
+
+UNITS = 5_000
+MONTHS = [f"2018-{m:02d}" for m in range(1, 13)]
+AS_OF = "2019-01-20"
+SQLITE3 = "/usr/bin/sqlite3"
+CODES = [
+    "activities",
+    "officers",
+    "inspected",
+    "cases",
+    "fines",
+    "suspensions",
+    "licences",
+    "closures",
+    "accountability",
+    "detentions",
+    "arrests",
+]
+
+
+def _stamp(day: date, hour: int) -> str:
+    return f"{day.isoformat()} {hour:02d}:00:00.000000"
+
+
+def _month_end(month: str) -> date:
+    year, number = int(month[:4]), int(month[5:])
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def generate(path: Path) -> dict[str, int]:
+    """A database at `path` with the schema of `qzfsg init` and generated contents."""
+    from qzfsg.bootstrap import init_database
+
+    init_database(path)
+    rng = random.Random(20180828)
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        DELETE FROM alias; DELETE FROM unit;
+        UPDATE meta SET value = '2018-01' WHERE key = 'campaign_first_month';
+        UPDATE deadline SET from_month = '2018-01' WHERE monthly_day IS NOT NULL;
+        """
+    )
+    units = []
+    for number in range(1, UNITS + 1):
+        kind = "town" if number % 3 else "department"
+        active_from = "2018-04" if number % 50 == 0 else None
+        inactive_from = "2018-09" if number % 50 == 1 else None
+        units.append((number, f"单位{number:05d}", kind, number, active_from, inactive_from))
+    conn.executemany("INSERT INTO unit VALUES (?, ?, ?, ?, ?, ?)", units)
+    submissions, values, findings, receipts, liaisons = [], [], [], [], []
+    submission_id = 0
+    for number, _, kind, _, active_from, inactive_from in units:
+        liaisons.append(
+            (number, f"联络员{number}", f"139{number:08d}", _stamp(date(2018, 6, 5), 9))
+        )
+        for month in MONTHS:
+            if (active_from and month < active_from) or (inactive_from and month >= inactive_from):
+                continue
+            due = _month_end(month)
+            luck = rng.random()
+            if luck < 0.02:
+                continue  # missing
+            arrived = due - timedelta(days=rng.randint(0, 10))
+            if luck > 0.95:
+                arrived = due + timedelta(days=rng.randint(1, 12))
+            versions = ["rejected", "accepted"] if luck < 0.05 else ["accepted"]
+            if 0.5 < luck < 0.51:
+                versions.append("accepted")  # a correction, later
+            superseded_upto = len(versions) - 1
+            for version, status in enumerate(versions, start=1):
+                submission_id += 1
+                when = arrived + timedelta(days=2 * (version - 1))
+                submissions.append(
+                    (
+                        submission_id,
+                        number,
+                        month,
+                        _stamp(when, 10),
+                        status,
+                        version,
+                        int(status == "accepted" and version <= superseded_upto),
+                        f"{submission_id:064x}",
+                    )
+                )
+                findings.append((submission_id, "month_inferred", "info"))
+                if status == "rejected":
+                    findings.append((submission_id, "cum_mismatch", "error"))
+                else:
+                    zero = rng.random() < 0.03
+                    if zero:
+                        findings.append((submission_id, "all_zero", "warning"))
+                    for code in CODES:
+                        amount = 0 if zero else rng.randint(0, 40) * 10_000
+                        values.append((submission_id, code, amount, amount * 4))
+            receipts.append((number, "典型案例", month, _stamp(arrived, 11)))
+            if kind == "department" and month >= "2018-02" and luck > 0.1:
+                receipts.append((number, "执法质量评议排名通报", month, _stamp(arrived, 11)))
+        for item, due, share in (
+            ("联络员信息表", date(2018, 6, 8), 0.97),
+            ("实施方案", date(2018, 6, 10), 0.95),
+            ("年度监管执法计划", date(2018, 6, 20), 0.9),
+            ("行动总结", date(2018, 12, 31), 0.8),
+        ):
+            if item == "年度监管执法计划" and kind != "department":
+                continue
+            if rng.random() < share:
+                receipts.append(
+                    (number, item, None, _stamp(due - timedelta(rng.randint(-3, 9)), 9))
+                )
+    conn.executemany(
+        "INSERT INTO submission (id, unit_id, month, received_at, status, version, superseded,"
+        " sha256, source_name, archive_path, imported_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'r.xlsx', 'archive', '2019-01-20 00:00:00.000000')",
+        submissions,
+    )
+    conn.executemany(
+        "INSERT INTO value (submission_id, indicator_code, month_value, cumulative_value)"
+        " VALUES (?, ?, ?, ?)",
+        values,
+    )
+    conn.executemany(
+        "INSERT INTO finding (submission_id, code, severity, message) VALUES (?, ?, ?, '')",
+        findings,
+    )
+    conn.executemany(
+        "INSERT INTO receipt (unit_id, item, month, received_at) VALUES (?, ?, ?, ?)", receipts
+    )
+    conn.executemany(
+        "INSERT INTO liaison (unit_id, name, mobile, received_at) VALUES (?, ?, ?, ?)", liaisons
+    )
+    conn.commit()  # no ANALYZE: a clerk's database has no statistics either
+    conn.close()
+    return {
+        "units": len(units),
+        "returns": len(submissions),
+        "values": len(values),
+        "findings": len(findings),
+        "receipts": len(receipts),
+    }
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def inline(sql: str, params: dict[str, object]) -> str:
+    """The query with its parameters written in, for the sqlite3 shell."""
+    return re.sub(r":(\w+)", lambda m: _literal(params[m.group(1)]), sql) + ";\n"
+
+
+def equivalent_sql(db: Path) -> tuple[str, str]:
+    """The SQL `overdue` and `status` run, with their parameters, as sqlite3 shell input."""
+    from qzfsg.db import open_database, session_for
+    from qzfsg.months import Month
+    from qzfsg.timeliness import ITEMS_PER_QUERY, overdue_query, select_due_items, status_queries
+
+    as_of = date.fromisoformat(AS_OF)
+    with session_for(open_database(db)) as session:
+        items = select_due_items(session, as_of)
+    assert len(items) <= ITEMS_PER_QUERY
+    overdue_sql = inline(*overdue_query(items, as_of))
+    first, last = Month.parse(MONTHS[0]), Month.parse(MONTHS[-1])
+    status_sql = "".join(inline(sql, params) for sql, params in status_queries(first, last, as_of))
+    return overdue_sql, status_sql
+
+
+def run() -> list[str]:
+    from qzfsg.db import open_database, session_for
+    from qzfsg.timeliness import list_overdue, status_board
+
+    lines = []
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.db"
+        started = datetime.now()
+        sizes = generate(db)
+        took = (datetime.now() - started).total_seconds()
+        lines.append(
+            f"generated {sizes['units']} units, {sizes['returns']} returns, "
+            f"{sizes['values']} values, {sizes['receipts']} documents in {took:.1f} s"
+        )
+        as_of = date.fromisoformat(AS_OF)
+        with session_for(open_database(db)) as session:
+            found = list_overdue(session, as_of)
+            board = status_board(session, as_of=as_of)
+            lines.append(
+                f"overdue as of {AS_OF}: {len(found.items)} items; status: "
+                f"{len(board.units)} units × {len(board.months)} months"
+            )
+            core_overdue = best_of(lambda: list_overdue(session, as_of))
+            core_status = best_of(lambda: status_board(session, as_of=as_of))
+        overdue_sql, status_sql = equivalent_sql(db)
+        (Path(folder) / "overdue.sql").write_text(overdue_sql, encoding="utf-8")
+        (Path(folder) / "status.sql").write_text(status_sql, encoding="utf-8")
+        qzfsg = [sys.executable, "-m", "qzfsg"]
+        common = ["--as-of", AS_OF, "--json", "--db", str(db)]
+        start_up = median_wall([*qzfsg, "deadlines", "list", "--json", "--db", str(db)], runs=5)
+        cli_overdue = median_wall([*qzfsg, "overdue", *common], runs=5)
+        cli_status = median_wall([*qzfsg, "status", *common], runs=5)
+        shell = {}
+        for name in ("overdue", "status"):
+            with open(Path(folder) / f"{name}.sql", encoding="utf-8") as sql:
+                command = [SQLITE3, str(db)]
+                subprocess.run(command, stdin=sql, check=True, capture_output=True)
+            shell[name] = _median_shell(command, Path(folder) / f"{name}.sql")
+    lines.append(
+        f"qzfsg deadlines list --json {start_up * 1000:6.1f} ms (median of 5): start-up and"
+        " opening the database, common to every command"
+    )
+    for name, cli, core in (
+        ("overdue", cli_overdue, core_overdue),
+        ("status ", cli_status, core_status),
+    ):
+        base = shell[name.strip()]
+        lines.append(
+            f"{name} CLI --json {cli * 1000:7.1f} ms (median of 5) = {cli / base:5.1f}x sqlite3 "
+            f"{base * 1000:6.1f} ms; in-process {core * 1000:6.1f} ms = {core / base:4.1f}x"
+            " (aim: CLI < 1 s)"
+        )
+    return lines
+
+
+def _median_shell(command: list[str], sql: Path, runs: int = 5) -> float:
+    import statistics
+    import time
+
+    times = []
+    for _ in range(runs):
+        with open(sql, encoding="utf-8") as stdin:
+            started = time.perf_counter()
+            subprocess.run(command, stdin=stdin, check=True, capture_output=True)
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
