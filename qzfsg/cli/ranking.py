@@ -1,7 +1,98 @@
-"""Commands of this area are registered here (work in progress)."""
+"""`qzfsg rank`: the league tables (全市安全监管执法质量排行榜)."""
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from qzfsg.cli.base import QzfsgCommand
+from qzfsg.cli.common import DbOption, JsonOption, database, emit_json, show
+from qzfsg.cli.units import Kind
+
+
+def rank(
+    month: Annotated[
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="按月排名，如 2018-09。")
+    ] = None,
+    quarter: Annotated[
+        str | None,
+        typer.Option("--quarter", metavar="YYYYQN", help="季度讲评，如 2018Q3（本季各月平均）。"),
+    ] = None,
+    year: Annotated[
+        str | None,
+        typer.Option("--year", metavar="YYYY", help="年度总排名，如 2018（行动各月平均）。"),
+    ] = None,
+    kind: Annotated[
+        Kind | None,
+        typer.Option("--kind", help="只排一类：town（镇）或 department（部门）；默认两类都排。"),
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="逐单位列出每项数据及其如何算成各部分得分。")
+    ] = False,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            metavar="UNIT",
+            help="只解释这一个单位（含 --explain，只列该单位所在的一类）。",
+        ),
+    ] = None,
+    weights: Annotated[
+        Path | None,
+        typer.Option(
+            "--weights",
+            metavar="FILE",
+            help="另一个评分方法文件（格式同 data/ranking.toml），用来比较不同权重的结果。",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """按“三比三严”（比数量、比增量、比质量）给各镇、各部门排名，镇与部门分开排。
+
+    每行：名次、单位、总分（0～100）、三部分得分、迟报扣分、与上一期相比的升降（↑ 上升、↓ 下降、— 不变、新 上期未参与排名）和报送情况；没有合格月报表的单位列在最后，记为“未报”。评分方法与权重见 data/ranking.toml 和 README。
+
+    示例：qzfsg rank --month 2018-09　　qzfsg rank --quarter 2018Q3 --kind town　　qzfsg rank --month 2018-09 --unit 三江镇
+    """
+    from qzfsg.errors import QzfsgError
+    from qzfsg.months import Month
+    from qzfsg.ranking import Period, parse_quarter, parse_year, rank_units
+    from qzfsg.ranking_method import load_method
+    from qzfsg.render import ranking as render
+
+    chosen = [
+        name
+        for name, value in (("--month", month), ("--quarter", quarter), ("--year", year))
+        if value
+    ]
+    if len(chosen) != 1:
+        raise QzfsgError(
+            "请指定且只指定一个排名期：--month 2018-09、--quarter 2018Q3 或 --year 2018"
+            + (f"（现在给了 {'、'.join(chosen)}）。" if chosen else "。")
+        )
+    if month:
+        period = Period.month_of(Month.parse(month))
+    elif quarter:
+        period = parse_quarter(quarter)
+    else:
+        period = parse_year(year or "")
+    method = load_method(weights)
+    league = kind.value if kind else None
+    with database(db) as session:
+        shown_unit = None
+        if unit:  # one unit's explanation, in its own league
+            from qzfsg.registry import get_unit
+
+            found = get_unit(session, unit)
+            shown_unit, league = found.name, found.kind
+        ranking = rank_units(session, period, league, method)
+    explain = explain or shown_unit is not None
+    if as_json:
+        emit_json(ranking.public(explain=explain, unit=shown_unit))
+    else:
+        show(render.league_tables(ranking, explain=explain, unit=shown_unit))
+
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    app.command(cls=QzfsgCommand)(rank)

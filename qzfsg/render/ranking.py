@@ -14,13 +14,8 @@ from qzfsg.defaults import KIND_LABELS
 from qzfsg.render import table, text
 
 if TYPE_CHECKING:
-    from qzfsg.ranking import (
-        LeagueRow,
-        MonthExplanation,
-        PeriodExplanation,
-        QualityLine,
-        Ranking,
-    )
+    from qzfsg.ranking import LeagueRow, PeriodExplanation, Ranking
+    from qzfsg.ranking_scores import MonthExplanation, QualityLine
 
 UNRANKED = {"missing": "未报", "pending": "未到期"}
 MONTH_STATUS = {"on_time": "按时", "missing": "未报", "pending": "未到期"}
@@ -64,6 +59,16 @@ def status_mark(row: LeagueRow) -> Text:
     return Text("按时", style="green")
 
 
+def shown_path(path: str) -> str:
+    """The method file as the clerk would type it: relative to the current folder if inside."""
+    from pathlib import Path
+
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 def method_note(ranking: Ranking) -> Text:
     method = ranking.method
     shares = method["shares"]
@@ -78,7 +83,7 @@ def method_note(ranking: Ranking) -> Text:
         parts.append(method["aggregation"])
     if ranking.previous_label:
         parts.append(f"升降与{ranking.previous_label}相比。")
-    parts.append(f"评分方法：{method['name']}（{method['file']}）。")
+    parts.append(f"评分方法：{method['name']}（{shown_path(method['file'])}）。")
     return Text("\n".join(parts), style="dim")
 
 
@@ -88,7 +93,9 @@ def league_table(ranking: Ranking, kind: str, rows: Sequence[LeagueRow]) -> Tabl
         f"全市安全监管执法质量排行榜 · {ranking.label} · {KIND_LABELS[kind]}"
         f"（{len(rows)} 个单位，参与排名 {reported} 个）"
     )
-    grid = table("名次", "单位", "总分", "比数量", "比增量", "比质量", "扣分", "升降", "报送", title=title)
+    grid = table(
+        "名次", "单位", "总分", "比数量", "比增量", "比质量", "扣分", "升降", "报送", title=title
+    )
     for column in grid.columns[2:7]:
         column.justify = "right"
     for row in rows:
@@ -154,7 +161,7 @@ def _formula(ranking: Ranking, row: LeagueRow) -> Text:
 
 
 def explanation(ranking: Ranking, row: LeagueRow) -> Group:
-    from qzfsg.ranking import MonthExplanation
+    from qzfsg.ranking_scores import MonthExplanation
 
     if row.rank is None:
         months = f"（{row.months_missing} 个月应报未报）" if row.months_missing > 1 else ""
@@ -173,7 +180,9 @@ def explanation(ranking: Ranking, row: LeagueRow) -> Group:
 
 def month_explanation(found: MonthExplanation) -> list:
     if found.earlier_months:
-        basis = f"此前 {found.earlier_months} 个月的月均 = (累计数 − 本月数) ÷ {found.earlier_months}"
+        basis = (
+            f"此前 {found.earlier_months} 个月的月均 = (累计数 − 本月数) ÷ {found.earlier_months}"
+        )
     else:
         basis = "本单位行动首月，比增量一律按持平 50 分计"
     heading = Text(

@@ -1,0 +1,409 @@
+"""The league tables (全市安全监管执法质量排行榜): towns and departments ranked separately by
+三比三严, for a month, a quarter or the year.
+
+A month's score of a unit, out of 100 (the weights and shares are data, ranking.toml):
+- 比数量: for each indicator, the unit's 本月数 as a percentile within its league: the share
+  of the reporting units (itself included) whose figure is not above its own; a 0 earns
+  nothing, the league's largest figure earns full marks. The weighted mean of these.
+  Percentiles see order, not size, so one huge figure cannot flatten everyone else, and
+  a change of measuring unit (万元 or 元) changes nothing.
+- 比增量: for each indicator, 本月数 ÷ (本月数 + the unit's own monthly average over its
+  earlier campaign months, i.e. (累计数 − 本月数) ÷ their number): 50 is a usual month, 100
+  is something where there was nothing. Neutral (50) in the unit's first month. Weighted
+  like 比数量.
+- 比质量: percentiles of three ratios (cases per unit inspected, fines per case, hard
+  sanctions per unit inspected), the two-officer rule (officers ÷ (activities × 2), at
+  most 1), on time, accepted at the first attempt; weighted mean.
+- total = the three component scores (one decimal each) times their shares, minus the
+  lateness deduction, at least 0, one decimal.
+Only units with an accepted return are scored and compared, so a unit without one changes
+nobody else's score; it is listed last as 未报. The arithmetic is in `ranking_scores`
+(pure, exact), the weights in `ranking_method` (data/ranking.toml); this module gathers
+the figures from the database, builds the periods and orders the tables.
+
+Quarter and year: the mean of the unit's monthly scores over the period's campaign months
+in which it was expected and the month was due (or it had already reported); a missing
+month scores 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from qzfsg.campaign import Campaign, load_campaign
+from qzfsg.errors import QzfsgError
+from qzfsg.models import Submission, Unit, Value
+from qzfsg.months import Month
+from qzfsg.ranking_method import RankingMethod, load_method
+from qzfsg.ranking_scores import (
+    Components,
+    MonthExplanation,
+    UnitMonth,
+    UnitScore,
+    round1,
+    score_league,
+)
+from qzfsg.timeliness import return_timeliness
+
+KINDS = ("town", "department")
+QUARTER_NAMES = "一二三四"
+_QUARTER = re.compile(r"^\s*(\d{4})\s*(?:-|年)?\s*(?:[Qq]\s*([1-4])|第?([1-4一二三四])季度?)\s*$")
+_YEAR = re.compile(r"^\s*(\d{4})\s*年?\s*$")
+
+
+# ---------------------------------------------------------------- periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month (`2018-09`), a quarter (`2018Q3`) or a year (`2018`)."""
+
+    kind: Literal["month", "quarter", "year"]
+    year: int
+    number: int = 0  # the month (1–12) or the quarter (1–4); 0 for a year
+
+    @classmethod
+    def month_of(cls, month: Month) -> Period:
+        return cls("month", month.year, month.month)
+
+    def __str__(self) -> str:
+        if self.kind == "month":
+            return str(Month(self.year, self.number))
+        return f"{self.year}Q{self.number}" if self.kind == "quarter" else str(self.year)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return Month(self.year, self.number).label
+        if self.kind == "quarter":
+            return f"{self.year}年第{QUARTER_NAMES[self.number - 1]}季度"
+        return f"{self.year}年"
+
+    @property
+    def months(self) -> list[Month]:
+        if self.kind == "month":
+            return [Month(self.year, self.number)]
+        if self.kind == "quarter":
+            first = Month(self.year, 3 * self.number - 2)
+            return first.until(first.shift(2))
+        return Month(self.year, 1).until(Month(self.year, 12))
+
+    def previous(self) -> Period:
+        if self.kind == "month":
+            return Period.month_of(Month(self.year, self.number).previous())
+        if self.kind == "quarter":
+            if self.number == 1:
+                return Period("quarter", self.year - 1, 4)
+            return Period("quarter", self.year, self.number - 1)
+        return Period("year", self.year - 1)
+
+
+def parse_quarter(text: str) -> Period:
+    """`2018Q3`, `2018-Q3`, `2018q3` or `2018年第三季度`."""
+    found = _QUARTER.match(str(text))
+    if not found:
+        raise QzfsgError(f"季度“{text}”无法识别，应写成 2018Q3 这样的形式（年份 + Q + 1～4）。")
+    digit = found.group(2) or found.group(3)
+    number = int(digit) if digit.isdigit() else QUARTER_NAMES.index(digit) + 1
+    return Period("quarter", int(found.group(1)), number)
+
+
+def parse_year(text: str) -> Period:
+    found = _YEAR.match(str(text))
+    if not found:
+        raise QzfsgError(f"年份“{text}”无法识别，应写成 2018 这样的四位数字。")
+    return Period("year", int(found.group(1)))
+
+
+def campaign_months(period: Period, campaign: Campaign) -> list[Month]:
+    """The months of `period` that belong to the campaign (may be none)."""
+    return [m for m in period.months if campaign.first <= m <= campaign.last]
+
+
+# ---------------------------------------------------------------- results
+
+
+class MonthLine(BaseModel):
+    """One month inside a quarter's or year's score."""
+
+    month: str
+    status: str
+    score: Decimal  # 0 for a missing month
+    components: Components
+    deduction: Decimal
+
+
+class PeriodExplanation(BaseModel):
+    months: list[MonthLine]
+
+
+class LeagueRow(BaseModel):
+    rank: int | None  # None: no accepted return (未报) or not due yet (未到期)
+    unit: str
+    score: Decimal | None
+    components: Components | None
+    # places moved up since the previous period (negative: down); "new": not ranked then;
+    # None: there is no previous period in the campaign, or the unit is not ranked now.
+    change: int | Literal["new"] | None
+    # month: on_time | late | missing | pending;
+    # quarter/year: on_time | late | incomplete (a month missing) | missing | pending
+    status: str
+    days_late: int
+    months_missing: int
+    deduction: Decimal
+    explain: MonthExplanation | PeriodExplanation | None = None
+
+
+class Ranking(BaseModel):
+    period: str
+    period_kind: Literal["month", "quarter", "year"]
+    label: str
+    previous_period: str | None
+    previous_label: str | None
+    method: dict
+    leagues: dict[str, list[LeagueRow]]
+
+    def public(self, explain: bool = False, unit: str | None = None) -> dict:
+        """The `--json` document; with `explain`, each row's explanation (only `unit`'s)."""
+
+        def row_data(row: LeagueRow) -> dict:
+            shown = explain and (unit is None or row.unit == unit)
+            return row.model_dump(exclude=None if shown else {"explain"})
+
+        leagues = {kind: [row_data(row) for row in rows] for kind, rows in self.leagues.items()}
+        return {
+            "period": self.period,
+            "previous_period": self.previous_period,
+            "method": self.method,
+            "leagues": leagues,
+        }
+
+
+def _sort_key(row: LeagueRow | UnitScore, order: int) -> tuple:
+    """Higher score first; then 比质量, 比数量, 比增量; then registry order."""
+    parts = row.components
+    assert row.score is not None and parts is not None
+    return (-row.score, -parts.quality, -parts.quantity, -parts.increase, order, row.unit)
+
+
+def order_league(rows: Iterable[LeagueRow], orders: dict[str, int]) -> list[LeagueRow]:
+    """Ranked rows first (ranks 1…n, no shared places), then 未报, then 未到期."""
+    rows = list(rows)
+    ranked = sorted(
+        (r for r in rows if r.score is not None), key=lambda r: _sort_key(r, orders[r.unit])
+    )
+    for place, row in enumerate(ranked, start=1):
+        row.rank = place
+    unranked = sorted(
+        (r for r in rows if r.score is None),
+        key=lambda r: (r.status == "pending", orders[r.unit], r.unit),
+    )
+    for row in unranked:
+        row.rank = None
+    return ranked + unranked
+
+
+# ---------------------------------------------------------------- the database
+
+
+def month_inputs(
+    session: Session, month: Month, kind: str, campaign: Campaign, as_of: date
+) -> list[UnitMonth]:
+    """Every unit expected to report for `month` in league `kind`, with its figures."""
+    key = str(month)
+    units = {u.name: u for u in session.exec(select(Unit).where(Unit.kind == kind))}
+    figures: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
+    for unit_id, code, value, cumulative in session.exec(
+        select(Submission.unit_id, Value.indicator_code, Value.month_value, Value.cumulative_value)
+        .join(Value, col(Value.submission_id) == Submission.id)
+        .where(
+            Submission.month == key,
+            Submission.status == "accepted",
+            col(Submission.superseded).is_(False),
+        )
+    ):
+        figures.setdefault(unit_id or 0, {})[code] = (value, cumulative)
+    first_status = dict(
+        session.exec(
+            select(Submission.unit_id, Submission.status).where(
+                Submission.month == key, Submission.version == 1
+            )
+        ).all()
+    )
+    found = []
+    for status in return_timeliness(session, month, as_of=as_of, kind=kind):
+        unit = units.get(status.unit)
+        if unit is None:  # never mix the leagues, whatever the deadline addresses
+            continue
+        reported = status.status in ("on_time", "late")
+        mine = figures.get(unit.id or 0, {})
+        start = campaign.first
+        if unit.active_from and Month.parse(unit.active_from) > start:
+            start = Month.parse(unit.active_from)
+        earlier_months = max(0, len(start.until(month)) - 1) if start <= month else 0
+        found.append(
+            UnitMonth(
+                unit=unit.name,
+                order=unit.sort_order,
+                status=status.status,
+                days_late=status.days_late,
+                values={c: m for c, (m, _) in mine.items()} if reported else None,
+                earlier={c: cum - m for c, (m, cum) in mine.items()} if reported else None,
+                earlier_months=earlier_months,
+                first_attempt=first_status.get(unit.id) == "accepted",
+            )
+        )
+    return found
+
+
+def _month_rows(scores: Sequence[UnitScore], month: Month) -> list[LeagueRow]:
+    rows = []
+    for s in scores:
+        explain = s.explain.model_copy(update={"month": str(month)}) if s.explain else None
+        rows.append(
+            LeagueRow(
+                rank=None,
+                unit=s.unit,
+                score=s.score,
+                components=s.components,
+                change=None,
+                status=s.status,
+                days_late=s.days_late,
+                months_missing=1 if s.status == "missing" else 0,
+                deduction=s.deduction,
+                explain=explain,
+            )
+        )
+    return rows
+
+
+ZERO_PARTS = Components(quantity=Decimal("0.0"), increase=Decimal("0.0"), quality=Decimal("0.0"))
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal:
+    return round1(sum((Fraction(v) for v in values), Fraction(0)) / len(values))
+
+
+def _period_rows(monthly: dict[Month, list[UnitScore]]) -> tuple[list[LeagueRow], dict[str, int]]:
+    """One row per unit over the period: the mean of its counted months' scores."""
+    by_unit: dict[str, list[tuple[Month, UnitScore]]] = {}
+    orders: dict[str, int] = {}
+    for month, scores in sorted(monthly.items()):
+        for s in scores:
+            by_unit.setdefault(s.unit, []).append((month, s))
+            orders[s.unit] = s.order
+    rows = []
+    for unit, months in by_unit.items():
+        counted = [(m, s) for m, s in months if s.status != "pending"]
+        lines = [
+            MonthLine(
+                month=str(m),
+                status=s.status,
+                score=s.score if s.score is not None else Decimal("0.0"),
+                components=s.components or ZERO_PARTS,
+                deduction=s.deduction,
+            )
+            for m, s in counted
+        ]
+        missing = sum(1 for _, s in counted if s.score is None)
+        late = [s for _, s in counted if s.status == "late"]
+        if not counted or missing == len(counted):
+            status = "pending" if not counted else "missing"
+            score = components = None
+            deduction = Decimal("0.0")
+        else:
+            status = "incomplete" if missing else "late" if late else "on_time"
+            score = _mean([line.score for line in lines])
+            components = Components(
+                quantity=_mean([line.components.quantity for line in lines]),
+                increase=_mean([line.components.increase for line in lines]),
+                quality=_mean([line.components.quality for line in lines]),
+            )
+            deduction = _mean([line.deduction for line in lines])
+        rows.append(
+            LeagueRow(
+                rank=None,
+                unit=unit,
+                score=score,
+                components=components,
+                change=None,
+                status=status,
+                days_late=sum(s.days_late for s in late),
+                months_missing=missing,
+                deduction=deduction,
+                explain=PeriodExplanation(months=lines),
+            )
+        )
+    return rows, orders
+
+
+def _league(
+    session: Session,
+    months: list[Month],
+    kind: str,
+    method: RankingMethod,
+    campaign: Campaign,
+    as_of: date,
+    single: bool,
+) -> list[LeagueRow]:
+    monthly = {
+        m: score_league(month_inputs(session, m, kind, campaign, as_of), method) for m in months
+    }
+    if single:
+        (month,) = months
+        scores = monthly[month]
+        return order_league(_month_rows(scores, month), {s.unit: s.order for s in scores})
+    rows, orders = _period_rows(monthly)
+    return order_league(rows, orders)
+
+
+def rank_units(
+    session: Session,
+    period: Period,
+    kind: str | None = None,
+    method: RankingMethod | None = None,
+    as_of: date | None = None,
+) -> Ranking:
+    """The league tables of `period` (both, or only `kind`), with movement against the
+    previous period when it lies in the campaign."""
+    method = method or load_method()
+    campaign = load_campaign(session)
+    as_of = as_of or date.today()
+    months = campaign_months(period, campaign)
+    if not months:
+        raise QzfsgError(
+            f"{period.label}不在本次行动期内（{campaign.first.label}至{campaign.last.label}），"
+            "没有可排名的月报表。"
+        )
+    previous = period.previous()
+    before = campaign_months(previous, campaign)
+    single = period.kind == "month"
+    leagues = {}
+    for league in [kind] if kind else list(KINDS):
+        rows = _league(session, months, league, method, campaign, as_of, single)
+        if before:
+            earlier = _league(session, before, league, method, campaign, as_of, single)
+            places = {r.unit: r.rank for r in earlier if r.rank is not None}
+            for row in rows:
+                if row.rank is not None:
+                    place = places.get(row.unit)
+                    row.change = "new" if place is None else place - row.rank
+        leagues[league] = rows
+    return Ranking(
+        period=str(period),
+        period_kind=period.kind,
+        label=period.label,
+        previous_period=str(previous) if before else None,
+        previous_label=previous.label if before else None,
+        method=method.summary(),
+        leagues=leagues,
+    )
