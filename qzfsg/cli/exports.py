@@ -1,7 +1,202 @@
-"""Commands of this area are registered here (work in progress)."""
+"""`qzfsg report`, `bulletin` and `template`: the workbooks that leave the office."""
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from qzfsg.cli.base import QzfsgCommand
+from qzfsg.cli.common import DbOption, JsonOption, database, emit_json, show
+
+MonthOption = Annotated[
+    str, typer.Option("--month", help="报告月份 YYYY-MM，如 2018-09。", show_default=False)
+]
+
+
+def _month(text: str):
+    from qzfsg.months import Month
+
+    return Month.parse(text)
+
+
+def _day(text: str) -> date:
+    from qzfsg.errors import QzfsgError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise QzfsgError(f"日期“{text}”无法识别，应写成 YYYY-MM-DD，例如 2018-10-08。") from None
+
+
+def _xlsx(path: Path) -> Path:
+    from qzfsg.errors import QzfsgError
+
+    if path.suffix.lower() != ".xlsx":
+        raise QzfsgError(f"导出文件“{path}”应以 .xlsx 结尾，例如 汇总表.xlsx。")
+    if path.is_dir():
+        raise QzfsgError(f"“{path}”是一个文件夹，请给出要保存的文件名，例如 汇总表.xlsx。")
+    return path
+
+
+def report(
+    month: MonthOption,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="同时导出 Excel 文件（.xlsx）：附件1 原格式的全市汇总表，另附分单位明细表。",
+            show_default=False,
+        ),
+    ] = None,
+    filed: Annotated[
+        str | None,
+        typer.Option(
+            "--filed", help="导出表上的填报时间 YYYY-MM-DD，默认今天。", show_default=False
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """全市汇总月报表（附件1）：各项指标的本月数、累计数为各单位有效报表之和。
+
+    同时列出应报、已报和未报单位；全市累计数与行动以来各月本月数之和对不上时
+    （某单位缺报某月），说明是哪些单位、缺哪几个月。--export 导出报送岳阳市的汇总表。
+
+    示例：qzfsg report --month 2018-09　　qzfsg report --month 2018-09 --export 汨罗市9月汇总.xlsx
+    """
+    from qzfsg.consolidation import consolidate, explain_consistency
+    from qzfsg.render import exports as render
+
+    chosen = _month(month)
+    target = _xlsx(export) if export else None
+    filed_on = _day(filed) if filed else date.today()
+    with database(db) as session:
+        city = consolidate(session, chosen)
+    if target is not None:
+        from qzfsg.workbooks import write_report
+
+        write_report(city, target, filed_on)
+    if as_json:
+        emit_json(city.summary())
+        return
+    show(render.report_view(city, explain_consistency(city)))
+    if target is not None:
+        show(render.exported(target, "全市汇总表"))
+
+
+def bulletin(
+    export: Annotated[
+        Path,
+        typer.Option("--export", help="保存通报的 Excel 文件（.xlsx）。", show_default=False),
+    ],
+    month: Annotated[
+        str | None, typer.Option("--month", help="月度通报：YYYY-MM，如 2018-09。")
+    ] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="季度讲评：如 2018Q3。")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="年度总排名：如 2018。")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="以哪天为准统计迟报、未报（YYYY-MM-DD），默认今天。", show_default=False
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """生成排名通报（Excel）：镇、部门两张排行榜（含三部分得分和柱状图）、迟报未报名单、
+    连续迟报的单位和全市汇总数，A4 排版，可直接打印或发布。
+
+    --month 为月度通报，--quarter 为季度讲评，--year 为年度总排名（三者选一）。
+
+    示例：qzfsg bulletin --month 2018-09 --export 9月通报.xlsx　　qzfsg bulletin --quarter 2018Q3 --export 三季度讲评.xlsx
+    """
+    from qzfsg.consolidation import build_bulletin
+    from qzfsg.errors import QzfsgError
+    from qzfsg.ranking import Period, parse_quarter, parse_year
+    from qzfsg.render import exports as render
+
+    chosen = [
+        name
+        for name, value in (("--month", month), ("--quarter", quarter), ("--year", year))
+        if value
+    ]
+    if len(chosen) != 1:
+        raise QzfsgError(
+            "请指定且只指定一个通报期：--month 2018-09、--quarter 2018Q3 或 --year 2018"
+            + (f"（现在给了 {'、'.join(chosen)}）。" if chosen else "。")
+        )
+    if month:
+        period = Period.month_of(_month(month))
+    elif quarter:
+        period = parse_quarter(quarter)
+    else:
+        period = parse_year(year or "")
+    target = _xlsx(export)
+    day = _day(as_of) if as_of else date.today()
+    with database(db) as session:
+        found = build_bulletin(session, period, as_of=day)
+    from qzfsg.workbooks import write_bulletin
+
+    write_bulletin(found, target)
+    if as_json:
+        emit_json(found.summary())
+    else:
+        show(render.bulletin_summary(found), render.exported(target, "通报"))
+
+
+def template(
+    month: MonthOption,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="保存模板的文件夹（没有则新建）。", show_default=False),
+    ],
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unit", help="单位名称或别名，可重复给出。", metavar="UNIT", show_default=False
+        ),
+    ] = None,
+    all_units: Annotated[
+        bool, typer.Option("--all", help="为该月所有应报单位各生成一份。")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """生成发给各单位的空白月报表模板，每个单位一份，如“归义镇-2018年06月-月报表.xlsx”。
+
+    模板与附件1 格式相同，已填好填报单位和报告月份；只有本月数可以填写（表格有保护、
+    无密码，并限定只能填不小于 0 的数）。上月累计数由市安委办按已收录的报表填好，
+    累计数自动等于上月累计数加本月数。上月报表未收到的单位，由其自填上月累计数。
+
+    示例：qzfsg template --month 2018-10 --all --out 模板　　qzfsg template --month 2018-10 --unit 归义镇 --out 模板
+    """
+    from qzfsg.consolidation import list_indicators, template_returns
+    from qzfsg.errors import QzfsgError
+    from qzfsg.render import exports as render
+
+    if bool(unit) == all_units:
+        raise QzfsgError("请用 --unit 指定单位，或用 --all 为所有应报单位生成模板（二者选一）。")
+    if out.exists() and not out.is_dir():
+        raise QzfsgError(f"“{out}”是一个文件，--out 应为文件夹。")
+    chosen = _month(month)
+    with database(db) as session:
+        items = template_returns(session, chosen, None if all_units else unit)
+        indicators = list_indicators(session)
+    from qzfsg.workbooks import write_templates
+
+    paths = write_templates(items, indicators, out)
+    if as_json:
+        emit_json(
+            [
+                {"unit": i.unit, "month": i.month, "file": p, "previous": i.previous}
+                for i, p in zip(items, paths, strict=True)
+            ]
+        )
+    else:
+        show(render.templates_table(items, paths))
+
 
 def register(app: typer.Typer) -> None:
-    """No commands yet."""
+    for command in (report, bulletin, template):
+        app.command(cls=QzfsgCommand)(command)

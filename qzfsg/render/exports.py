@@ -14,7 +14,7 @@ from rich.text import Text
 from qzfsg.render import table, text
 
 if TYPE_CHECKING:
-    from qzfsg.consolidation import CityReturn, TemplateReturn
+    from qzfsg.consolidation import Bulletin, CityReturn, TemplateReturn
 
 
 def number(value: Decimal) -> str:
@@ -28,7 +28,9 @@ def report_view(city: CityReturn, notes: Sequence[str]) -> Group:
     from qzfsg.months import Month
 
     check = city.consistency
-    title = f"汨罗市 {Month.parse(city.month).label} 安全监管“强执法防事故”行动情况月报表（全市汇总）"
+    title = (
+        f"汨罗市 {Month.parse(city.month).label} 安全监管“强执法防事故”行动情况月报表（全市汇总）"
+    )
     columns = ["项目", "单位", "本月数", "累计数"]
     if not check.consistent:
         columns.append(f"{Month.parse(check.first_month).label}起各月本月数之和")
@@ -82,3 +84,27 @@ def templates_table(items: Sequence[TemplateReturn], paths: Sequence[Path]) -> T
         grid.caption = text(f"保存在 {paths[0].parent}")
         grid.caption_justify = "left"
     return grid
+
+
+def bulletin_summary(bulletin: Bulletin) -> Group:
+    """What the exported 通报 holds, in a few lines: the top three of each league."""
+    from qzfsg.defaults import KIND_LABELS
+
+    lines: list = [Text(f"全市安全监管执法质量排行榜 · {bulletin.label}", style="bold")]
+    for kind, rows in bulletin.ranking.leagues.items():
+        ranked = [r for r in rows if r.rank is not None]
+        top = "、".join(f"{r.rank}. {r.unit}（{r.score}）" for r in ranked[:3]) or "无"
+        lines.append(
+            Text.assemble(
+                f"{KIND_LABELS[kind]}：参与排名 {len(ranked)}/{len(rows)} 个，前三名 ", text(top)
+            )
+        )
+    missing = sum(1 for item in bulletin.late if item.status == "missing")
+    late = len(bulletin.late) - missing
+    lines.append(
+        Text(
+            f"迟报 {late} 份、未报 {missing} 份；连续迟报或未报的单位 {len(bulletin.repeat_late)} 个。",
+            style="yellow" if bulletin.late else "green",
+        )
+    )
+    return Group(*lines)

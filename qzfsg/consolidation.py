@@ -1,0 +1,462 @@
+"""The city's own 附件1 for a month: sums over the units' current returns, the coverage,
+and why the city's 累计数 may not equal the sum of its months' 本月数.
+
+Plain data only; `workbooks` turns it into Excel and `render.exports` into a screen table.
+A unit's current figures for a month are those of its accepted, not superseded return.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from qzfsg.campaign import load_campaign
+from qzfsg.models import Indicator, Submission, Unit, Value, plain_decimal
+from qzfsg.months import Month
+from qzfsg.registry import all_units, expected_units
+
+ZERO = Decimal(0)
+
+
+class Figures(BaseModel):
+    month: Decimal = ZERO  # 本月数
+    cumulative: Decimal = ZERO  # 累计数
+
+
+class IndicatorInfo(BaseModel):
+    code: str
+    label: str
+    unit: str
+    decimals: int
+
+
+class UnitRow(BaseModel):
+    """One unit on the breakdown sheet; `values` is empty when it has not reported."""
+
+    unit: str
+    kind: str
+    expected: bool
+    reported: bool
+    values: dict[str, Figures]
+
+
+GapReason = Literal["earlier_missing", "month_missing", "own_mismatch"]
+
+
+class CumulativeGap(BaseModel):
+    """One unit whose figures make the city's 累计数 differ from the sum of 本月数.
+
+    earlier_missing: it reported this month but not `months` before it, so its 累计数
+        holds months the city has no 本月数 for;
+    month_missing: it reported earlier months (`months`) but not this one, so their
+        本月数 are in the sum but its 累计数 is not in this month's total;
+    own_mismatch: every month is on file but its 累计数 is not the sum of its 本月数.
+    """
+
+    unit: str
+    reason: GapReason
+    months: list[str]
+    difference: dict[str, Decimal]  # by indicator: its share of (累计数 − Σ本月数)
+
+
+class Consistency(BaseModel):
+    consistent: bool
+    first_month: str  # the campaign's first month: the months summed run from here
+    sum_of_months: dict[str, Decimal]  # Σ of the city's 本月数 from first_month on
+    gaps: list[CumulativeGap]
+
+
+class CityReturn(BaseModel):
+    month: str
+    units_expected: int
+    units_reported: int
+    missing: list[str]
+    totals: dict[str, Figures]
+    indicators: list[IndicatorInfo]
+    units: list[UnitRow]  # expected units (and any other that reported), registry order
+    subtotals: dict[str, dict[str, Figures]]  # town | department -> code -> figures
+    consistency: Consistency
+
+    def summary(self) -> dict:
+        """The `report --json` shape."""
+        return {
+            "month": self.month,
+            "units_expected": self.units_expected,
+            "units_reported": self.units_reported,
+            "missing": self.missing,
+            "totals": self.totals,
+            "consistency": self.consistency,
+        }
+
+
+def list_indicators(session: Session) -> list[IndicatorInfo]:
+    rows = session.exec(select(Indicator).order_by(col(Indicator.sort_order), col(Indicator.code)))
+    return [
+        IndicatorInfo(code=i.code, label=i.label, unit=i.unit, decimals=i.decimals) for i in rows
+    ]
+
+
+def accepted_figures(
+    session: Session, months: list[Month]
+) -> dict[str, dict[int, dict[str, Figures]]]:
+    """{month: {unit id: {code: figures}}} from the current returns of `months`."""
+    keys = [str(m) for m in months]
+    rows = session.exec(
+        select(
+            Submission.month,
+            Submission.unit_id,
+            Value.indicator_code,
+            Value.month_value,
+            Value.cumulative_value,
+        )
+        .join(Value, col(Value.submission_id) == Submission.id)
+        .where(
+            col(Submission.month).in_(keys),
+            Submission.status == "accepted",
+            col(Submission.superseded).is_(False),
+            col(Submission.unit_id).is_not(None),
+        )
+    )
+    found: dict[str, dict[int, dict[str, Figures]]] = {key: {} for key in keys}
+    for month, unit_id, code, month_value, cumulative in rows:
+        found[month or ""].setdefault(unit_id or 0, {})[code] = Figures(
+            month=month_value, cumulative=cumulative
+        )
+    return found
+
+
+def _sum(items: list[dict[str, Figures]], codes: list[str]) -> dict[str, Figures]:
+    return {
+        code: Figures(
+            month=plain_decimal(sum((i[code].month for i in items if code in i), ZERO)),
+            cumulative=plain_decimal(sum((i[code].cumulative for i in items if code in i), ZERO)),
+        )
+        for code in codes
+    }
+
+
+def consolidate(session: Session, month: Month) -> CityReturn:
+    """The city's return for `month`: totals, coverage, breakdown and the 累计 check."""
+    indicators = list_indicators(session)
+    codes = [i.code for i in indicators]
+    first = min(load_campaign(session).first, month)
+    months = first.until(month)
+    figures = accepted_figures(session, months)
+    current = figures[str(month)]
+    expected = expected_units(session, month)
+    expected_ids = {u.id for u in expected}
+    rows = [
+        UnitRow(
+            unit=u.name,
+            kind=u.kind,
+            expected=u.id in expected_ids,
+            reported=u.id in current,
+            values=current.get(u.id or 0, {}),
+        )
+        for u in all_units(session)
+        if u.id in expected_ids or u.id in current
+    ]
+    reported = [r.values for r in rows if r.reported]
+    return CityReturn(
+        month=str(month),
+        units_expected=len(expected),
+        units_reported=sum(1 for u in expected if u.id in current),
+        missing=[u.name for u in expected if u.id not in current],
+        totals=_sum(reported, codes),
+        indicators=indicators,
+        units=rows,
+        subtotals={
+            kind: _sum([r.values for r in rows if r.reported and r.kind == kind], codes)
+            for kind in ("town", "department")
+        },
+        consistency=_consistency(session, month, months, figures, codes),
+    )
+
+
+def _consistency(
+    session: Session,
+    month: Month,
+    months: list[Month],
+    figures: dict[str, dict[int, dict[str, Figures]]],
+    codes: list[str],
+) -> Consistency:
+    """Per unit: its 累计数 this month minus the 本月数 of its months on file. The city's
+    difference is the sum of these, so the units with a non-zero share explain it."""
+    names = {u.id: u.name for u in session.exec(select(Unit))}
+    key = str(month)
+    sum_of_months = {code: ZERO for code in codes}
+    gaps = []
+    unit_ids = sorted({uid for by_unit in figures.values() for uid in by_unit})
+    order = {u.id: i for i, u in enumerate(all_units(session))}
+    for unit_id in sorted(unit_ids, key=lambda uid: order.get(uid, len(order))):
+        on_file = [m for m in months if unit_id in figures[str(m)]]
+        shares = {}
+        for code in codes:
+            months_sum = sum(
+                (figures[str(m)][unit_id].get(code, Figures()).month for m in on_file), ZERO
+            )
+            sum_of_months[code] += months_sum
+            now = figures[key].get(unit_id, {}).get(code)
+            shares[code] = (now.cumulative if now else ZERO) - months_sum
+        if not any(shares.values()):
+            continue
+        if unit_id not in figures[key]:
+            reason: GapReason = "month_missing"
+            listed = [str(m) for m in on_file]
+        else:
+            absent = [str(m) for m in months if m not in on_file]
+            reason = "earlier_missing" if absent else "own_mismatch"
+            listed = absent
+        gaps.append(
+            CumulativeGap(
+                unit=names.get(unit_id, str(unit_id)),
+                reason=reason,
+                months=listed,
+                difference={c: plain_decimal(v) for c, v in shares.items() if v},
+            )
+        )
+    return Consistency(
+        consistent=not gaps,
+        first_month=str(months[0]),
+        sum_of_months={c: plain_decimal(v) for c, v in sum_of_months.items()},
+        gaps=gaps,
+    )
+
+
+def months_text(keys: list[str]) -> str:
+    """Months as the clerk writes them, runs shortened: 2018年5月至7月、9月."""
+    months = sorted(Month.parse(k) for k in keys)
+    runs: list[list[Month]] = []
+    for m in months:
+        if runs and runs[-1][-1].next() == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    parts, year = [], None
+    for run in runs:
+        head = run[0].label if run[0].year != year else f"{run[0].month}月"
+        year = run[-1].year
+        if len(run) == 1:
+            parts.append(head)
+        else:
+            tail = f"{run[-1].month}月" if run[-1].year == run[0].year else run[-1].label
+            parts.append(f"{head}{'、' if len(run) == 2 else '至'}{tail}")
+    return "、".join(parts)
+
+
+def explain_consistency(city: CityReturn) -> list[str]:
+    """The 累计 check in sentences, for the screen and the exported workbook."""
+    check = city.consistency
+    month = Month.parse(city.month)
+    first = Month.parse(check.first_month)
+    end = f"{month.month}月" if month.year == first.year else month.label
+    span = month.label if first == month else f"{first.label}至{end}"
+    if check.consistent:
+        return [f"全市累计数等于{span}各月本月数之和，各单位各月报表衔接一致。"]
+    differing = [
+        code
+        for code, total in city.totals.items()
+        if total.cumulative != check.sum_of_months.get(code, ZERO)
+    ]
+    lines = [
+        f"全市累计数与{span}各月本月数之和不一致（{len(differing)} 项指标），原因如下："
+        if differing
+        else f"全市累计数与{span}各月本月数之和相等，但个别单位之间相互抵消，原因如下："
+    ]
+    groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for gap in check.gaps:
+        groups.setdefault((gap.reason, tuple(gap.months)), []).append(gap.unit)
+    for (reason, months), units in groups.items():
+        who = "、".join(units)
+        if reason == "earlier_missing":
+            lines.append(
+                f"· {who} 没有{months_text(list(months))}的报表（或未通过审核）："
+                "其累计数含这些月份，全市这些月份的本月数里却没有。"
+            )
+        elif reason == "month_missing":
+            lines.append(
+                f"· {who} 本月没有报表：其{months_text(list(months))}的本月数已计入各月之和，"
+                "本月累计数中却没有它。"
+            )
+        else:
+            lines.append(f"· {who} 各月报表齐全，但累计数不等于其各月本月数之和，请核实。")
+    return lines
+
+
+class TemplateReturn(BaseModel):
+    """What a blank return for one unit and month is filled in with."""
+
+    unit: str
+    month: str
+    # Last month's accepted 累计数 by indicator; {} (all zero) in the campaign's first
+    # month; None when last month's return is not on file, so the unit must write it.
+    previous: dict[str, Decimal] | None
+    first_month: bool = False
+
+
+def template_returns(
+    session: Session, month: Month, units: list[str] | None = None
+) -> list[TemplateReturn]:
+    """Blank returns for the named units (official names or aliases), or for every unit
+    expected to report for `month`."""
+    from qzfsg.registry import get_unit
+
+    chosen = (
+        expected_units(session, month)
+        if units is None
+        else list({u.id: u for u in (get_unit(session, name) for name in units)}.values())
+    )
+    previous = previous_cumulative(session, month, chosen)
+    first = month <= load_campaign(session).first
+    return [
+        TemplateReturn(
+            unit=u.name, month=str(month), previous=previous[u.id or 0], first_month=first
+        )
+        for u in chosen
+    ]
+
+
+def previous_cumulative(
+    session: Session, month: Month, units: list[Unit]
+) -> dict[int, dict[str, Decimal] | None]:
+    """For each unit, the 累计数 of its current return for the month before `month`:
+    zeros in the campaign's first month, None when that return is not on file."""
+    if month <= load_campaign(session).first:
+        return {u.id or 0: {} for u in units}
+    before = accepted_figures(session, [month.previous()])[str(month.previous())]
+    return {
+        u.id or 0: (
+            {code: f.cumulative for code, f in before[u.id or 0].items()}
+            if (u.id or 0) in before
+            else None
+        )
+        for u in units
+    }
+
+
+# --------------------------------------------------------------------------- the 通报
+
+
+class LateReturn(BaseModel):
+    """A monthly return that came after its deadline, or has not come yet."""
+
+    unit: str
+    kind: str
+    month: str
+    due: date
+    status: Literal["late", "missing"]
+    days_late: int | None  # late: days late; missing: days overdue so far
+
+
+class RepeatLate(BaseModel):
+    """A unit late or missing in several consecutive months up to the period's end."""
+
+    unit: str
+    kind: str
+    longest_run: int
+    months: list[str]  # every month it was late or missing
+
+
+class MonthTotals(BaseModel):
+    month: str
+    units_expected: int
+    units_reported: int
+    totals: dict[str, Figures]
+
+
+class Bulletin(BaseModel):
+    """The monthly 通报, quarterly 讲评 or year-end 总排名, as plain data."""
+
+    period: str
+    label: str
+    as_of: date
+    ranking: Any  # qzfsg.ranking.Ranking (imported lazily: ranking pulls in timeliness)
+    late: list[LateReturn]
+    repeat_late: list[RepeatLate]
+    months: list[MonthTotals]
+    indicators: list[IndicatorInfo]
+
+    def summary(self) -> dict:
+        """The `bulletin --json` shape."""
+        return {
+            "period": self.period,
+            "label": self.label,
+            "as_of": self.as_of,
+            "leagues": self.ranking.public()["leagues"],
+            "late": self.late,
+            "repeat_late": self.repeat_late,
+            "months": self.months,
+        }
+
+
+def build_bulletin(session: Session, period: Any, as_of: date | None = None) -> Bulletin:
+    """Everything a 通报 for `period` (a qzfsg.ranking.Period) publishes: both league
+    tables, the late and missing returns of its months as of `as_of`, the units late or
+    missing month after month, and the city totals of each of its months already begun."""
+    from qzfsg.ranking import campaign_months, rank_units
+    from qzfsg.timeliness import return_timeliness, status_board
+
+    as_of = as_of or date.today()
+    ranking = rank_units(session, period, as_of=as_of)
+    campaign = load_campaign(session)
+    months = [m for m in campaign_months(period, campaign) if m.first_day <= as_of]
+    late: list[LateReturn] = []
+    for month in months:
+        statuses = [
+            s
+            for s in return_timeliness(session, month, as_of=as_of)
+            if s.status in ("late", "missing")
+        ]
+        statuses.sort(key=lambda s: s.status != "missing")  # stable: registry order within
+        late.extend(
+            LateReturn(
+                unit=s.unit,
+                kind=s.kind,
+                month=s.month,
+                due=s.due,
+                status=s.status,  # type: ignore[arg-type]
+                days_late=s.days_late,
+            )
+            for s in statuses
+        )
+    repeat: list[RepeatLate] = []
+    if months:
+        board = status_board(session, campaign.first, months[-1], as_of=as_of)
+        repeat = [
+            RepeatLate(
+                unit=row.unit,
+                kind=row.kind,
+                longest_run=row.longest_run,
+                months=[
+                    key
+                    for key, cell in row.cells.items()
+                    if cell is not None and cell.status in ("late", "missing")
+                ],
+            )
+            for row in board.repeat_offenders
+        ]
+    totals = []
+    for month in months:
+        city = consolidate(session, month)
+        totals.append(
+            MonthTotals(
+                month=city.month,
+                units_expected=city.units_expected,
+                units_reported=city.units_reported,
+                totals=city.totals,
+            )
+        )
+    return Bulletin(
+        period=str(period),
+        label=period.label,
+        as_of=as_of,
+        ranking=ranking,
+        late=late,
+        repeat_late=repeat,
+        months=totals,
+        indicators=list_indicators(session),
+    )

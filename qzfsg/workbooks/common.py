@@ -1,0 +1,149 @@
+"""What every workbook qzfsg writes shares: the office's look, safe text, safe file names,
+A4 page setup and saving. Only the `workbooks` package imports openpyxl."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qzfsg.errors import QzfsgError
+
+FONT = "宋体"
+TITLE_FONT = "黑体"
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: type here
+GIVEN_FILL = PatternFill("solid", fgColor="EDEDED")  # grey: filled in by the office
+SUBTOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
+WHOLE_FORMAT = "0"
+MONEY_FORMAT = "0.00##"  # 万元 with up to 4 places (1 元), at least 2 shown
+# A cell starting with one of these is taken as a formula by Excel, LibreOffice or WPS.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+_NOT_IN_FILE_NAMES = set('<>:"/\\|?*')
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL"} | {
+    f"{p}{i}" for p in ("COM", "LPT") for i in range(10)
+}
+MAX_NAME = 80
+
+
+def font(size: float = 11, bold: bool = False, name: str = FONT) -> Font:
+    return Font(name=name, size=size, bold=bold)
+
+
+def put(sheet: Worksheet, row: int, column: int, value: Any, **style: Any) -> Any:
+    """Write one cell. Text is always text: a value that came from a spreadsheet or the
+    clerk and starts like a formula is stored as a string with Excel's quote prefix,
+    so it is shown, never evaluated. Decimals are written as numbers."""
+    cell = sheet.cell(row, column)
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def put_formula(sheet: Worksheet, row: int, column: int, formula: str, **style: Any) -> Any:
+    """A formula of our own making (never text from outside)."""
+    cell = sheet.cell(row, column)
+    cell.value = formula
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def merge(sheet: Worksheet, row: int, first: int, last: int, rows: int = 1) -> None:
+    if last > first or rows > 1:
+        sheet.merge_cells(
+            start_row=row, start_column=first, end_row=row + rows - 1, end_column=last
+        )
+
+
+def box(sheet: Worksheet, top: int, left: int, bottom: int, right: int) -> None:
+    """Thin borders on every cell of a block (merged cells included, so they print)."""
+    for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+        for cell in row:
+            cell.border = BORDER
+
+
+def number_format(decimals: int) -> str:
+    return MONEY_FORMAT if decimals else WHOLE_FORMAT
+
+
+def set_widths(sheet: Worksheet, widths: dict[str, float]) -> None:
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = width
+
+
+def a4_page(
+    sheet: Worksheet, *, landscape: bool = False, one_page: bool = True, title_rows: str = ""
+) -> None:
+    """A4, centred, fitted to the page width (and to one page tall when `one_page`)."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1 if one_page else 0
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins = PageMargins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.print_area = f"A1:{sheet.cell(sheet.max_row, sheet.max_column).coordinate}"
+
+
+def new_workbook(title: str) -> Workbook:
+    workbook = Workbook()
+    workbook.properties.creator = "汨罗市安委办"
+    workbook.properties.title = title
+    return workbook
+
+
+def safe_filename(text: str, fallback: str = "未命名") -> str:
+    """A file name from a unit name that stays in its folder on Windows and Linux: path
+    separators and reserved characters become _, control characters go, leading and
+    trailing dots and spaces go (no "..", no hidden file), and CON, NUL, COM1… get a
+    leading _."""
+    name = "".join(
+        "_" if ch in _NOT_IN_FILE_NAMES else ch
+        for ch in unicodedata.normalize("NFC", text)
+        if not unicodedata.category(ch).startswith("C")  # control, format, unassigned
+    )
+    name = name.strip(" .\u3000")[:MAX_NAME].strip(" .\u3000") or fallback
+    if name.split(".")[0].upper() in _RESERVED_NAMES:
+        name = f"_{name}"
+    return name
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refusing anything that would land elsewhere."""
+    target = folder / name
+    if target.resolve().parent != folder.resolve():
+        raise QzfsgError(f"文件名“{name}”不安全（会写到文件夹 {folder} 之外），已停止。")
+    return target
+
+
+def save(workbook: Workbook, path: Path) -> Path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(path)
+    except PermissionError:
+        raise QzfsgError(
+            f"无法写入“{path}”：文件可能正在 Excel/WPS 中打开，请关闭后重试。"
+        ) from None
+    except OSError as exc:
+        raise QzfsgError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
+    return path
