@@ -28,6 +28,16 @@ demo: install
 	$(QZFSG) findings --db $(DEMO)/qzfsg.db --month 2018-09
 	@echo; echo '== 城管执法局 9 月的两个版本'
 	$(QZFSG) history --db $(DEMO)/qzfsg.db --unit 城管执法局 --month 2018-09
+	@echo; echo '== 月报表报送情况（8、9 月，截至 10 月 15 日）'
+	$(QZFSG) status --db $(DEMO)/qzfsg.db --from 2018-08 --to 2018-09 --as-of 2018-10-15
+	@echo; echo '== 催报：8 月月报表未报或迟报的部门，附催报通知'
+	$(QZFSG) overdue --db $(DEMO)/qzfsg.db --month 2018-08 --as-of 2018-10-15 --item 月报表 --kind department --message
+	@echo; echo '== 9 月排行榜（与 8 月相比）'
+	$(QZFSG) rank --db $(DEMO)/qzfsg.db --month 2018-09
+	@echo; echo '== 全市 9 月汇总月报表（导出到 demo/）'
+	$(QZFSG) report --db $(DEMO)/qzfsg.db --month 2018-09 --filed 2018-10-08 --export $(DEMO)/汨罗市2018年9月月报表.xlsx
+	$(QZFSG) bulletin --db $(DEMO)/qzfsg.db --month 2018-09 --as-of 2018-10-08 --export $(DEMO)/2018年9月通报.xlsx
+	$(QZFSG) template --db $(DEMO)/qzfsg.db --month 2018-10 --all --out $(DEMO)/10月模板
 
 test: install
 	$(BIN)/python -m pytest
