@@ -7,17 +7,17 @@ A unit's current figures for a month are those of its accepted, not superseded r
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from qzfsg.campaign import load_campaign
-from qzfsg.models import Indicator, Submission, Unit, Value, plain_decimal
+from qzfsg.models import Indicator, Unit, plain_decimal
 from qzfsg.months import Month
 from qzfsg.registry import all_units, expected_units
+from qzfsg.submissions import current_figures
 
 ZERO = Decimal(0)
 
@@ -104,29 +104,13 @@ def accepted_figures(
     session: Session, months: list[Month]
 ) -> dict[str, dict[int, dict[str, Figures]]]:
     """{month: {unit id: {code: figures}}} from the current returns of `months`."""
-    keys = [str(m) for m in months]
-    rows = session.exec(
-        select(
-            Submission.month,
-            Submission.unit_id,
-            Value.indicator_code,
-            Value.month_value,
-            Value.cumulative_value,
-        )
-        .join(Value, col(Value.submission_id) == Submission.id)
-        .where(
-            col(Submission.month).in_(keys),
-            Submission.status == "accepted",
-            col(Submission.superseded).is_(False),
-            col(Submission.unit_id).is_not(None),
-        )
-    )
-    found: dict[str, dict[int, dict[str, Figures]]] = {key: {} for key in keys}
-    for month, unit_id, code, month_value, cumulative in rows:
-        found[month or ""].setdefault(unit_id or 0, {})[code] = Figures(
-            month=month_value, cumulative=cumulative
-        )
-    return found
+    return {
+        month: {
+            unit: {code: Figures(month=m, cumulative=c) for code, (m, c) in figures.items()}
+            for unit, figures in units.items()
+        }
+        for month, units in current_figures(session, months).items()
+    }
 
 
 def _sum(items: list[dict[str, Figures]], codes: list[str]) -> dict[str, Figures]:
@@ -285,178 +269,3 @@ def explain_consistency(city: CityReturn) -> list[str]:
         else:
             lines.append(f"· {who} 各月报表齐全，但累计数不等于其各月本月数之和，请核实。")
     return lines
-
-
-class TemplateReturn(BaseModel):
-    """What a blank return for one unit and month is filled in with."""
-
-    unit: str
-    month: str
-    # Last month's accepted 累计数 by indicator; {} (all zero) in the campaign's first
-    # month; None when last month's return is not on file, so the unit must write it.
-    previous: dict[str, Decimal] | None
-    first_month: bool = False
-
-
-def template_returns(
-    session: Session, month: Month, units: list[str] | None = None
-) -> list[TemplateReturn]:
-    """Blank returns for the named units (official names or aliases), or for every unit
-    expected to report for `month`."""
-    from qzfsg.registry import get_unit
-
-    chosen = (
-        expected_units(session, month)
-        if units is None
-        else list({u.id: u for u in (get_unit(session, name) for name in units)}.values())
-    )
-    previous = previous_cumulative(session, month, chosen)
-    first = month <= load_campaign(session).first
-    return [
-        TemplateReturn(
-            unit=u.name, month=str(month), previous=previous[u.id or 0], first_month=first
-        )
-        for u in chosen
-    ]
-
-
-def previous_cumulative(
-    session: Session, month: Month, units: list[Unit]
-) -> dict[int, dict[str, Decimal] | None]:
-    """For each unit, the 累计数 of its current return for the month before `month`:
-    zeros in the campaign's first month, None when that return is not on file."""
-    if month <= load_campaign(session).first:
-        return {u.id or 0: {} for u in units}
-    before = accepted_figures(session, [month.previous()])[str(month.previous())]
-    return {
-        u.id or 0: (
-            {code: f.cumulative for code, f in before[u.id or 0].items()}
-            if (u.id or 0) in before
-            else None
-        )
-        for u in units
-    }
-
-
-# --------------------------------------------------------------------------- the 通报
-
-
-class LateReturn(BaseModel):
-    """A monthly return that came after its deadline, or has not come yet."""
-
-    unit: str
-    kind: str
-    month: str
-    due: date
-    status: Literal["late", "missing"]
-    days_late: int | None  # late: days late; missing: days overdue so far
-
-
-class RepeatLate(BaseModel):
-    """A unit late or missing in several consecutive months up to the period's end."""
-
-    unit: str
-    kind: str
-    longest_run: int
-    months: list[str]  # every month it was late or missing
-
-
-class MonthTotals(BaseModel):
-    month: str
-    units_expected: int
-    units_reported: int
-    totals: dict[str, Figures]
-
-
-class Bulletin(BaseModel):
-    """The monthly 通报, quarterly 讲评 or year-end 总排名, as plain data."""
-
-    period: str
-    label: str
-    as_of: date
-    ranking: Any  # qzfsg.ranking.Ranking (imported lazily: ranking pulls in timeliness)
-    late: list[LateReturn]
-    repeat_late: list[RepeatLate]
-    months: list[MonthTotals]
-    indicators: list[IndicatorInfo]
-
-    def summary(self) -> dict:
-        """The `bulletin --json` shape."""
-        return {
-            "period": self.period,
-            "label": self.label,
-            "as_of": self.as_of,
-            "leagues": self.ranking.public()["leagues"],
-            "late": self.late,
-            "repeat_late": self.repeat_late,
-            "months": self.months,
-        }
-
-
-def build_bulletin(session: Session, period: Any, as_of: date | None = None) -> Bulletin:
-    """Everything a 通报 for `period` (a qzfsg.ranking.Period) publishes: both league
-    tables, the late and missing returns of its months as of `as_of`, the units late or
-    missing month after month, and the city totals of each of its months already begun."""
-    from qzfsg.ranking import campaign_months, rank_units
-    from qzfsg.timeliness import return_timeliness, status_board
-
-    as_of = as_of or date.today()
-    ranking = rank_units(session, period, as_of=as_of)
-    campaign = load_campaign(session)
-    months = [m for m in campaign_months(period, campaign) if m.first_day <= as_of]
-    late: list[LateReturn] = []
-    for month in months:
-        statuses = [
-            s
-            for s in return_timeliness(session, month, as_of=as_of)
-            if s.status in ("late", "missing")
-        ]
-        statuses.sort(key=lambda s: s.status != "missing")  # stable: registry order within
-        late.extend(
-            LateReturn(
-                unit=s.unit,
-                kind=s.kind,
-                month=s.month,
-                due=s.due,
-                status=s.status,  # type: ignore[arg-type]
-                days_late=s.days_late,
-            )
-            for s in statuses
-        )
-    repeat: list[RepeatLate] = []
-    if months:
-        board = status_board(session, campaign.first, months[-1], as_of=as_of)
-        repeat = [
-            RepeatLate(
-                unit=row.unit,
-                kind=row.kind,
-                longest_run=row.longest_run,
-                months=[
-                    key
-                    for key, cell in row.cells.items()
-                    if cell is not None and cell.status in ("late", "missing")
-                ],
-            )
-            for row in board.repeat_offenders
-        ]
-    totals = []
-    for month in months:
-        city = consolidate(session, month)
-        totals.append(
-            MonthTotals(
-                month=city.month,
-                units_expected=city.units_expected,
-                units_reported=city.units_reported,
-                totals=city.totals,
-            )
-        )
-    return Bulletin(
-        period=str(period),
-        label=period.label,
-        as_of=as_of,
-        ranking=ranking,
-        late=late,
-        repeat_late=repeat,
-        months=totals,
-        indicators=list_indicators(session),
-    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,7 @@ def data_dir() -> Path:
 class IndicatorDef(BaseModel):
     code: str
     label: str
+    short: str  # for narrow tables: 执法活动 for the long 组织（包括…）执法活动
     unit: str
     decimals: int = 0
     synonyms: list[str] = Field(default_factory=list)
@@ -85,6 +87,12 @@ def read_toml(path: Path) -> dict:
 def load_indicators(path: Path | None = None) -> list[IndicatorDef]:
     path = path or data_dir() / "indicators.toml"
     return [IndicatorDef(**row) for row in read_toml(path)["indicator"]]
+
+
+@cache
+def default_indicators() -> tuple[IndicatorDef, ...]:
+    """The indicators of data/indicators.toml, read once per process."""
+    return tuple(load_indicators())
 
 
 def parse_kind(text: str, where: str) -> UnitKind:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.campaign import load_campaign
@@ -31,6 +31,7 @@ from qzfsg.months import Month
 from qzfsg.registry import all_units, build_resolver
 from qzfsg.returns import CheckedReturn
 from qzfsg.rules import show
+from qzfsg.submissions import current_figures
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 Status = Literal["imported", "rejected", "duplicate", "checked"]
@@ -134,24 +135,10 @@ class Importer:
         """The unit's current accepted figures: {month: {code: (本月数, 累计数)}} (cached)."""
         unit_id = self.units[unit].id or 0
         if unit_id not in self._accepted:
-            rows = self.session.exec(
-                select(
-                    Submission.month,
-                    Value.indicator_code,
-                    Value.month_value,
-                    Value.cumulative_value,
-                )
-                .join(Value, col(Value.submission_id) == Submission.id)
-                .where(
-                    Submission.unit_id == unit_id,
-                    Submission.status == "accepted",
-                    col(Submission.superseded).is_(False),
-                )
-            )
-            months: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
-            for month, code, month_value, cumulative in rows:
-                months.setdefault(month or "", {})[code] = (month_value, cumulative)
-            self._accepted[unit_id] = months
+            self._accepted[unit_id] = {
+                month: units[unit_id]
+                for month, units in current_figures(self.session, unit_id=unit_id).items()
+            }
         return self._accepted[unit_id]
 
     def _history(

@@ -14,6 +14,7 @@ from qzfsg.archive import archive_bytes, file_sha256
 from qzfsg.findings import Finding, finding, has_errors
 from qzfsg.models import Liaison, Receipt, Unit
 from qzfsg.names import Resolver
+from qzfsg.reader import column_letters
 from qzfsg.registry import all_units, build_resolver
 from qzfsg.tables import find_records, read_rows
 
@@ -65,15 +66,6 @@ def _digits(text: str) -> str:
     return re.sub(r"[\s\-－—]", "", text).removeprefix("+86")
 
 
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _unit_line(rows: list[list[str]]) -> str | None:
     """The unit written on a 填报单位（盖章）： line above the table, if any."""
     for row in rows:
@@ -92,7 +84,7 @@ def read_liaisons(
     rows = read_rows(path)
     header, records = find_records(rows, ("姓名",), str(path))
     columns = {f: _column(header, f) for f in HEADINGS}
-    letters = {f: _letter(header.index(c)) for f, c in columns.items() if c is not None}
+    letters = {f: column_letters(header.index(c)) for f, c in columns.items() if c is not None}
     default_unit = _unit_line(rows)
     found: list[tuple[str, dict[str, str | None]]] = []
     findings: list[Finding] = []

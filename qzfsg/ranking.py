@@ -37,11 +37,11 @@ from fractions import Fraction
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.errors import QzfsgError
-from qzfsg.models import Submission, Unit, Value
+from qzfsg.models import Submission, Unit
 from qzfsg.months import Month
 from qzfsg.ranking_method import RankingMethod, load_method
 from qzfsg.ranking_scores import (
@@ -52,6 +52,7 @@ from qzfsg.ranking_scores import (
     round1,
     score_league,
 )
+from qzfsg.submissions import current_figures
 from qzfsg.timeliness import return_timeliness
 
 KINDS = ("town", "department")
@@ -122,6 +123,27 @@ def parse_year(text: str) -> Period:
     if not found:
         raise QzfsgError(f"年份“{text}”无法识别，应写成 2018 这样的四位数字。")
     return Period("year", int(found.group(1)))
+
+
+def choose_period(
+    month: str | None, quarter: str | None, year: str | None, what: str = "排名期"
+) -> Period:
+    """The one period given as --month, --quarter or --year (exactly one of them)."""
+    chosen = [
+        name
+        for name, value in (("--month", month), ("--quarter", quarter), ("--year", year))
+        if value
+    ]
+    if len(chosen) != 1:
+        raise QzfsgError(
+            f"请指定且只指定一个{what}：--month 2018-09、--quarter 2018Q3 或 --year 2018"
+            + (f"（现在给了 {'、'.join(chosen)}）。" if chosen else "。")
+        )
+    if month:
+        return Period.month_of(Month.parse(month))
+    if quarter:
+        return parse_quarter(quarter)
+    return parse_year(year or "")
 
 
 def campaign_months(period: Period, campaign: Campaign) -> list[Month]:
@@ -221,17 +243,7 @@ def month_inputs(
     """Every unit expected to report for `month` in league `kind`, with its figures."""
     key = str(month)
     units = {u.name: u for u in session.exec(select(Unit).where(Unit.kind == kind))}
-    figures: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
-    for unit_id, code, value, cumulative in session.exec(
-        select(Submission.unit_id, Value.indicator_code, Value.month_value, Value.cumulative_value)
-        .join(Value, col(Value.submission_id) == Submission.id)
-        .where(
-            Submission.month == key,
-            Submission.status == "accepted",
-            col(Submission.superseded).is_(False),
-        )
-    ):
-        figures.setdefault(unit_id or 0, {})[code] = (value, cumulative)
+    figures = current_figures(session, [month])[key]
     first_status = dict(
         session.exec(
             select(Submission.unit_id, Submission.status).where(

@@ -11,35 +11,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from qzfsg.defaults import data_dir, read_toml
+from qzfsg.defaults import data_dir, default_indicators, read_toml
 from qzfsg.errors import QzfsgError
 
-INDICATOR_CODES = (
-    "activities",
-    "officers",
-    "inspected",
-    "cases",
-    "fines",
-    "suspensions",
-    "licences",
-    "closures",
-    "accountability",
-    "detentions",
-    "arrests",
-)
-INDICATOR_LABELS = {
-    "activities": "执法活动",
-    "officers": "出动人员",
-    "inspected": "检查单位",
-    "cases": "立案调查",
-    "fines": "经济处罚",
-    "suspensions": "停产停业",
-    "licences": "暂扣吊销证照",
-    "closures": "取缔关闭",
-    "accountability": "问责干部",
-    "detentions": "行政拘留",
-    "arrests": "抓捕",
-}
+INDICATOR_CODES = tuple(i.code for i in default_indicators())
+INDICATOR_LABELS = {i.code: i.short for i in default_indicators()}
 SHARE_KEYS = ("quantity", "increase", "quality")
 QUALITY_KEYS = (
     "cases_per_inspected",

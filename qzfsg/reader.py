@@ -368,14 +368,14 @@ def _build_form(layout: _Layout, matcher: _Matcher, data: bytes) -> FormSheet:
     rows, (r0, c0) = layout.rows, layout.origin
 
     def address(r: int, c: int) -> str:
-        return f"{_column_letters(c0 + c)}{r0 + r + 1}"
+        return f"{column_letters(c0 + c)}{r0 + r + 1}"
 
     # Plain dicts validated in one call: pydantic-core builds the nested models in Rust,
     # three times faster than 33 separate model constructors (it matters for 1,000 files).
     label_col = layout.label_col
-    label_letters = _column_letters(c0 + label_col)
-    month_letters = _column_letters(c0 + layout.month_col)
-    cumulative_letters = _column_letters(c0 + layout.cumulative_col)
+    label_letters = column_letters(c0 + label_col)
+    month_letters = column_letters(c0 + layout.month_col)
+    cumulative_letters = column_letters(c0 + layout.cumulative_col)
     form_rows: dict[str, dict[str, Any]] = {}
     empty: list[dict[str, Any]] = []
     for code, r in layout.labels.items():
@@ -428,7 +428,7 @@ def _cell_value(row: list[Any], col: int) -> CellValue:
     return str(value)  # a duration (timedelta) cell: keep it visible as text, never a number
 
 
-def _column_letters(index: int) -> str:
+def column_letters(index: int) -> str:
     letters = ""
     index += 1
     while index:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -49,6 +50,37 @@ class HistoryEntry(BaseModel):
     errors: int
     warnings: int
     changes: list[Change]  # against the accepted version this one replaced
+
+
+FigureSet = dict[str, tuple[Decimal, Decimal]]  # indicator code -> (本月数, 累计数)
+
+
+def current_figures(
+    session: Session, months: Sequence[Month] | None = None, unit_id: int | None = None
+) -> dict[str, dict[int, FigureSet]]:
+    """{month: {unit id: {code: (本月数, 累计数)}}} from the current returns (each unit-month's
+    accepted, not superseded version), for `months` (default all) and `unit_id` (default
+    all units). Every asked month is a key, reported by anybody or not."""
+    query = (
+        select(Submission.month, Submission.unit_id, Value.indicator_code, Value.month_value,
+               Value.cumulative_value)
+        .join(Value, col(Value.submission_id) == Submission.id)
+        .where(Submission.status == "accepted", col(Submission.superseded).is_(False),
+               col(Submission.unit_id).is_not(None))
+    )  # fmt: skip
+    found: dict[str, dict[int, FigureSet]] = {}
+    if months is not None:
+        keys = [str(m) for m in months]
+        query = query.where(col(Submission.month).in_(keys))
+        found = {key: {} for key in keys}
+    if unit_id is not None:
+        query = query.where(Submission.unit_id == unit_id)
+    for month, unit, code, month_value, cumulative in session.exec(query):
+        found.setdefault(month or "", {}).setdefault(unit or 0, {})[code] = (
+            month_value,
+            cumulative,
+        )
+    return found
 
 
 def _findings_by_submission(session: Session, ids: list[int]) -> dict[int, list[Finding]]:

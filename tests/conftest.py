@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,31 @@ from qzfsg.db import open_database, session_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
+EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def import_samples(db: Path) -> list:
+    """A new database at `db` holding every sample return, imported in expected.json's
+    order with its received date (noon); returns (expected entry, outcome) pairs."""
+    from qzfsg.db import archive_dir
+    from qzfsg.importer import Importer
+
+    init_database(db)
+    with session_for(open_database(db)) as session:
+        importer = Importer(session, archive_dir(db), today=date(2018, 10, 15))
+        return [
+            (item, importer.import_file(SAMPLES / "files" / item["file"], received))
+            for item in EXPECTED["files"]
+            for received in [datetime.fromisoformat(item["received"]).replace(hour=12)]
+        ]
+
+
+@pytest.fixture(scope="module")
+def samples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with all the sample returns imported (one per test module: read it only)."""
+    db = tmp_path_factory.mktemp("samples") / "qzfsg.db"
+    import_samples(db)
+    return db
 
 
 @pytest.fixture

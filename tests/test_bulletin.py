@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 
 from qzfsg.registry import add_unit
-from tests.test_report import EXPECTED, SOFFICE, expected_totals, pdf_pages, run, samples_db
+from tests.conftest import EXPECTED
+from tests.test_report import SOFFICE, expected_totals, pdf_pages, run
 
-__all__ = ["samples_db"]  # the module-scoped fixture, shared with test_report
 AS_OF = "2018-10-08"
 SHEETS = ["镇排名", "部门排名", "迟报未报", "全市汇总"]
 

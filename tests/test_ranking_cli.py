@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,9 +12,8 @@ from typer.testing import CliRunner
 
 from qzfsg.cli import app
 from qzfsg.ranking_method import default_method_path
-from tests.conftest import SAMPLES
+from tests.conftest import EXPECTED
 
-EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"), parse_float=Decimal)
 ROW_KEYS = {
     "rank",
     "unit",
@@ -28,23 +25,6 @@ ROW_KEYS = {
     "months_missing",
     "deduction",
 }
-
-
-@pytest.fixture(scope="module")
-def samples_db(tmp_path_factory) -> Path:
-    """The 24 sample files imported in order, as in test_samples."""
-    from qzfsg.bootstrap import init_database
-    from qzfsg.db import archive_dir, open_database, session_for
-    from qzfsg.importer import Importer
-
-    db = tmp_path_factory.mktemp("rank") / "qzfsg.db"
-    init_database(db)
-    with session_for(open_database(db)) as session:
-        importer = Importer(session, archive_dir(db), today=date(2018, 10, 15))
-        for item in EXPECTED["files"]:
-            received = datetime.fromisoformat(item["received"]).replace(hour=12)
-            importer.import_file(SAMPLES / "files" / item["file"], received)
-    return db
 
 
 @pytest.fixture

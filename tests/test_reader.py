@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -15,10 +14,9 @@ import pytest
 from qzfsg.cellvalues import UNIT_SUFFIX, parse_amount, parse_filed_date
 from qzfsg.months import Month
 from qzfsg.reader import FormSheet, UnreadableReturn, match_indicator, read_return, read_table
+from tests.conftest import EXPECTED, SAMPLES
 from tests.factories import CODES, INDICATORS, default_values, make_return
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
-EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"), parse_float=Decimal)
 BY_FILE = {f["file"]: f for f in EXPECTED["files"]}
 
 

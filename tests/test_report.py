@@ -23,30 +23,12 @@ from qzfsg.months import Month
 from qzfsg.reader import read_return
 from qzfsg.registry import add_unit
 from qzfsg.workbooks import write_report
-from tests.conftest import SAMPLES
+from tests.conftest import EXPECTED
 from tests.factories import CODES, INDICATORS, make_return
 from tests.test_samples import LABELS
 
-EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"), parse_float=Decimal)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FILED = date(2018, 10, 8)
-
-
-@pytest.fixture(scope="module")
-def samples_db(tmp_path_factory):
-    """A database holding every sample return, imported in order with its received date."""
-    from qzfsg.bootstrap import init_database
-    from qzfsg.db import open_database, session_for
-
-    db = tmp_path_factory.mktemp("report") / "qzfsg.db"
-    init_database(db)
-    with session_for(open_database(db)) as session:
-        importer = Importer(session, archive_dir(db), today=date(2018, 10, 15))
-        for item in EXPECTED["files"]:
-            received = datetime.fromisoformat(item["received"]).replace(hour=12)
-            importer.import_file(SAMPLES / "files" / item["file"], received)
-        session.commit()
-    return db
 
 
 def run(db: Path, *args: str):

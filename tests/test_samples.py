@@ -1,55 +1,26 @@
 """Acceptance: every sample return gives what data/samples/expected.json says, imported in
 order with its received date into one fresh database."""
 
-import json
-from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from sqlmodel import col, select
 
-from qzfsg.db import archive_dir
-from qzfsg.importer import Importer
+from qzfsg.db import archive_dir, open_database, session_for
+from qzfsg.defaults import default_indicators
 from qzfsg.models import Submission, Unit, Value
-from tests.conftest import SAMPLES
+from tests.conftest import EXPECTED, import_samples
 
-EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"), parse_float=Decimal)
-LABELS = {
-    i["label"]: code
-    for i, code in zip(
-        EXPECTED["indicators"],
-        [
-            "activities",
-            "officers",
-            "inspected",
-            "cases",
-            "fines",
-            "suspensions",
-            "licences",
-            "closures",
-            "accountability",
-            "detentions",
-            "arrests",
-        ],
-        strict=True,
-    )
-}
+# expected.json names indicators by their label on the form; the tests compare by code.
+LABELS = {i.label: i.code for i in default_indicators()}
 
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    """(expected file entry, outcome) for every sample, and the database session."""
-    from qzfsg.bootstrap import init_database
-    from qzfsg.db import open_database, session_for
-
+    """(expected file entry, outcome) for every sample, a session on the database, its path."""
     db = tmp_path_factory.mktemp("samples") / "qzfsg.db"
-    init_database(db)
+    results = import_samples(db)
     with session_for(open_database(db)) as session:
-        importer = Importer(session, archive_dir(db), today=date(2018, 10, 15))
-        results = []
-        for item in EXPECTED["files"]:
-            received = datetime.fromisoformat(item["received"]).replace(hour=12)
-            results.append((item, importer.import_file(SAMPLES / "files" / item["file"], received)))
         yield results, session, db
 
 

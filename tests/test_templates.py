@@ -19,10 +19,11 @@ import openpyxl
 import pytest
 from sqlmodel import Session
 
-from qzfsg.consolidation import IndicatorInfo, TemplateReturn, template_returns
+from qzfsg.consolidation import IndicatorInfo
 from qzfsg.db import archive_dir
 from qzfsg.importer import Importer
 from qzfsg.months import Month
+from qzfsg.templates import TemplateReturn, template_returns
 from qzfsg.workbooks import safe_filename, template_filename, write_templates
 from tests.factories import CODES, INDICATORS, default_values, make_return
 

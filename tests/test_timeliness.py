@@ -14,19 +14,16 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from qzfsg.cli import app
-from qzfsg.db import archive_dir
 from qzfsg.deadlines import add_deadline, set_shift_to_workday
 from qzfsg.errors import QzfsgError
-from qzfsg.importer import Importer
 from qzfsg.models import Finding, Submission, Value
 from qzfsg.months import Month
 from qzfsg.receipts import infer_month, record_receipt
 from qzfsg.registry import add_unit, deactivate_unit, get_unit
 from qzfsg.timeliness import list_overdue, return_timeliness, status_board
-from tests.conftest import SAMPLES
+from tests.conftest import EXPECTED
 from tests.factories import CODES
 
-EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 AFTER = "2018-10-15"  # well after both sample months' deadlines
 AUGUST = Month(2018, 8)
 
@@ -94,20 +91,6 @@ def cells(session, as_of, first="2018-08", last="2018-09", kind=None):
 
 
 # --------------------------------------------------------------------------- acceptance
-@pytest.fixture(scope="module")
-def samples_db(tmp_path_factory):
-    """A database with every sample imported in order with its received date."""
-    from qzfsg.bootstrap import init_database
-    from qzfsg.db import open_database, session_for
-
-    db = tmp_path_factory.mktemp("samples") / "qzfsg.db"
-    init_database(db)
-    with session_for(open_database(db)) as session:
-        importer = Importer(session, archive_dir(db), today=date(2018, 10, 15))
-        for item in EXPECTED["files"]:
-            received = datetime.fromisoformat(item["received"]).replace(hour=12)
-            importer.import_file(SAMPLES / "files" / item["file"], received)
-    return db
 
 
 def run_json(db, *args):

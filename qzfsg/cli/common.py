@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from sqlmodel import Session
 
+    from qzfsg.months import Month
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -88,6 +90,27 @@ def show(*renderables: RenderableType) -> None:
     out = console()
     for item in renderables:
         out.print(item, soft_wrap=isinstance(item, str | Text))
+
+
+def month_or_none(text: str | None) -> Month | None:
+    """An optional YYYY-MM option as a Month (a clear error when it is not one)."""
+    from qzfsg.months import Month
+
+    return Month.parse(text) if text else None
+
+
+def day_or_none(text: str | None) -> date | None:
+    """An optional YYYY-MM-DD option as a date (a clear error when it is not one)."""
+    from qzfsg.timestamps import parse_day
+
+    return parse_day(text) if text else None
+
+
+def safe(text: str) -> str:
+    """Text from a spreadsheet or the clerk, for a rich markup string: shown literally."""
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def debug_enabled() -> bool:

@@ -7,26 +7,19 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand
-from qzfsg.cli.common import DbOption, JsonOption, database, emit_json, show
+from qzfsg.cli.common import (
+    DbOption,
+    JsonOption,
+    database,
+    day_or_none,
+    emit_json,
+    month_or_none,
+    show,
+)
 
 MonthOption = Annotated[
     str, typer.Option("--month", help="报告月份 YYYY-MM，如 2018-09。", show_default=False)
 ]
-
-
-def _month(text: str):
-    from qzfsg.months import Month
-
-    return Month.parse(text)
-
-
-def _day(text: str) -> date:
-    from qzfsg.errors import QzfsgError
-
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise QzfsgError(f"日期“{text}”无法识别，应写成 YYYY-MM-DD，例如 2018-10-08。") from None
 
 
 def _xlsx(path: Path) -> Path:
@@ -68,9 +61,9 @@ def report(
     from qzfsg.consolidation import consolidate, explain_consistency
     from qzfsg.render import exports as render
 
-    chosen = _month(month)
+    chosen = month_or_none(month)
     target = _xlsx(export) if export else None
-    filed_on = _day(filed) if filed else date.today()
+    filed_on = day_or_none(filed) or date.today()
     with database(db) as session:
         city = consolidate(session, chosen)
     if target is not None:
@@ -111,29 +104,13 @@ def bulletin(
 
     示例：qzfsg bulletin --month 2018-09 --export 9月通报.xlsx　　qzfsg bulletin --quarter 2018Q3 --export 三季度讲评.xlsx
     """
-    from qzfsg.consolidation import build_bulletin
-    from qzfsg.errors import QzfsgError
-    from qzfsg.ranking import Period, parse_quarter, parse_year
+    from qzfsg.bulletin import build_bulletin
+    from qzfsg.ranking import choose_period
     from qzfsg.render import exports as render
 
-    chosen = [
-        name
-        for name, value in (("--month", month), ("--quarter", quarter), ("--year", year))
-        if value
-    ]
-    if len(chosen) != 1:
-        raise QzfsgError(
-            "请指定且只指定一个通报期：--month 2018-09、--quarter 2018Q3 或 --year 2018"
-            + (f"（现在给了 {'、'.join(chosen)}）。" if chosen else "。")
-        )
-    if month:
-        period = Period.month_of(_month(month))
-    elif quarter:
-        period = parse_quarter(quarter)
-    else:
-        period = parse_year(year or "")
+    period = choose_period(month, quarter, year, "通报期")
     target = _xlsx(export)
-    day = _day(as_of) if as_of else date.today()
+    day = day_or_none(as_of) or date.today()
     with database(db) as session:
         found = build_bulletin(session, period, as_of=day)
     from qzfsg.workbooks import write_bulletin
@@ -171,15 +148,16 @@ def template(
 
     示例：qzfsg template --month 2018-10 --all --out 模板　　qzfsg template --month 2018-10 --unit 归义镇 --out 模板
     """
-    from qzfsg.consolidation import list_indicators, template_returns
+    from qzfsg.consolidation import list_indicators
     from qzfsg.errors import QzfsgError
     from qzfsg.render import exports as render
+    from qzfsg.templates import template_returns
 
     if bool(unit) == all_units:
         raise QzfsgError("请用 --unit 指定单位，或用 --all 为所有应报单位生成模板（二者选一）。")
     if out.exists() and not out.is_dir():
         raise QzfsgError(f"“{out}”是一个文件，--out 应为文件夹。")
-    chosen = _month(month)
+    chosen = month_or_none(month)
     with database(db) as session:
         items = template_returns(session, chosen, None if all_units else unit)
         indicators = list_indicators(session)

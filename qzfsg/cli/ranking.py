@@ -55,28 +55,11 @@ def rank(
 
     示例：qzfsg rank --month 2018-09　　qzfsg rank --quarter 2018Q3 --kind town　　qzfsg rank --month 2018-09 --unit 三江镇
     """
-    from qzfsg.errors import QzfsgError
-    from qzfsg.months import Month
-    from qzfsg.ranking import Period, parse_quarter, parse_year, rank_units
+    from qzfsg.ranking import choose_period, rank_units
     from qzfsg.ranking_method import load_method
     from qzfsg.render import ranking as render
 
-    chosen = [
-        name
-        for name, value in (("--month", month), ("--quarter", quarter), ("--year", year))
-        if value
-    ]
-    if len(chosen) != 1:
-        raise QzfsgError(
-            "请指定且只指定一个排名期：--month 2018-09、--quarter 2018Q3 或 --year 2018"
-            + (f"（现在给了 {'、'.join(chosen)}）。" if chosen else "。")
-        )
-    if month:
-        period = Period.month_of(Month.parse(month))
-    elif quarter:
-        period = parse_quarter(quarter)
-    else:
-        period = parse_year(year or "")
+    period = choose_period(month, quarter, year, "排名期")
     method = load_method(weights)
     league = kind.value if kind else None
     with database(db) as session:

@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand
-from qzfsg.cli.common import DbOption, JsonOption, console, database, db_path, emit_json, show
+from qzfsg.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    database,
+    db_path,
+    emit_json,
+    month_or_none,
+    show,
+)
 
 if TYPE_CHECKING:
     from qzfsg.importer import FileOutcome
@@ -38,12 +47,6 @@ ReceivedOption = Annotated[
     ),
 ]
 PROGRESS_FROM = 10  # files: show a progress bar on a terminal from this many on
-
-
-def _month(text: str | None):
-    from qzfsg.months import Month
-
-    return Month.parse(text) if text else None
 
 
 def _run(paths, outcome_for, show_progress: bool) -> "list[FileOutcome]":
@@ -94,7 +97,7 @@ def import_(
     with database(db) as session:
         importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=dry_run)
         unit_name = importer.resolve_option(unit) if unit else None
-        chosen = _month(month)
+        chosen = month_or_none(month)
         outcomes = _run(
             in_received_order(files, stated),
             lambda path, when: importer.import_file(path, when, unit_name, chosen),
@@ -126,7 +129,7 @@ def validate(
             importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=True)
             unit_name = importer.resolve_option(unit) if unit else None
             outcomes = [
-                importer.import_file(path, when, unit_name, _month(month))
+                importer.import_file(path, when, unit_name, month_or_none(month))
                 for path, when in in_received_order(files, None)
             ]
         _finish(outcomes, as_json)
@@ -134,7 +137,7 @@ def validate(
     checker = standalone_checker(date.today())
     outcomes = []
     for path in files:
-        checked = checker.check(path, unit, _month(month))
+        checked = checker.check(path, unit, month_or_none(month))
         outcomes.append(
             FileOutcome.from_checked(checked, "checked" if checked.accepted else "rejected", None)
         )
@@ -157,7 +160,7 @@ def findings(
     from qzfsg.submissions import list_open_findings
 
     with database(db) as session:
-        items = list_open_findings(session, _month(month), unit)
+        items = list_open_findings(session, month_or_none(month), unit)
     if as_json:
         emit_json(items)
     else:
@@ -180,7 +183,7 @@ def history(
     from qzfsg.submissions import unit_history
 
     with database(db) as session:
-        entries = unit_history(session, unit, _month(month))
+        entries = unit_history(session, unit, month_or_none(month))
     if as_json:
         emit_json(entries)
     else:

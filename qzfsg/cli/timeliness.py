@@ -7,7 +7,17 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand, new_app
-from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, show
+from qzfsg.cli.common import (
+    DbOption,
+    JsonOption,
+    database,
+    day_or_none,
+    db_path,
+    emit_json,
+    month_or_none,
+    safe,
+    show,
+)
 from qzfsg.cli.units import KindOption
 
 
@@ -56,24 +66,6 @@ AsOfOption = Annotated[
 deadlines_app = new_app(help="行动日历：各项材料的截止日期（查看、新增、修改、删除、节假日顺延）。")
 
 
-def _month(text: str | None):
-    from qzfsg.months import Month
-
-    return Month.parse(text) if text else None
-
-
-def _day(text: str | None):
-    from qzfsg.timestamps import parse_day
-
-    return parse_day(text) if text else None
-
-
-def _safe(value: str) -> str:
-    from rich.markup import escape
-
-    return escape(value)
-
-
 @deadlines_app.command("list", cls=QzfsgCommand)
 def deadlines_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """列出行动日历中的全部截止事项：报送对象、截止日期，以及节假日是否顺延。
@@ -118,12 +110,12 @@ def deadlines_add(
             item,
             who.value if who else "all",
             unit or [],
-            _day(due),
+            day_or_none(due),
             monthly_day,
-            _month(since),
-            _month(until),
+            month_or_none(since),
+            month_or_none(until),
         )
-    show(f"已新增截止事项 {added.id}：{_safe(added.item)}。")
+    show(f"已新增截止事项 {added.id}：{safe(added.item)}。")
 
 
 @deadlines_app.command("set", cls=QzfsgCommand)
@@ -153,12 +145,12 @@ def deadlines_set(
             item=rename,
             who=who.value if who else None,
             units=unit or None,
-            due=_day(due),
+            due=day_or_none(due),
             monthly_day=day,
-            from_month=_month(since),
-            to_month=_month(until),
+            from_month=month_or_none(since),
+            to_month=month_or_none(until),
         )
-    show(f"已修改截止事项 {changed.id}：{_safe(changed.item)}。")
+    show(f"已修改截止事项 {changed.id}：{safe(changed.item)}。")
 
 
 @deadlines_app.command("remove", cls=QzfsgCommand)
@@ -171,7 +163,7 @@ def deadlines_remove(key: ItemKey, db: DbOption = None) -> None:
 
     with database(db) as session:
         removed = remove_deadline(session, key)
-    show(f"已删除截止事项 {removed.id}：{_safe(removed.item)}。")
+    show(f"已删除截止事项 {removed.id}：{safe(removed.item)}。")
 
 
 @deadlines_app.command("shift", cls=QzfsgCommand)
@@ -242,7 +234,7 @@ def receive(
         when = datetime.now().replace(microsecond=0)
     with database(db) as session:
         outcome = record_receipt(
-            session, doc, unit, when, _month(month), file, archive_dir(db_path(db))
+            session, doc, unit, when, month_or_none(month), file, archive_dir(db_path(db))
         )
     if as_json:
         emit_json(outcome)
@@ -279,7 +271,7 @@ def overdue(
 
     with database(db) as session:
         report = list_overdue(
-            session, _day(as_of), _month(month), kind.value if kind else None, item
+            session, day_or_none(as_of), month_or_none(month), kind.value if kind else None, item
         )
     reminders = None
     if message:
@@ -321,7 +313,11 @@ def status(
 
     with database(db) as session:
         board = status_board(
-            session, _month(since), _month(until), _day(as_of), kind.value if kind else None
+            session,
+            month_or_none(since),
+            month_or_none(until),
+            day_or_none(as_of),
+            kind.value if kind else None,
         )
     if as_json:
         emit_json(board_json(board))

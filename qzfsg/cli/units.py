@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand, new_app
-from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, show
+from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, safe, show
 
 
 class Kind(StrEnum):
@@ -80,7 +80,7 @@ def add(
         unit = add_unit(
             session, name, kind.value, alias or [], Month.parse(since) if since else None
         )
-    show(f"已新增单位 {_safe(unit.name)}。")
+    show(f"已新增单位 {safe(unit.name)}。")
 
 
 @units_app.command(cls=QzfsgCommand)
@@ -97,7 +97,7 @@ def rename(
 
     with database(db) as session:
         renamed = rename_unit(session, unit, new_name)
-    show(f"已改名为 {_safe(renamed.name)}，原名称保留为别名。")
+    show(f"已改名为 {safe(renamed.name)}，原名称保留为别名。")
 
 
 @units_app.command(cls=QzfsgCommand)
@@ -114,7 +114,7 @@ def alias(
 
     with database(db) as session:
         owner = add_alias(session, unit, new_alias)
-    show(f"“{_safe(new_alias)}”现在识别为 {_safe(owner.name)}。")
+    show(f"“{safe(new_alias)}”现在识别为 {safe(owner.name)}。")
 
 
 @units_app.command(cls=QzfsgCommand)
@@ -135,7 +135,7 @@ def deactivate(
     month = Month.parse(since) if since else Month.of(datetime.now().date())
     with database(db) as session:
         unit_row = deactivate_unit(session, unit, month)
-    show(f"{_safe(unit_row.name)} 自 {month} 起停用，历史数据保留。")
+    show(f"{safe(unit_row.name)} 自 {month} 起停用，历史数据保留。")
 
 
 @units_app.command("import", cls=QzfsgCommand)
@@ -219,12 +219,6 @@ def liaisons_list(db: DbOption = None, as_json: JsonOption = False) -> None:
         emit_json({"liaisons": liaisons, "missing": missing})
     else:
         show(render.liaisons_table(liaisons, missing))
-
-
-def _safe(value: str) -> str:
-    from rich.markup import escape
-
-    return escape(value)
 
 
 def register(app: typer.Typer) -> None:

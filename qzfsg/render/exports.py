@@ -14,7 +14,9 @@ from rich.text import Text
 from qzfsg.render import table, text
 
 if TYPE_CHECKING:
-    from qzfsg.consolidation import Bulletin, CityReturn, TemplateReturn
+    from qzfsg.bulletin import Bulletin
+    from qzfsg.consolidation import CityReturn
+    from qzfsg.templates import TemplateReturn
 
 
 def number(value: Decimal) -> str:

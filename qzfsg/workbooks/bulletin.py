@@ -11,7 +11,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qzfsg.consolidation import Bulletin, Figures, months_text
+from qzfsg.bulletin import Bulletin
+from qzfsg.consolidation import Figures, months_text
 from qzfsg.defaults import KIND_LABELS
 from qzfsg.months import Month
 from qzfsg.submissions import OFFICE

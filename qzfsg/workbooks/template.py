@@ -16,8 +16,9 @@ from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qzfsg.consolidation import IndicatorInfo, TemplateReturn
+from qzfsg.consolidation import IndicatorInfo
 from qzfsg.months import Month
+from qzfsg.templates import TemplateReturn
 from qzfsg.workbooks.common import (
     CENTER,
     GIVEN_FILL,

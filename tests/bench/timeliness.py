@@ -20,25 +20,14 @@ import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from qzfsg.defaults import default_indicators
 from tests.bench._timing import best_of, median_wall
 
 UNITS = 5_000
 MONTHS = [f"2018-{m:02d}" for m in range(1, 13)]
 AS_OF = "2019-01-20"
 SQLITE3 = "/usr/bin/sqlite3"
-CODES = [
-    "activities",
-    "officers",
-    "inspected",
-    "cases",
-    "fines",
-    "suspensions",
-    "licences",
-    "closures",
-    "accountability",
-    "detentions",
-    "arrests",
-]
+CODES = [i.code for i in default_indicators()]
 
 
 def _stamp(day: date, hour: int) -> str:
