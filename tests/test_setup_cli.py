@@ -113,3 +113,21 @@ def test_help_is_chinese_and_needs_no_database():
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
     assert "显示本帮助并退出" in result.stdout and "命令" in result.stdout
+
+
+def test_the_installed_command_exits_with_the_codes_and_flushes(tmp_path):
+    """`qzfsg` as a process (main ends with os._exit): codes, stdout and stderr intact."""
+    import subprocess
+    import sys
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "qzfsg", *args], capture_output=True, text=True, cwd=tmp_path
+        )
+
+    missing = run("units", "list", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and "qzfsg init" in missing.stderr
+    assert run("init", "--db", str(tmp_path / "q.db")).returncode == 0
+    listed = run("units", "list", "--json", "--db", str(tmp_path / "q.db"))
+    assert listed.returncode == 0 and json.loads(listed.stdout)[-1]["name"] == "市地方海事处"
+    assert run("no-such-command").returncode == 2
