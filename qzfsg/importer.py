@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -115,6 +116,7 @@ class Importer:
         self.units = {u.name: u for u in all_units(session)}
         self.names = {u.id: u.name for u in self.units.values()}
         self.writers = _Writers(session)
+        self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qzfsg-archive")
         self._accepted: dict[int, dict[str, dict[str, tuple[Decimal, Decimal]]]] = {}
         self.checker = Checker(
             indicators=load_indicators(),
@@ -185,14 +187,20 @@ class Importer:
                 received=received,
                 duplicate_of=source,
             )
+        # The archive copy is written on a worker thread while the file is checked (the
+        # disk write waits on I/O, the check on the CPU); it is done before the commit.
+        archived = (
+            None
+            if self.dry_run
+            else self._archiver.submit(archive_bytes, data, digest, path.suffix, self.archive)
+        )
         checked = self.checker.check(path, unit, month, data)
         if checked.accepted and checked.unit and checked.month:
             checked.findings.extend(self._later_month_findings(checked))
-        if self.dry_run:
+        if archived is None:
             status: Status = "checked" if checked.accepted else "rejected"
             return FileOutcome.from_checked(checked, status, received)
-        stored_at = archive_bytes(data, digest, path.suffix, self.archive)
-        return self._store(checked, path, received, digest, stored_at)
+        return self._store(checked, path, received, digest, archived.result())
 
     def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
         """An earlier month re-submitted: does the stored next month still add up?"""

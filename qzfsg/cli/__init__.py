@@ -4,6 +4,7 @@ so that `qzfsg --help` starts fast."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -37,8 +38,6 @@ def main() -> None:
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError):  # the reader of a pipe went away (qzfsg … | head)
             stream.flush()
-        except OSError:  # the reader of a pipe went away (qzfsg … | head)
-            pass
     os._exit(code)
