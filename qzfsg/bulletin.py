@@ -9,10 +9,11 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from qzfsg.board import status_board
 from qzfsg.campaign import load_campaign
 from qzfsg.consolidation import Figures, IndicatorInfo, consolidate, list_indicators
 from qzfsg.ranking import Period, Ranking, campaign_months, rank_units
-from qzfsg.timeliness import return_timeliness, status_board
+from qzfsg.timeliness import return_timeliness
 
 
 class LateReturn(BaseModel):

@@ -13,14 +13,16 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
+from qzfsg.board import status_board
 from qzfsg.cli import app
 from qzfsg.deadlines import add_deadline, set_shift_to_workday
 from qzfsg.errors import QzfsgError
 from qzfsg.models import Finding, Submission, Value
 from qzfsg.months import Month
+from qzfsg.overdue import list_overdue
 from qzfsg.receipts import infer_month, record_receipt
 from qzfsg.registry import add_unit, deactivate_unit, get_unit
-from qzfsg.timeliness import list_overdue, return_timeliness, status_board
+from qzfsg.timeliness import return_timeliness
 from tests.conftest import EXPECTED
 from tests.factories import CODES
 

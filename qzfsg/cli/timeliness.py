@@ -266,8 +266,8 @@ def overdue(
 
     示例：qzfsg overdue　　qzfsg overdue --month 2018-09 --kind town --message
     """
+    from qzfsg.overdue import list_overdue, overdue_json
     from qzfsg.render import timeliness as render
-    from qzfsg.timeliness import list_overdue, overdue_json
 
     with database(db) as session:
         report = list_overdue(
@@ -308,8 +308,8 @@ def status(
 
     示例：qzfsg status　　qzfsg status --from 2018-08 --to 2018-09 --kind department
     """
+    from qzfsg.board import board_json, status_board
     from qzfsg.render import timeliness as render
-    from qzfsg.timeliness import board_json, status_board
 
     with database(db) as session:
         board = status_board(

@@ -12,10 +12,11 @@ from qzfsg.defaults import KIND_LABELS
 from qzfsg.render import table, text
 
 if TYPE_CHECKING:
+    from qzfsg.board import BoardCell, StatusBoard
     from qzfsg.deadlines import CalendarView
+    from qzfsg.overdue import OverdueItem, OverdueReport
     from qzfsg.receipts import ReceiptOutcome
     from qzfsg.reminders import Reminders
-    from qzfsg.timeliness import BoardCell, OverdueItem, OverdueReport, StatusBoard
 
 MISSING, LATE, ON_TIME = "red", "yellow", "green"
 
