@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -51,7 +52,9 @@ def database(option: Path | None) -> Iterator[Session]:
         session.commit()
 
 
-def _plain(value: Any) -> Any:
+def _json_value(value: Any) -> Any:
+    """What json cannot encode itself: Decimal as an exact number, dates as ISO text,
+    pydantic models and dataclasses as their fields."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral() else float(value)
     if isinstance(value, datetime | date):
@@ -59,12 +62,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     if hasattr(value, "model_dump"):
-        return _plain(value.model_dump())
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+        return value.model_dump()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def emit_json(data: Any) -> None:
@@ -74,7 +75,7 @@ def emit_json(data: Any) -> None:
     standard library's fast encoder (which cannot indent) prints a board of thousands of
     units in a moment."""
     indent = 2 if sys.stdout.isatty() else None
-    typer.echo(json.dumps(_plain(data), ensure_ascii=False, indent=indent))
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_value))
 
 
 def console(stderr: bool = False) -> Console:
