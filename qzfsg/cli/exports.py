@@ -73,7 +73,7 @@ def report(
     if as_json:
         emit_json(city.summary())
         return
-    show(render.report_view(city, explain_consistency(city)))
+    show(*render.report_view(city, explain_consistency(city)))
     if target is not None:
         show(render.exported(target, "全市汇总表"))
 
@@ -119,7 +119,7 @@ def bulletin(
     if as_json:
         emit_json(found.summary())
     else:
-        show(render.bulletin_summary(found), render.exported(target, "通报"))
+        show(*render.bulletin_summary(found), render.exported(target, "通报"))
 
 
 def template(

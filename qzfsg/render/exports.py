@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -25,8 +24,9 @@ def number(value: Decimal) -> str:
     return format(plain_decimal(value), "f")
 
 
-def report_view(city: CityReturn, notes: Sequence[str]) -> Group:
-    """The city's return on screen: the 附件1 table, coverage, missing units, 累计 check."""
+def report_view(city: CityReturn, notes: Sequence[str]) -> list[Table | Text]:
+    """The city's return on screen: the 附件1 table, then lines (printed unwrapped) for the
+    coverage, the missing units and the 累计 check."""
     from qzfsg.months import Month
 
     check = city.consistency
@@ -51,12 +51,12 @@ def report_view(city: CityReturn, notes: Sequence[str]) -> Group:
             summed = check.sum_of_months[indicator.code]
             cells.append(text(number(summed), "yellow" if summed != totals.cumulative else ""))
         grid.add_row(*cells)
-    parts: list = [grid, coverage(city)]
+    parts: list[Table | Text] = [grid, coverage(city)]
     if city.missing:
         parts.append(Text.assemble(("未报单位：", "bold red"), text("、".join(city.missing))))
     style = "green" if check.consistent else "yellow"
     parts.extend(text(line, style) for line in notes)
-    return Group(*parts)
+    return parts
 
 
 def coverage(city: CityReturn) -> Text:
@@ -88,11 +88,11 @@ def templates_table(items: Sequence[TemplateReturn], paths: Sequence[Path]) -> T
     return grid
 
 
-def bulletin_summary(bulletin: Bulletin) -> Group:
+def bulletin_summary(bulletin: Bulletin) -> list[Text]:
     """What the exported 通报 holds, in a few lines: the top three of each league."""
     from qzfsg.defaults import KIND_LABELS
 
-    lines: list = [Text(f"全市安全监管执法质量排行榜 · {bulletin.label}", style="bold")]
+    lines = [Text(f"全市安全监管执法质量排行榜 · {bulletin.label}", style="bold")]
     for kind, rows in bulletin.ranking.leagues.items():
         ranked = [r for r in rows if r.rank is not None]
         top = "、".join(f"{r.rank}. {r.unit}（{r.score}）" for r in ranked[:3]) or "无"
@@ -109,4 +109,4 @@ def bulletin_summary(bulletin: Bulletin) -> Group:
             style="yellow" if bulletin.late else "green",
         )
     )
-    return Group(*lines)
+    return lines
