@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +13,8 @@ import pytest
 
 from qzfsg.registry import add_unit
 from tests.conftest import EXPECTED
-from tests.test_report import SOFFICE, expected_totals, pdf_pages, run
+from tests.office import needs_soffice, pdf_pages, soffice_convert
+from tests.test_report import expected_totals, run
 
 AS_OF = "2018-10-08"
 SHEETS = ["镇排名", "部门排名", "迟报未报", "全市汇总"]
@@ -200,23 +200,8 @@ def test_unit_names_are_written_as_text(session, cli, tmp_path):
     assert '=HYPERLINK("http://x","y")' in names
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+@needs_soffice
 def test_opens_in_libreoffice(september, tmp_path):
     path, _, _ = september
-    done = subprocess.run(
-        [
-            str(SOFFICE),
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(path),
-        ],
-        capture_output=True,
-        timeout=120,
-    )
-    pdf = tmp_path / f"{path.stem}.pdf"
-    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    pdf = soffice_convert(path, tmp_path, "pdf")
     assert pdf_pages(pdf) >= len(SHEETS)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import subprocess
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,9 +22,9 @@ from qzfsg.registry import add_unit
 from qzfsg.workbooks import write_report
 from tests.conftest import EXPECTED
 from tests.factories import CODES, INDICATORS, make_return
+from tests.office import needs_soffice, pdf_pages, soffice_convert
 from tests.test_samples import LABELS
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 FILED = date(2018, 10, 8)
 
 
@@ -270,30 +267,11 @@ def test_usage_errors(cli, tmp_path, args, monkeypatch):
 # --------------------------------------------------------------------------- LibreOffice
 
 
-def pdf_pages(path: Path) -> int:
-    return len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
-
-
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+@needs_soffice
 def test_export_opens_in_libreoffice_on_two_pages(samples_db, tmp_path):
     """LibreOffice opens the export without complaint and prints the return on one A4 page
     and the breakdown on one landscape page."""
     target = tmp_path / "汇总.xlsx"
     assert run(samples_db, "report", "--month", "2018-09", "--export", str(target)).exit_code == 0
-    done = subprocess.run(
-        [
-            str(SOFFICE),
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(target),
-        ],
-        capture_output=True,
-        timeout=120,
-    )
-    pdf = tmp_path / "汇总.pdf"
-    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    pdf = soffice_convert(target, tmp_path, "pdf")
     assert pdf_pages(pdf) == 2

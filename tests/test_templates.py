@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,11 +25,10 @@ from qzfsg.months import Month
 from qzfsg.templates import TemplateReturn, template_returns
 from qzfsg.workbooks import safe_filename, template_filename, write_templates
 from tests.factories import CODES, INDICATORS, default_values, make_return
+from tests.office import needs_soffice, soffice_convert
 
 GOLDEN = Path(__file__).parent / "golden" / "template-filled-libreoffice.xlsx"
 JULY = dict(zip(CODES, ["4", "10", "15", "1", "0.35", "0", "1", "0", "0", "0", "0"], strict=True))
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
 
 
 def june_on_file(session: Session, db_file: Path, tmp_path: Path) -> None:
@@ -93,28 +91,6 @@ def make_template(cli, folder: Path, month: str = "2018-07", unit: str = "归义
     result = cli("template", "--month", month, "--unit", unit, "--out", str(folder))
     assert result.exit_code == 0, result.output
     return folder / template_filename(unit, Month.parse(month))
-
-
-def soffice_convert(source: Path, folder: Path, to: str) -> Path:
-    """Open and save `source` through LibreOffice (its own profile, so parallel runs and
-    a desktop session do not clash)."""
-    profile = folder / "lo-profile"
-    subprocess.run(
-        [
-            str(SOFFICE),
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            to,
-            "--outdir",
-            str(folder),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    return folder / f"{source.stem}.{to.split(':')[0]}"
 
 
 def cells_of(validation) -> set[str]:
