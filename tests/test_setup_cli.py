@@ -3,6 +3,7 @@
 import json
 import sqlite3
 
+import pytest
 from typer.testing import CliRunner
 
 from qzfsg.cli import app
@@ -131,3 +132,22 @@ def test_the_installed_command_exits_with_the_codes_and_flushes(tmp_path):
     listed = run("units", "list", "--json", "--db", str(tmp_path / "q.db"))
     assert listed.returncode == 0 and json.loads(listed.stdout)[-1]["name"] == "市地方海事处"
     assert run("no-such-command").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["import"], "缺少参数 PATH"),
+        (["units", "add", "新单位"], "缺少选项 --kind"),
+        (["units", "list", "--bogus"], "没有选项 --bogus"),
+        (["init", "--year", "abc"], "--year 的值无效：应为整数"),
+        (["units", "list", "extra"], "多余的参数：extra"),
+        (["unitz"], "没有命令“unitz”。是不是 'units'"),
+        (["--bogus"], "没有选项 --bogus"),
+    ],
+)
+def test_usage_errors_are_chinese_with_exit_2(cli, args, said):
+    result = cli(*args, db=None)
+    assert result.exit_code == 2
+    assert said in result.stderr and "--help 查看用法" in result.stderr
+    assert "Traceback" not in result.output and "Error" not in result.output

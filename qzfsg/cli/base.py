@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from qzfsg.cli import i18n
@@ -25,11 +26,26 @@ class QzfsgCommand(ChineseHelp, TyperCommand):
 
 
 class QzfsgGroup(ChineseHelp, TyperGroup):
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as exc:  # an unknown option of qzfsg itself, say
+            from qzfsg.cli.usage import usage_text
+
+            report(usage_text(exc))
+            raise typer.Exit(int(ExitCode.USAGE)) from None
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QzfsgError as exc:
             fail(ctx, str(exc), exc.exit_code)
+        except UsageError as exc:
+            from qzfsg.cli.usage import usage_text
+
+            fail(ctx, usage_text(exc), ExitCode.USAGE)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -47,12 +63,17 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
             fail(ctx, text, ExitCode.USAGE)
 
 
-def fail(ctx: typer.Context, text: str, code: ExitCode) -> None:
+def report(text: str) -> None:
+    """One Chinese sentence on stderr."""
     from rich.markup import escape
 
     from qzfsg.cli.common import console
 
     console(stderr=True).print(f"[bold red]错误：[/]{escape(text)}", soft_wrap=True)
+
+
+def fail(ctx: typer.Context, text: str, code: ExitCode) -> None:
+    report(text)
     ctx.exit(int(code))
 
 

@@ -1,0 +1,45 @@
+"""Chinese for the usage errors typer (click) raises itself: a missing argument or option,
+an unknown option or command, a value of the wrong type, extra words."""
+
+from __future__ import annotations
+
+import re
+
+from typer._click.exceptions import BadParameter, MissingParameter, NoSuchOption, UsageError
+
+_DID_YOU_MEAN = re.compile(r"\.?\s*Did you mean (.+)\?$")
+_EXTRA = re.compile(r"Got unexpected extra argument\(?s?\)? \((.*)\)")
+
+
+def _param_name(error: BadParameter) -> str:
+    param = error.param
+    if param is None:
+        return str(error.param_hint or "")
+    if param.param_type_name == "option":
+        return "/".join(param.opts)
+    return param.metavar or (param.name or "").upper()
+
+
+def usage_text(error: UsageError) -> str:
+    """The error as one Chinese sentence, ending with where to find the usage."""
+    if isinstance(error, MissingParameter):
+        kind = (
+            "选项"
+            if error.param is not None and error.param.param_type_name == "option"
+            else "参数"
+        )
+        text = f"缺少{kind} {_param_name(error)}。"
+    elif isinstance(error, NoSuchOption):
+        near = f"是不是 {'、'.join(sorted(error.possibilities))}？" if error.possibilities else ""
+        text = f"没有选项 {error.option_name}。{near}"
+    elif isinstance(error, BadParameter):
+        detail = "应为整数" if "integer" in error.message else error.message
+        text = f"{_param_name(error)} 的值无效：{detail}。"
+    elif match := _EXTRA.search(error.message):
+        text = f"多余的参数：{match.group(1)}。"
+    else:
+        text = _DID_YOU_MEAN.sub(
+            lambda m: f"是不是 {m.group(1).replace(', ', '、')}？", error.message
+        )
+    command = error.ctx.command_path if error.ctx is not None else "qzfsg"
+    return f"{text}运行 {command} --help 查看用法。"
