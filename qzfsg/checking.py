@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from qzfsg.campaign import Campaign
 from qzfsg.cellvalues import parse_amount, parse_filed_date, parse_month_field
 from qzfsg.defaults import IndicatorDef
 from qzfsg.findings import Finding, finding
-from qzfsg.months import Month
+from qzfsg.months import LATE_FILING_LAST_DAY, Month
 from qzfsg.names import Resolver
 from qzfsg.reader import FormSheet, RawCell, UnreadableReturn, read_return
 from qzfsg.returns import COLUMN_LABELS, CheckedReturn, Entry
@@ -26,7 +26,6 @@ NOTE_TEXT = {
     "full_width": "使用了全角数字",
     "thousands": "使用了千分位分隔符",
 }
-FIRST_HALF_LAST_DAY = 15  # filed on day 1–15: a late return for the month before
 
 
 @dataclass
@@ -190,12 +189,12 @@ class Checker:
             ret.month, ret.month_source = stated, "field"
             return
         if filed:
-            ret.month, ret.month_source = inferred_month(filed), "filed"
+            ret.month, ret.month_source = Month.filed_for(filed), "filed"
             ret.findings.append(
                 finding(
                     "month_inferred",
                     f"表上没有报告月份，按填报时间 {filed:%Y-%m-%d} 认定为 {ret.month.label}"
-                    f"（{FIRST_HALF_LAST_DAY} 日及以前填报的算上月迟报）。",
+                    f"（{LATE_FILING_LAST_DAY} 日及以前填报的算上月迟报）。",
                     cell=form.filed_cell,
                 )
             )
@@ -210,12 +209,6 @@ class Checker:
                 expected="填报时间 年 月 日",
             )
         )
-
-
-def inferred_month(filed: date | datetime) -> Month:
-    """Filed on day 1–15: the month before (a late return); from day 16 on: that month."""
-    month = Month(filed.year, filed.month)
-    return month.previous() if filed.day <= FIRST_HALF_LAST_DAY else month
 
 
 def findings_of(ret: CheckedReturn, severity: str) -> list[Finding]:

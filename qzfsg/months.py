@@ -10,6 +10,10 @@ from typing import Any
 
 from qzfsg.errors import QzfsgError
 
+# A return (or document) dated day 1–15 of a month is a late one for the month before; from
+# day 16 on it is for that month (DOMAIN.md: the reporting month inferred from 填报时间).
+LATE_FILING_LAST_DAY = 15
+
 _MONTH = re.compile(r"^\s*(\d{4})\s*(?:-|/|\.|年)\s*(\d{1,2})\s*月?\s*$")
 
 
@@ -33,6 +37,12 @@ class Month:
     @classmethod
     def of(cls, day: date) -> Month:
         return cls(day.year, day.month)
+
+    @classmethod
+    def filed_for(cls, day: date) -> Month:
+        """The month a return dated `day` is for: the month before on day 1–15."""
+        month = cls(day.year, day.month)
+        return month.previous() if day.day <= LATE_FILING_LAST_DAY else month
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

@@ -22,8 +22,6 @@ from qzfsg.models import Deadline, Receipt
 from qzfsg.months import Month
 from qzfsg.registry import get_unit
 
-EARLY_DAYS = 15  # received on day 1–15 of a month: by default it is last month's document
-
 
 class ReceiptOutcome(BaseModel):
     """What `receive` recorded (its --json shape)."""
@@ -39,12 +37,6 @@ class ReceiptOutcome(BaseModel):
     file: str | None
     archived: str | None
     already_recorded: bool  # the same file was recorded before for this unit and item
-
-
-def infer_month(received: datetime) -> Month:
-    """The month a document received on `received` most likely belongs to (as 填报时间)."""
-    month = Month.of(received.date())
-    return month.previous() if received.day <= EARLY_DAYS else month
 
 
 def record_receipt(
@@ -82,7 +74,7 @@ def record_receipt(
     if not monthly and month is not None:
         raise QzfsgError(f"“{item}”是一次性事项，不需要 --month。")
     if monthly and month is None:
-        month, inferred = infer_month(received), True
+        month, inferred = Month.filed_for(received.date()), True
     campaign = load_campaign(session)
     due_item = None
     for deadline in addressed:

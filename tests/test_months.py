@@ -37,3 +37,12 @@ def test_shift_round_trips(year, month, n):
     m = Month(year, month)
     assert m.shift(n).shift(-n) == m
     assert Month.parse(str(m)) == m
+
+
+@pytest.mark.parametrize(
+    ("day", "month"),
+    [(date(2018, 9, 1), Month(2018, 8)), (date(2018, 9, 15), Month(2018, 8)),
+     (date(2018, 9, 16), Month(2018, 9)), (date(2018, 1, 3), Month(2017, 12))],
+)  # fmt: skip
+def test_filed_for_gives_the_month_before_until_the_15th(day, month):
+    assert Month.filed_for(day) == month

@@ -20,7 +20,7 @@ from qzfsg.errors import QzfsgError
 from qzfsg.models import Finding, Submission, Value
 from qzfsg.months import Month
 from qzfsg.overdue import list_overdue
-from qzfsg.receipts import infer_month, record_receipt
+from qzfsg.receipts import record_receipt
 from qzfsg.registry import add_unit, deactivate_unit, get_unit
 from qzfsg.timeliness import return_timeliness
 from tests.conftest import EXPECTED
@@ -385,8 +385,8 @@ def _towns(session):
 
 
 def test_record_receipt_rules(session, tmp_path):
-    assert infer_month(when("2018-09-15")) == Month(2018, 8)
-    assert infer_month(when("2018-09-16")) == Month(2018, 9)
+    assert Month.filed_for(when("2018-09-15").date()) == Month(2018, 8)
+    assert Month.filed_for(when("2018-09-16").date()) == Month(2018, 9)
     with pytest.raises(QzfsgError, match="qzfsg import"):
         record_receipt(session, "月报表", "归义镇", when("2018-08-30"))
     with pytest.raises(QzfsgError, match="部门"):
