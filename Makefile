@@ -28,6 +28,8 @@ demo: install
 	$(QZFSG) findings --db $(DEMO)/qzfsg.db --month 2018-09
 	@echo; echo '== 城管执法局 9 月的两个版本'
 	$(QZFSG) history --db $(DEMO)/qzfsg.db --unit 城管执法局 --month 2018-09
+	@echo; echo '== 联络员信息表（附件2；最后一行的手机号少一位，会被指出，退出码为 1）'
+	$(QZFSG) liaisons import --db $(DEMO)/qzfsg.db data/samples/联络员信息表.xlsx --received 2018-06-07 || [ $$? -eq 1 ]
 	@echo; echo '== 月报表报送情况（8、9 月，截至 10 月 15 日）'
 	$(QZFSG) status --db $(DEMO)/qzfsg.db --from 2018-08 --to 2018-09 --as-of 2018-10-15
 	@echo; echo '== 催报：8 月月报表未报或迟报的部门，附催报通知'
