@@ -75,7 +75,9 @@ def emit_json(data: Any) -> None:
     standard library's fast encoder (which cannot indent) prints a board of thousands of
     units in a moment."""
     indent = 2 if sys.stdout.isatty() else None
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_value))
+    # Written directly: typer.echo would scan megabytes of output for colour codes.
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_value))
+    sys.stdout.write("\n")
 
 
 def console(stderr: bool = False) -> Console:
