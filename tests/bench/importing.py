@@ -4,7 +4,9 @@ reading the same files with python-calamine.
 Aim (issue 3): import within 5x of the bare read time.
 """
 
+import sqlite3
 import tempfile
+import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,9 +15,10 @@ from python_calamine import CalamineWorkbook
 
 from qzfsg.bootstrap import init_database
 from qzfsg.db import archive_dir, open_database, session_for
+from qzfsg.defaults import UnitDef
 from qzfsg.importer import Importer
 from qzfsg.months import Month
-from qzfsg.registry import add_unit
+from qzfsg.registry import import_units
 from tests.bench._timing import best_of
 from tests.factories import CODES, default_values, make_return
 
@@ -52,20 +55,31 @@ def bare_read(paths: list[Path]) -> None:
         CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 
 
-def import_all(paths: list[Path], folder: Path, run: int) -> int:
-    db = folder / f"bench-{run}.db"
+def registry_database(folder: Path) -> Path:
+    """A database with the bench's units registered (made once, copied for each run)."""
+    db = folder / "registry.db"
     init_database(db)
     with session_for(open_database(db)) as session:
-        for u in range(UNITS):
-            add_unit(session, f"测试{u:03d}镇", "town")
+        import_units(session, [UnitDef(name=f"测试{u:03d}镇", kind="town") for u in range(UNITS)])
         session.commit()
+    return db
+
+
+def import_all(paths: list[Path], template: Path, folder: Path, run: int) -> tuple[float, int]:
+    """Seconds to import every file into a fresh copy of `template`, and how many were
+    accepted. Only the import is timed: opening the database, the checker, every file."""
+    db = folder / f"bench-{run}.db"
+    with sqlite3.connect(template) as source, sqlite3.connect(db) as target:
+        source.backup(target)
+    start = datetime(2018, 5, 28)
+    started = time.perf_counter()
+    with session_for(open_database(db)) as session:
         importer = Importer(session, archive_dir(db), today=date(2019, 1, 15))
-        start = datetime(2018, 5, 28)
-        timed = [(p, start + timedelta(minutes=i)) for i, p in enumerate(paths)]
-        accepted = 0
-        for path, received in timed:
-            accepted += importer.import_file(path, received).status == "imported"
-    return accepted
+        accepted = sum(
+            importer.import_file(path, start + timedelta(minutes=i)).status == "imported"
+            for i, path in enumerate(paths)
+        )
+    return time.perf_counter() - started, accepted
 
 
 def run() -> list[str]:
@@ -74,12 +88,12 @@ def run() -> list[str]:
         (folder / "in").mkdir()
         paths = generate(folder / "in")
         bare = best_of(lambda: bare_read(paths))
-        runs = iter(range(10))
-        accepted = []
-        imported = best_of(lambda: accepted.append(import_all(paths, folder, next(runs))), runs=3)
+        template = registry_database(folder)
+        imports = [import_all(paths, template, folder, run) for run in range(3)]
+        imported, accepted = min(imports)  # the least disturbed of three runs
     n = len(paths)
     return [
-        f"{n} files ({sum(p.suffix == '.xls' for p in paths)} .xls), {accepted[-1]} accepted",
+        f"{n} files ({sum(p.suffix == '.xls' for p in paths)} .xls), {accepted} accepted",
         f"bare calamine read  {bare:6.2f} s  {n / bare:8.0f} files/s",
         f"qzfsg import        {imported:6.2f} s  {n / imported:8.0f} files/s  = {imported / bare:.1f}x bare read (aim: 5x)",
     ]
