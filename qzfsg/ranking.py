@@ -277,7 +277,8 @@ def month_inputs(
     return found
 
 
-def _month_rows(scores: Sequence[UnitScore], month: Month) -> list[LeagueRow]:
+def month_rows(scores: Sequence[UnitScore], month: Month) -> list[LeagueRow]:
+    """One month's scores as (not yet ordered) league rows."""
     rows = []
     for s in scores:
         explain = s.explain.model_copy(update={"month": str(month)}) if s.explain else None
@@ -373,7 +374,7 @@ def _league(
     if single:
         (month,) = months
         scores = monthly[month]
-        return order_league(_month_rows(scores, month), {s.unit: s.order for s in scores})
+        return order_league(month_rows(scores, month), {s.unit: s.order for s in scores})
     rows, orders = _period_rows(monthly)
     return order_league(rows, orders)
 

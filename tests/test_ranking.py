@@ -17,7 +17,15 @@ from sqlmodel import Session, select
 from qzfsg.errors import QzfsgError
 from qzfsg.models import Submission, Unit, Value
 from qzfsg.months import Month
-from qzfsg.ranking import LeagueRow, Period, order_league, parse_quarter, parse_year, rank_units
+from qzfsg.ranking import (
+    LeagueRow,
+    Period,
+    month_rows,
+    order_league,
+    parse_quarter,
+    parse_year,
+    rank_units,
+)
 from qzfsg.ranking_method import INDICATOR_CODES, load_method
 from qzfsg.ranking_scores import UnitMonth, percentiles, round1, score_league
 from qzfsg.registry import add_unit
@@ -306,20 +314,7 @@ def test_ties_broken_by_quality_then_registry_order():
 
 
 def ranked(inputs: list[UnitMonth]) -> list[str]:
-    rows = [
-        LeagueRow(
-            rank=None,
-            unit=s.unit,
-            score=s.score,
-            components=s.components,
-            change=None,
-            status=s.status,
-            days_late=s.days_late,
-            months_missing=0,
-            deduction=s.deduction,
-        )
-        for s in score_league(inputs, METHOD)
-    ]
+    rows = month_rows(score_league(inputs, METHOD), Month(2018, 6))
     return [r.unit for r in order_league(rows, {u.unit: u.order for u in inputs})]
 
 
