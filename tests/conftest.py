@@ -9,11 +9,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from qzfsg.bootstrap import init_database
 from qzfsg.cli import app
 from qzfsg.db import open_database, session_for
+
+# The machines are shared: a slow example is load, not a failure. Properties still run
+# their full number of examples.
+settings.register_profile("qzfsg", deadline=None)
+settings.load_profile("qzfsg")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
