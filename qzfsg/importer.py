@@ -32,7 +32,7 @@ from qzfsg.months import Month
 from qzfsg.registry import all_units, build_resolver
 from qzfsg.returns import CheckedReturn
 from qzfsg.rules import show
-from qzfsg.submissions import current_figures
+from qzfsg.submissions import FigureSet, current_figures
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 Status = Literal["imported", "rejected", "duplicate", "checked"]
@@ -117,7 +117,7 @@ class Importer:
         self.names = {u.id: u.name for u in self.units.values()}
         self.writers = _Writers(session)
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qzfsg-archive")
-        self._accepted: dict[int, dict[str, dict[str, tuple[Decimal, Decimal]]]] = {}
+        self._accepted: dict[int, dict[str, FigureSet]] = {}
         self.checker = Checker(
             indicators=load_indicators(),
             resolver=build_resolver(session),
@@ -133,7 +133,7 @@ class Importer:
         return found.unit
 
     # ----------------------------------------------------------------- stored history
-    def accepted_months(self, unit: str) -> dict[str, dict[str, tuple[Decimal, Decimal]]]:
+    def accepted_months(self, unit: str) -> dict[str, FigureSet]:
         """The unit's current accepted figures: {month: {code: (本月数, 累计数)}} (cached)."""
         unit_id = self.units[unit].id or 0
         if unit_id not in self._accepted:
