@@ -54,10 +54,22 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor.close()
 
 
+_ENGINES: list[Engine] = []
+
+
 def _engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}")
     event.listen(engine, "connect", _on_connect)
+    _ENGINES.append(engine)
     return engine
+
+
+def close_all() -> None:
+    """Close every connection this process opened. SQLite folds the write-ahead log back
+    into the database file when its last connection closes, so that `qzfsg.db` alone is
+    the whole database again (to copy, back up or send)."""
+    while _ENGINES:
+        _ENGINES.pop().dispose()
 
 
 def create_database(path: Path, facts: dict[str, str]) -> Engine:

@@ -132,6 +132,11 @@ def test_the_installed_command_exits_with_the_codes_and_flushes(tmp_path):
     listed = run("units", "list", "--json", "--db", str(tmp_path / "q.db"))
     assert listed.returncode == 0 and json.loads(listed.stdout)[-1]["name"] == "市地方海事处"
     assert run("no-such-command").returncode == 2
+    # the database file alone is the whole database: the write-ahead log was folded back
+    alone = tmp_path / "copy"
+    alone.mkdir()
+    (alone / "q.db").write_bytes((tmp_path / "q.db").read_bytes())
+    assert run("units", "list", "--json", "--db", str(alone / "q.db")).returncode == 0
 
 
 @pytest.mark.parametrize(
