@@ -60,8 +60,9 @@ def parse_amount(raw: CellValue) -> Amount:
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             return Amount(value=None, error=NOT_NUMERIC)
-        # repr is the shortest text that reads back as the same float: 2.4, not 2.3999…
-        return Amount(value=_tidy(Decimal(repr(raw))))
+        # Excel shows and computes with 15 significant digits; a cell it calculated as
+        # 0.7 + 0.1 is stored as 0.7999999999999999 but is 0.8 to everyone who sees it.
+        return Amount(value=_tidy(Decimal(format(raw, ".15g"))))
     if not isinstance(raw, str):
         return Amount(value=None, error=NOT_NUMERIC)  # a date or time in a number cell
     return _parse_text(raw)

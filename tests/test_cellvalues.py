@@ -127,8 +127,18 @@ def test_junk_text_never_raises(text: str) -> None:
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))
-def test_float_cells_read_exactly_as_repr(number: float) -> None:
-    assert parse_amount(number).value == Decimal(repr(number))
+def test_float_cells_read_as_excel_shows_them(number: float) -> None:
+    """15 significant digits, as Excel displays and computes."""
+    assert parse_amount(number).value == Decimal(format(number, ".15g"))
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [(0.7999999999999999, "0.8"), (0.30000000000000004, "0.3"), (2.4, "2.4"), (5.0, "5"),
+     (10.25, "10.25"), (1234567.1234, "1234567.1234")],
+)  # fmt: skip
+def test_excel_float_noise_is_read_as_the_number_shown(stored, shown):
+    assert parse_amount(stored).value == Decimal(shown)
 
 
 # --------------------------------------------------------------------------- 填报时间
