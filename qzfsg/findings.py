@@ -26,6 +26,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     # A value is wrong: rejected.
     "not_numeric": ("error", "不是数字"),
     "negative": ("error", "出现负数"),
+    "too_large": ("error", "数值过大"),
     "not_whole": ("error", "应为整数"),
     "too_many_decimals": ("error", "小数位过多"),
     "cum_lt_month": ("error", "累计数小于本月数"),

@@ -24,6 +24,9 @@ SPIKE_FACTOR = 10  # a month this many times the unit's own median…
 SPIKE_FLOOR = Decimal(20)  # …and above this (fines: FINES_SPIKE_FLOOR 万元) is flagged
 FINES_SPIKE_FLOOR = Decimal(5)
 HARD_SANCTIONS = ("suspensions", "licences", "closures")
+# No count or sum on this form comes near a billion; past it a cell holds something else
+# (an ID or phone number pasted in), and past about 9e14 it no longer fits the database.
+TOO_LARGE = Decimal(10) ** 9
 
 
 @dataclass
@@ -66,6 +69,17 @@ def negative(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
                 cell=entry.cell(column),
                 expected="不小于 0 的数",
             )
+
+
+def too_large(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
+    for code, entry, column, value in _cells(ret):
+        if value >= TOO_LARGE:
+            yield finding(
+                "too_large",
+                f"{_where(ctx, code, entry, column)}为 {show(value)}，数值过大，"
+                "请核实是否填错了栏目（例如填进了证件号码或电话号码）。",
+                indicator=code, cell=entry.cell(column), expected="小于 10 亿的数",
+            )  # fmt: skip
 
 
 def not_whole(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
@@ -228,6 +242,7 @@ def month_in_future(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
 
 RULES: tuple[Rule, ...] = (
     negative,
+    too_large,
     not_whole,
     too_many_decimals,
     cum_lt_month,

@@ -226,6 +226,13 @@ def test_zero_spellings(importer, tmp_path, zero):
     assert outcome.values["arrests"] == {"month": 0, "cumulative": 0}
 
 
+def test_a_huge_number_is_rejected_and_the_batch_goes_on(importer, session, tmp_path):
+    huge = make_return(tmp_path, {**default_values(), "inspected": (10**15, 10**15)}, name="h.xlsx")
+    outcome = importer.import_file(huge, JUNE_28)
+    assert outcome.status == "rejected" and "too_large" in codes(outcome)
+    assert importer.import_file(make_return(tmp_path, name="ok.xlsx"), JUNE_28).status == "imported"
+
+
 def test_formula_without_cached_value_is_rejected(importer, tmp_path):
     outcome = importer.import_file(
         make_return(tmp_path, formulas={("cases", "c"): "=1+2"}), JUNE_28

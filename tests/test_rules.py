@@ -51,6 +51,14 @@ def test_negative():
     ]
 
 
+def test_too_large():
+    assert codes(rules.too_large, make(changed(inspected=(10**9, 10**9 + 41)))) == [
+        ("too_large", "C6", "小于 10 亿的数"),
+        ("too_large", "D6", "小于 10 亿的数"),
+    ]
+    assert codes(rules.too_large, make(changed(inspected=(10**9 - 1, 10**9 - 1)))) == []
+
+
 def test_not_whole():
     assert codes(rules.not_whole, make(changed(cases=(1.5, 3)))) == [("not_whole", "C7", "整数")]
     assert codes(rules.not_whole, make(changed(fines=(0.5, 1)))) == []

@@ -54,10 +54,11 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
             if debug_enabled():
                 raise
             if "database is locked" in str(exc):  # sqlite3's, or wrapped by SQLAlchemy
-                text = "数据库正被另一个 qzfsg 命令使用，等待超时。请稍后再试，数据未作改动。"
+                text = "数据库正被另一个 qzfsg 命令使用，等待超时。请稍后再试；出错的这一步未写入数据库。"
             else:
                 text = (
-                    f"程序内部错误（{type(exc).__name__}: {exc}）。数据未作改动。"
+                    f"程序内部错误（{type(exc).__name__}: {exc}）。出错的这一步未写入数据库"
+                    "（导入时每个文件各自保存，此前已处理的文件已存入）。"
                     "设置环境变量 QZFSG_DEBUG=1 再运行可看到详细信息，请发给维护人员。"
                 )
             fail(ctx, text, ExitCode.USAGE)
