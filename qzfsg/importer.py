@@ -168,25 +168,14 @@ class Importer:
                 file=str(path), status="rejected", received=received, findings=[problem]
             )
         digest = file_sha256(data)
-        earlier = (
-            driver_connection(self.session)
-            .execute(
-                "SELECT unit_id, month, version, source_name FROM submission WHERE sha256 = ?",
-                (digest,),
-            )
-            .fetchone()
-        )
-        if earlier is not None:
-            unit_id, month_text, version, source = earlier
-            return FileOutcome(
-                file=str(path),
-                status="duplicate",
-                unit=self.names.get(unit_id),
-                month=month_text,
-                version=version,
-                received=received,
-                duplicate_of=source,
-            )
+        connection = driver_connection(self.session)
+        earlier = connection.execute(
+            "SELECT id, unit_id, month, version, source_name, status FROM submission"
+            " WHERE sha256 = ? ORDER BY status = 'accepted' DESC, id DESC",
+            (digest,),
+        ).fetchone()
+        if earlier is not None and earlier[5] == "accepted":
+            return self._duplicate(path, received, earlier, [])
         # The archive copy is written on a worker thread while the file is checked (the
         # disk write waits on I/O, the check on the CPU); it is done before the commit.
         archived = (
@@ -197,10 +186,33 @@ class Importer:
         checked = self.checker.check(path, unit, month, data)
         if checked.accepted and checked.unit and checked.month:
             checked.findings.extend(self._later_month_findings(checked))
+        elif earlier is not None and _problems(checked.findings) == self._stored_problems(
+            earlier[0]
+        ):
+            # The same bytes were rejected before for the same reasons: nothing new to
+            # record. (With --unit or --month, or after a registry change, they may pass.)
+            return self._duplicate(path, received, earlier, checked.findings)
         if archived is None:
             status: Status = "checked" if checked.accepted else "rejected"
             return FileOutcome.from_checked(checked, status, received)
         return self._store(checked, path, received, digest, archived.result())
+
+    def _duplicate(
+        self, path: Path, received: datetime, earlier: tuple, findings: list[Finding]
+    ) -> FileOutcome:
+        _, unit_id, month_text, version, source, _ = earlier
+        return FileOutcome(
+            file=str(path), status="duplicate", unit=self.names.get(unit_id),
+            month=month_text, version=version, received=received, duplicate_of=source,
+            findings=findings,
+        )  # fmt: skip
+
+    def _stored_problems(self, submission_id: int) -> set[tuple[str, str | None]]:
+        rows = driver_connection(self.session).execute(
+            "SELECT code, cell FROM finding WHERE submission_id = ? AND severity != 'info'",
+            (submission_id,),
+        )
+        return set(rows.fetchall())
 
     def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
         """An earlier month re-submitted: does the stored next month still add up?"""
@@ -293,6 +305,10 @@ class Importer:
         outcome.version = version
         outcome.replaces_version = replaces
         return outcome
+
+
+def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:
+    return {(f.code, f.cell) for f in findings if f.severity != "info"}
 
 
 class _Writers:

@@ -118,7 +118,9 @@ class Submission(SQLModel, table=True):
     filed_on: date | None = None
     filed_text: str | None = None
     source_name: str
-    sha256: str = Field(unique=True)
+    # Not unique: a file rejected before may be imported again with --unit or --month
+    # (or after the registry learned its unit); identical accepted bytes are a duplicate.
+    sha256: str = Field(index=True)
     archive_path: str
     sheet: str | None = None
     status: str  # accepted | rejected

@@ -78,18 +78,25 @@ def test_unit_from_file_name_is_a_warning(importer, tmp_path):
     assert codes(outcome) == ["unit_from_filename"]
 
 
-def test_no_unit_anywhere_is_rejected_unless_stated(importer, tmp_path):
+def test_a_rejected_file_passes_once_its_unit_is_stated(importer, tmp_path):
     path = make_return(tmp_path, unit="", name="6月报表.xlsx")
     assert codes(importer.import_file(path, JUNE_28)) == ["unit_missing"]
+    again = importer.import_file(path, JUNE_28)
+    assert again.status == "duplicate"  # the same bytes, rejected for the same reason
     stated = importer.import_file(path, JUNE_28, unit="新市镇")
-    assert stated.status == "duplicate"  # the same bytes were already received
-    other = make_return(
-        tmp_path,
-        unit="",
-        name="6月报表2.xlsx",
-        values={**default_values(), "closures": (Decimal(0), Decimal(0))},
-    )
-    assert importer.import_file(other, JUNE_28, unit="新市镇").unit == "新市镇"
+    assert (stated.status, stated.unit) == ("imported", "新市镇")
+    assert importer.import_file(path, JUNE_28, unit="新市镇").status == "duplicate"
+
+
+def test_a_rejected_file_passes_once_its_unit_is_registered(importer, session, db_file, tmp_path):
+    from qzfsg.registry import add_unit
+
+    path = make_return(tmp_path, unit="汨罗市屈原管理区")
+    assert codes(importer.import_file(path, JUNE_28)) == ["unknown_unit"]
+    add_unit(session, "屈原管理区", "town")
+    session.commit()
+    later = Importer(session, archive_dir(db_file), today=date(2018, 12, 1))
+    assert later.import_file(path, JUNE_28).unit == "屈原管理区"
 
 
 def test_unknown_unit_is_rejected_with_its_cell(importer, tmp_path):
