@@ -134,10 +134,22 @@ class Checker:
         self, form: FormSheet, path: Path, unit: str | None, ret: CheckedReturn
     ) -> None:
         ret.unit_text = form.unit_text
-        if unit:
-            ret.unit = unit
-            return
         found = self.resolver.resolve(form.unit_text)
+        if unit:
+            # --unit is for a form that names no unit, or none we know; a form that names
+            # another registered unit is more likely a slip on the command line.
+            ret.unit = unit
+            if found.status == "resolved" and found.unit != unit:
+                ret.findings.append(
+                    finding(
+                        "unit_conflict",
+                        f"表上填报单位（{form.unit_cell}）是 {found.unit}，与 --unit 指定的 {unit} 不符，"
+                        "未录入。如确属后者，请先更正表上的填报单位。",
+                        cell=form.unit_cell,
+                        expected=unit,
+                    )
+                )
+            return
         if found.status == "resolved":
             ret.unit = found.unit
             return

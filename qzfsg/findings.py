@@ -22,6 +22,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "unit_missing": ("error", "未填写填报单位"),
     "unknown_unit": ("error", "填报单位不在名册中"),
     "ambiguous_unit": ("error", "填报单位无法确定"),
+    "unit_conflict": ("error", "填报单位与 --unit 不符"),
     "month_unknown": ("error", "无法确定报告月份"),
     # A value is wrong: rejected.
     "not_numeric": ("error", "不是数字"),

@@ -99,6 +99,16 @@ def test_a_rejected_file_passes_once_its_unit_is_registered(importer, session, d
     assert later.import_file(path, JUNE_28).unit == "屈原管理区"
 
 
+def test_unit_option_against_another_registered_unit_is_rejected(importer, tmp_path):
+    outcome = importer.import_file(make_return(tmp_path), JUNE_28, unit="市消防救援大队")
+    assert outcome.status == "rejected"
+    assert [(f.code, f.cell, f.expected) for f in outcome.findings if f.severity == "error"] == [
+        ("unit_conflict", "A2", "市消防救援大队")
+    ]
+    same = importer.import_file(make_return(tmp_path, name="b.xlsx"), JUNE_28, unit="归义镇")
+    assert same.status == "imported"
+
+
 def test_unknown_unit_is_rejected_with_its_cell(importer, tmp_path):
     outcome = importer.import_file(make_return(tmp_path, unit="汨罗市恒达物流有限公司"), JUNE_28)
     assert outcome.status == "rejected"
