@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +14,7 @@ from pathlib import Path
 from qzfsg.campaign import Campaign
 from qzfsg.cellvalues import parse_amount, parse_filed_date, parse_month_field
 from qzfsg.defaults import IndicatorDef
-from qzfsg.findings import Finding, finding
+from qzfsg.findings import finding
 from qzfsg.months import LATE_FILING_LAST_DAY, Month
 from qzfsg.names import Resolver
 from qzfsg.reader import FormSheet, RawCell, UnreadableReturn, read_return
@@ -189,6 +191,36 @@ class Checker:
         found = self.resolver.find_in(path.stem)
         return found[0] if len(found) == 1 else None
 
+    def _month_from_field(self, form: FormSheet, filed: date | None, ret: CheckedReturn) -> None:
+        """The 报告月份 field as written; "7月" alone takes the year of 填报时间 (or of the
+        campaign). A field that cannot be read is an error, not a reason to guess."""
+        cell = form.month_field_cell
+        stated = parse_month_field(form.month_field)
+        if stated is None and (number := month_without_year(form.month_field)):
+            year = self.campaign.year
+            if filed is not None:
+                year = filed.year - 1 if number > filed.month else filed.year
+            stated = Month(year, number)
+            ret.findings.append(
+                finding(
+                    "month_inferred",
+                    f"报告月份（{cell}）只写了“{form.month_field}”，认定为 {stated.label}。",
+                    cell=cell,
+                )
+            )
+        if stated is None:
+            ret.findings.append(
+                finding(
+                    "month_unknown",
+                    f"报告月份（{cell}）写的是“{form.month_field}”，看不出是哪年哪月。"
+                    "请写成“2018年7月”后重新发送，或导入时用 --month 指定。",
+                    cell=cell,
+                    expected="YYYY年M月",
+                )
+            )
+            return
+        ret.month, ret.month_source = stated, "field"
+
     def _place_month(self, form: FormSheet, month: Month | None, ret: CheckedReturn) -> None:
         filed = parse_filed_date(form.filed)
         ret.filed_on = filed
@@ -196,9 +228,8 @@ class Checker:
         if month:
             ret.month, ret.month_source = month, "option"
             return
-        stated = parse_month_field(form.month_field)
-        if stated:
-            ret.month, ret.month_source = stated, "field"
+        if form.month_field not in (None, ""):
+            self._month_from_field(form, filed, ret)
             return
         if filed:
             ret.month, ret.month_source = Month.filed_for(filed), "filed"
@@ -223,8 +254,18 @@ class Checker:
         )
 
 
-def findings_of(ret: CheckedReturn, severity: str) -> list[Finding]:
-    return [f for f in ret.findings if f.severity == severity]
+_MONTH_ONLY = re.compile(r"^\s*([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?\s*$")
+_CHINESE_MONTHS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
+
+
+def month_without_year(value: object) -> int | None:
+    """7 for "7月", "七月", "7月份"; None for anything else."""
+    found = _MONTH_ONLY.match(unicodedata.normalize("NFKC", str(value)))
+    if not found:
+        return None
+    text = found.group(1)
+    number = int(text) if text.isdigit() else _CHINESE_MONTHS.index(text) + 1
+    return number if 1 <= number <= 12 else None
 
 
 def standalone_checker(today: date) -> Checker:

@@ -136,6 +136,25 @@ def test_month_option_then_field_then_filing_date(
     assert (source_code in {f.code for f in outcome.findings}) == (source_code is not None)
 
 
+@pytest.mark.parametrize(
+    ("field", "filed", "month"),
+    [("7月", "2018年9月20日", "2018-07"), ("七月份", "2018年9月20日", "2018-07"),
+     ("12月", "2019年1月5日", "2018-12"), ("7月", None, "2018-07")],
+)  # fmt: skip
+def test_a_month_field_without_year_takes_the_filing_year(importer, tmp_path, field, filed, month):
+    outcome = importer.import_file(make_return(tmp_path, month_field=field, filed=filed), JUNE_28)
+    assert outcome.month == month
+    assert "month_inferred" in {f.code for f in outcome.findings}
+
+
+@pytest.mark.parametrize("field", ["2018年7月1日至31日", "201807", "第三季度"])
+def test_an_unreadable_month_field_is_rejected_not_ignored(importer, tmp_path, field):
+    outcome = importer.import_file(make_return(tmp_path, month_field=field), JUNE_28)
+    assert outcome.status == "rejected"
+    [problem] = [f for f in outcome.findings if f.severity == "error"]
+    assert (problem.code, problem.cell) == ("month_unknown", "B3")
+
+
 def test_no_month_anywhere_is_rejected(importer, tmp_path):
     outcome = importer.import_file(make_return(tmp_path, filed=None), JUNE_28)
     assert outcome.status == "rejected" and codes(outcome) == ["month_unknown"]
