@@ -290,6 +290,20 @@ def _set_units(session: Session, deadline: Deadline, units: list[str]) -> None:
     session.flush()
 
 
+def _check_new_name(session: Session, item: str, keep: Deadline | None = None) -> str:
+    """A deadline's name must be its own: receive and overdue find items by name."""
+    item = item.strip()
+    if not item:
+        raise QzfsgError("事项名称不能为空。")
+    same = session.exec(select(Deadline).where(Deadline.item == item)).first()
+    if same is not None and same is not keep:
+        raise QzfsgError(
+            f"已有名为“{item}”的截止事项（编号 {same.id}）；请换一个名称，"
+            f"或用 qzfsg deadlines set {same.id} 修改那一项。"
+        )
+    return item
+
+
 def add_deadline(
     session: Session,
     item: str,
@@ -300,9 +314,7 @@ def add_deadline(
     from_month: Month | None = None,
     to_month: Month | None = None,
 ) -> Deadline:
-    item = item.strip()
-    if not item:
-        raise QzfsgError("事项名称不能为空。")
+    item = _check_new_name(session, item)
     if due is not None and monthly_day is not None:
         raise QzfsgError("--due（一次性截止）和 --day/--monthly（按月截止）只能选一种。")
     if due is not None and (from_month or to_month):
@@ -340,11 +352,10 @@ def set_deadline(
     if due is not None and monthly_day is not None:
         raise QzfsgError("--due（一次性截止）和 --day（按月截止）只能选一种。")
     if item is not None:
-        if not item.strip():
-            raise QzfsgError("事项名称不能为空。")
-        if deadline.item == MONTHLY_RETURN and item.strip() != MONTHLY_RETURN:
+        new_name = _check_new_name(session, item, keep=deadline)
+        if deadline.item == MONTHLY_RETURN and new_name != MONTHLY_RETURN:
             raise QzfsgError(f"“{MONTHLY_RETURN}”是审核导入的月报表，不能改名。")
-        deadline.item = item.strip()
+        deadline.item = new_name
     if units:
         deadline.who = "units"
         _set_units(session, deadline, units)

@@ -20,6 +20,7 @@ from qzfsg.deadlines import (
     set_shift_to_workday,
 )
 from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.models import Deadline
 from qzfsg.months import Month
 
 
@@ -190,7 +191,10 @@ def test_find_deadline_by_number_or_name(session):
     assert find_deadline(session, " 实施方案 ").item == "实施方案"
     with pytest.raises(NotFoundError, match="99"):
         find_deadline(session, "99")
-    add_deadline(session, "实施方案", who="department", due=date(2018, 7, 1))
+    with pytest.raises(QzfsgError, match="已有名为"):
+        add_deadline(session, "实施方案", who="department", due=date(2018, 7, 1))
+    # a calendar file that lists an item twice: the name alone no longer says which
+    session.add(Deadline(item="实施方案", who="department", due=date(2018, 7, 1)))
     with pytest.raises(QzfsgError, match="请用编号"):
         find_deadline(session, "实施方案")
 
@@ -214,3 +218,12 @@ def test_match_item_ambiguous_or_unknown(session):
         match_item(session, "表")
     with pytest.raises(NotFoundError, match="现有"):
         match_item(session, "安全生产许可证")
+
+
+def test_a_second_deadline_with_the_same_name_is_refused(cli, db_file):
+    result = cli("deadlines", "add", "实施方案", "--due", "2018-07-01")
+    assert result.exit_code == 2 and "已有名为“实施方案”的截止事项" in result.stderr
+    assert cli("deadlines", "add", "汛期检查", "--due", "2018-07-01").exit_code == 0
+    renamed = cli("deadlines", "set", "汛期检查", "--item", "实施方案")
+    assert renamed.exit_code == 2
+    assert cli("deadlines", "set", "汛期检查", "--item", "汛期检查").exit_code == 0

@@ -146,6 +146,10 @@ def test_the_installed_command_exits_with_the_codes_and_flushes(tmp_path):
         (["units", "add", "新单位"], "缺少选项 --kind"),
         (["units", "list", "--bogus"], "没有选项 --bogus"),
         (["init", "--year", "abc"], "--year 的值无效：应为整数"),
+        (
+            ["units", "list", "--kind", "city"],
+            "--kind 的值无效：“city”不是可选的值，可选：'town'、'department'",
+        ),
         (["units", "list", "extra"], "多余的参数：extra"),
         (["unitz"], "没有命令“unitz”。是不是 'units'"),
         (["--bogus"], "没有选项 --bogus"),

@@ -8,6 +8,7 @@ import re
 from typer._click.exceptions import BadParameter, MissingParameter, NoSuchOption, UsageError
 
 _DID_YOU_MEAN = re.compile(r"\.?\s*Did you mean (.+)\?$")
+_NOT_ONE_OF = re.compile(r"'(.*?)' is not one of (.*?)\.?$")
 _EXTRA = re.compile(r"Got unexpected extra argument\(?s?\)? \((.*)\)")
 
 
@@ -33,7 +34,12 @@ def usage_text(error: UsageError) -> str:
         near = f"是不是 {'、'.join(sorted(error.possibilities))}？" if error.possibilities else ""
         text = f"没有选项 {error.option_name}。{near}"
     elif isinstance(error, BadParameter):
-        detail = "应为整数" if "integer" in error.message else error.message
+        if choice := _NOT_ONE_OF.search(error.message):
+            detail = f"“{choice.group(1)}”不是可选的值，可选：{choice.group(2).replace(', ', '、')}"
+        elif "integer" in error.message:
+            detail = "应为整数"
+        else:
+            detail = error.message.rstrip(".")
         text = f"{_param_name(error)} 的值无效：{detail}。"
     elif match := _EXTRA.search(error.message):
         text = f"多余的参数：{match.group(1)}。"
