@@ -75,6 +75,9 @@ class CityReturn(BaseModel):
     units_expected: int
     units_reported: int
     missing: list[str]
+    # Units that reported though not expected that month (deactivated, say): their figures
+    # are in the totals, so the coverage line names them.
+    unexpected: list[str]
     totals: dict[str, Figures]
     indicators: list[IndicatorInfo]
     units: list[UnitRow]  # expected units (and any other that reported), registry order
@@ -88,6 +91,7 @@ class CityReturn(BaseModel):
             "units_expected": self.units_expected,
             "units_reported": self.units_reported,
             "missing": self.missing,
+            "unexpected": self.unexpected,
             "totals": self.totals,
             "consistency": self.consistency,
         }
@@ -150,6 +154,7 @@ def consolidate(session: Session, month: Month) -> CityReturn:
         units_expected=len(expected),
         units_reported=sum(1 for u in expected if u.id in current),
         missing=[u.name for u in expected if u.id not in current],
+        unexpected=[r.unit for r in rows if r.reported and not r.expected],
         totals=_sum(reported, codes),
         indicators=indicators,
         units=rows,

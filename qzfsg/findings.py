@@ -39,6 +39,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "sanctions_exceed_inspected": ("warning", "处罚家数超过检查家数"),
     "spike": ("warning", "数值远高于以往"),
     "unit_from_filename": ("warning", "填报单位取自文件名"),
+    "unit_not_expected": ("warning", "该单位本月不在应报范围"),
     "month_outside_campaign": ("warning", "月份不在行动期内"),
     "month_in_future": ("warning", "月份在未来"),
     "later_month_mismatch": ("warning", "后续月份累计数不再衔接"),

@@ -29,7 +29,7 @@ from qzfsg.findings import Finding, finding
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.months import Month
-from qzfsg.registry import all_units, build_resolver
+from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.returns import CheckedReturn
 from qzfsg.rules import show
 from qzfsg.submissions import FigureSet, current_figures
@@ -186,6 +186,7 @@ class Importer:
         checked = self.checker.check(path, unit, month, data)
         if checked.accepted and checked.unit and checked.month:
             checked.findings.extend(self._later_month_findings(checked))
+            checked.findings.extend(self._expectation_findings(checked))
         elif earlier is not None and _problems(checked.findings) == self._stored_problems(
             earlier[0]
         ):
@@ -213,6 +214,25 @@ class Importer:
             (submission_id,),
         )
         return set(rows.fetchall())
+
+    def _expectation_findings(self, checked: CheckedReturn) -> list[Finding]:
+        """A return from a unit not expected that month (deactivated, or not yet due)."""
+        assert checked.unit and checked.month
+        unit = self.units[checked.unit]
+        if is_expected(unit, checked.month):
+            return []
+        why = (
+            f"自 {unit.inactive_from} 起已停用"
+            if unit.inactive_from and str(checked.month) >= unit.inactive_from
+            else f"自 {unit.active_from} 起才需报送"
+        )
+        return [
+            finding(
+                "unit_not_expected",
+                f"{unit.name}{why}，{checked.month.label}不在应报范围内；已收录并计入全市合计，"
+                "但不算应报单位。如该单位已恢复报送，请用 qzfsg units 调整。",
+            )
+        ]
 
     def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
         """An earlier month re-submitted: does the stored next month still add up?"""

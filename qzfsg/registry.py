@@ -183,13 +183,16 @@ def read_units_file(path: Path) -> list[UnitDef]:
     return unit_defs(read_records(path, UNIT_COLUMNS), str(path))
 
 
+def is_expected(unit: Unit, month: Month) -> bool:
+    """Whether the unit is expected to report for `month` (active in that month)."""
+    key = str(month)
+    return (unit.active_from is None or unit.active_from <= key) and (
+        unit.inactive_from is None or key < unit.inactive_from
+    )
+
+
 def expected_units(session: Session, month: Month, kind: UnitKind | None = None) -> list[Unit]:
     """The units expected to report for `month`: active in that month, in registry order."""
-    key = str(month)
     return [
-        u
-        for u in all_units(session)
-        if (u.active_from is None or u.active_from <= key)
-        and (u.inactive_from is None or key < u.inactive_from)
-        and (kind is None or u.kind == kind)
+        u for u in all_units(session) if is_expected(u, month) and (kind is None or u.kind == kind)
     ]

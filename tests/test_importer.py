@@ -109,6 +109,20 @@ def test_unit_option_against_another_registered_unit_is_rejected(importer, tmp_p
     assert same.status == "imported"
 
 
+def test_a_deactivated_units_return_is_taken_with_a_warning(session, db_file, tmp_path):
+    from qzfsg.consolidation import consolidate
+    from qzfsg.registry import deactivate_unit
+
+    deactivate_unit(session, "归义镇", Month(2018, 6))
+    session.commit()
+    importer = Importer(session, archive_dir(db_file), today=date(2018, 12, 1))
+    outcome = importer.import_file(make_return(tmp_path), JUNE_28)
+    assert outcome.status == "imported" and codes(outcome) == ["unit_not_expected"]
+    city = consolidate(session, Month(2018, 6))
+    assert (city.units_expected, city.units_reported, city.unexpected) == (33, 0, ["归义镇"])
+    assert city.totals["inspected"].month == 18
+
+
 def test_unknown_unit_is_rejected_with_its_cell(importer, tmp_path):
     outcome = importer.import_file(make_return(tmp_path, unit="汨罗市恒达物流有限公司"), JUNE_28)
     assert outcome.status == "rejected"

@@ -61,11 +61,18 @@ def report_view(city: CityReturn, notes: Sequence[str]) -> list[Table | Text]:
 
 def coverage(city: CityReturn) -> Text:
     done = city.units_reported == city.units_expected
-    return Text(
+    line = Text(
         f"应报 {city.units_expected} 个单位，已报 {city.units_reported} 个"
         + ("，全部报齐。" if done else f"，未报 {len(city.missing)} 个。"),
         style="green" if done else "yellow",
     )
+    if city.unexpected:
+        line.append(
+            f"另有 {len(city.unexpected)} 个不在本月应报范围的单位报了表，已计入合计："
+            + "、".join(city.unexpected) + "。",
+            style="yellow",
+        )  # fmt: skip
+    return line
 
 
 def exported(path: Path, what: str) -> Text:

@@ -131,6 +131,10 @@ def _breakdown_sheet(sheet: Worksheet, city: CityReturn, month: Month) -> None:
     notes = []
     if city.missing:
         notes.append(f"未报单位：{'、'.join(city.missing)}。")
+    if city.unexpected:
+        notes.append(
+            f"不在本月应报范围、但报了表并已计入合计的单位：{'、'.join(city.unexpected)}。"
+        )
     notes.extend(explain_consistency(city))
     for line in notes:
         put(sheet, row, 1, line, font=font(10), alignment=LEFT)
