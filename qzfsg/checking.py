@@ -79,16 +79,31 @@ class Checker:
                     indicator=code,
                 )
             )
+        formulas: list[str] = []
         for code, row in form.rows.items():
             values = {}
             for column in ("month", "cumulative"):
                 cell: RawCell = getattr(row, column)
-                values[column] = self._parse_cell(cell, code, labels[code], column, ret)
+                if cell.formula_without_value:
+                    formulas.append(cell.cell)
+                    values[column] = None
+                else:
+                    values[column] = self._parse_cell(cell, code, labels[code], column, ret)
             ret.entries[code] = Entry(
                 month=values["month"],
                 cumulative=values["cumulative"],
                 month_cell=row.month.cell,
                 cumulative_cell=row.cumulative.cell,
+            )
+        if formulas:  # one cause, one finding: the file was never opened and saved
+            ret.findings.append(
+                finding(
+                    "formula_no_value",
+                    f"{'、'.join(formulas)} 是公式，但文件里没有它们的计算结果（文件由程序生成、"
+                    "未经 Excel/WPS 打开保存）。请用 Excel 或 WPS 打开该表，保存后重新发送。",
+                    cell=formulas[0],
+                    expected="数字",
+                )
             )
 
     @staticmethod
@@ -96,18 +111,6 @@ class Checker:
         cell: RawCell, code: str, label: str, column: str, ret: CheckedReturn
     ) -> Decimal | None:
         where = f"“{label}”{COLUMN_LABELS[column]}（{cell.cell}）"
-        if cell.formula_without_value:
-            ret.findings.append(
-                finding(
-                    "formula_no_value",
-                    f"{where}是公式，但文件里没有它的计算结果（文件由程序生成、未经 Excel/WPS 打开保存）。"
-                    "请用 Excel 或 WPS 打开该表，保存后重新发送。",
-                    indicator=code,
-                    cell=cell.cell,
-                    expected="数字",
-                )
-            )
-            return None
         amount = parse_amount(cell.value)
         if amount.error:
             ret.findings.append(

@@ -240,22 +240,30 @@ def month_in_future(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
         yield finding("month_in_future", f"报告月份 {ret.month.label} 还没有到，请核实月份。")
 
 
-RULES: tuple[Rule, ...] = (
+# Each on the values it can read; a missing or unreadable cell is already an error.
+CELL_RULES: tuple[Rule, ...] = (
     negative,
     too_large,
     not_whole,
     too_many_decimals,
     cum_lt_month,
     cum_mismatch,
+    month_outside_campaign,
+    month_in_future,
+)
+# Comparing one indicator with another: only on a complete return, where a cell that could
+# not be read is not mistaken for a 0.
+WHOLE_RETURN_RULES: tuple[Rule, ...] = (
     all_zero,
     fines_without_cases,
     few_officers,
     sanctions_exceed_inspected,
     spike,
-    month_outside_campaign,
-    month_in_future,
 )
+RULES = CELL_RULES + WHOLE_RETURN_RULES
 
 
 def apply_rules(ret: CheckedReturn, ctx: RuleContext) -> list[Finding]:
-    return [item for rule in RULES for item in rule(ret, ctx)]
+    complete = all(e.month is not None and e.cumulative is not None for e in ret.entries.values())
+    rules = RULES if complete else CELL_RULES
+    return [item for rule in rules for item in rule(ret, ctx)]
