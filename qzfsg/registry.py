@@ -12,7 +12,7 @@ from qzfsg.defaults import UNIT_COLUMNS, UnitDef, UnitKind, unit_defs
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.models import Alias, Unit
 from qzfsg.months import Month
-from qzfsg.names import Resolution, Resolver
+from qzfsg.names import Resolution, Resolver, unit_key
 
 
 class UnitView(BaseModel):
@@ -79,6 +79,11 @@ def get_unit(session: Session, text: str) -> Unit:
 
 
 def _check_free(resolver: Resolver, written: str, owner: str | None = None) -> None:
+    if not unit_key(written):
+        raise QzfsgError(
+            f"“{written}”去掉市名、盖章和“人民政府”“安监站”等后缀后什么也不剩，"
+            "不能用来识别单位，未作改动。"
+        )
     clash = resolver.owners(written) - {owner}
     if clash:
         raise QzfsgError(

@@ -110,6 +110,11 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path, cli):
     assert "不是 qzfsg 数据库" in result.stderr
 
 
+def test_plain_qzfsg_shows_the_help_and_exits_0():
+    result = CliRunner().invoke(app, [])
+    assert result.exit_code == 0 and "qzfsg init" in result.stdout
+
+
 def test_help_is_chinese_and_needs_no_database():
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0

@@ -101,3 +101,8 @@ def test_units_import_with_a_bad_kind_names_the_line(tmp_path, cli, db_file):
     assert result.exit_code == 2
     assert "第 2 行" in result.stderr
     assert "新单位" not in units_in(db_file)
+
+
+def test_an_alias_that_reduces_to_nothing_is_refused(cli):
+    result = cli("units", "alias", "归义镇", "汨罗市")
+    assert result.exit_code == 2 and "什么也不剩" in result.stderr

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup
 
 from qzfsg.cli import i18n
@@ -31,6 +31,9 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
     ) -> Any:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
+        except NoArgsIsHelpError as exc:  # plain `qzfsg`: the help, as asked
+            typer.echo(exc.ctx.get_help() if exc.ctx else "")
+            raise typer.Exit(int(ExitCode.OK)) from None
         except UsageError as exc:  # an unknown option of qzfsg itself, say
             from qzfsg.cli.usage import usage_text
 

@@ -179,15 +179,17 @@ def history(
 
     示例：qzfsg history --unit 城管执法局 --month 2018-09
     """
+    from qzfsg.registry import get_unit
     from qzfsg.render import returns as render
     from qzfsg.submissions import unit_history
 
     with database(db) as session:
+        official = get_unit(session, unit).name
         entries = unit_history(session, unit, month_or_none(month))
     if as_json:
         emit_json(entries)
     else:
-        show(render.history_table(unit, entries))
+        show(render.history_table(official, entries))
 
 
 def register(app: typer.Typer) -> None:

@@ -53,11 +53,23 @@ def _finding_lines(findings: Iterable[Finding]) -> Text:
 def outcomes_table(outcomes: Sequence[FileOutcome]) -> Table:
     from pathlib import Path
 
-    grid = table("", "文件", "单位", "月份", "版本", "结果与问题", title="导入结果")
+    checking = any(o.status == "checked" for o in outcomes)
+    grid = table(
+        "",
+        "文件",
+        "单位",
+        "月份",
+        "版本",
+        "结果与问题",
+        title="检查结果" if checking else "导入结果",
+    )
     grid.columns[1].max_width = 26
     grid.columns[-1].ratio = 1  # the findings take what the terminal has left
-    grid.caption = "月份后的 * 表示表上没写月份，按填报时间推断（15 日及以前填报算上月）。"
-    grid.caption_justify = "left"
+    if any(f.code == "month_inferred" for o in outcomes for f in o.findings):
+        grid.caption = (
+            "月份后的 * 表示月份是推断的（表上没写月份时按填报时间，15 日及以前填报算上月）。"
+        )
+        grid.caption_justify = "left"
     for outcome in outcomes:
         mark, label, style = OUTCOME_MARKS[_outcome_key(outcome)]
         detail = Text(label, style=f"bold {style}")
