@@ -40,6 +40,7 @@ _HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_RANGE = (36526, 73050)
 _DATE = re.compile(r"([0-9]{4})[年./-]([0-9]{1,2})[月./-]([0-9]{1,2})[日号]?")
+_SHORT_YEAR_DATE = re.compile(r"([0-9]{2})年([0-9]{1,2})月([0-9]{1,2})[日号]?")
 _MONTH = re.compile(r"([0-9]{4})[年./-]([0-9]{1,2})(?:月份?)?")
 
 
@@ -119,13 +120,36 @@ def parse_filed_date(raw: CellValue) -> date | None:
         return _serial_date(raw)
     if not isinstance(raw, str):
         return None
-    match = _DATE.fullmatch(unicodedata.normalize("NFKC", raw).translate(_SPACES))
+    text = _arabic_date(unicodedata.normalize("NFKC", raw).translate(_SPACES))
+    match = _DATE.fullmatch(text) or _SHORT_YEAR_DATE.fullmatch(text)
     if not match:
         return None
+    year = int(match[1]) + (2000 if len(match[1]) == 2 else 0)  # 18年9月20日
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        return date(year, int(match[2]), int(match[3]))
     except ValueError:  # 2018年2月30日
         return None
+
+
+_CHINESE_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
+_CHINESE_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+")
+
+
+def _arabic_date(text: str) -> str:
+    """二〇一八年九月二十日 -> 2018年9月20日: the year digit by digit, month and day as
+    numbers written with 十."""
+
+    def number(match: re.Match[str]) -> str:
+        part = match[0]
+        if "十" not in part:
+            return "".join(_CHINESE_DIGITS[c] for c in part)
+        tens, _, units = part.partition("十")
+        if len(tens) > 1 or len(units) > 1:
+            return part  # not a month or a day: leave it, the date will not parse
+        value = int(_CHINESE_DIGITS[tens] if tens else 1) * 10
+        return str(value + int(_CHINESE_DIGITS[units] if units else 0))
+
+    return _CHINESE_NUMBER.sub(number, text) if "年" in text else text
 
 
 def parse_month_field(raw: CellValue) -> Month | None:

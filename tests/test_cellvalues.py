@@ -177,3 +177,20 @@ def test_month_field_readable(raw: object) -> None:
 @pytest.mark.parametrize("raw", [None, "", "8月", "2018年13月", "本月", 8, True])
 def test_month_field_unreadable_is_none(raw: object) -> None:
     assert parse_month_field(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [("二〇一八年九月二十日", date(2018, 9, 20)), ("二零一八年十二月三十一日", date(2018, 12, 31)),
+     ("二〇一八年八月十日", date(2018, 8, 10)), ("2018年九月二十日", date(2018, 9, 20)),
+     ("18年9月20日", date(2018, 9, 20))],
+)  # fmt: skip
+def test_filing_dates_in_chinese_numerals_and_short_years(text, day):
+    assert parse_filed_date(text) == day
+
+
+@pytest.mark.parametrize(
+    "text", ["二〇一八年二月三十日", "9月20日", "十月", "二〇一八年一二十月一日"]
+)
+def test_incomplete_or_impossible_chinese_dates_are_not_dates(text):
+    assert parse_filed_date(text) is None
