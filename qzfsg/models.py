@@ -127,6 +127,10 @@ class Submission(SQLModel, table=True):
     version: int = 1  # 1, 2, … per unit and month, in order received
     superseded: bool = False
     imported_at: NaiveDatetime
+    # Set by `qzfsg dismiss`: the clerk has dealt with this file's findings otherwise
+    # (a call to the unit, a zero report confirmed), so `findings` no longer lists it.
+    dismissed_at: NaiveDatetime | None = None
+    dismiss_note: str | None = None
 
 
 class Value(SQLModel, table=True):

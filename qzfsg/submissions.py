@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Indicator, Submission, Unit, Value
@@ -22,6 +23,7 @@ OFFICE = "汨罗市安委办"
 class OpenFindings(BaseModel):
     """One received file that still needs the unit's attention, with the text to send."""
 
+    id: int  # the submission, for `qzfsg dismiss`
     unit: str | None
     month: str | None
     file: str
@@ -136,11 +138,12 @@ def list_open_findings(
     result = []
     for sub in sorted(candidates, key=lambda s: (s.received_at, s.id or 0)):
         items = [f for f in findings.get(sub.id or 0, []) if f.severity != "info"]
-        if sub.status == "accepted" and not items:
+        if (sub.status == "accepted" and not items) or sub.dismissed_at is not None:
             continue
         unit_name = names.get(sub.unit_id) if sub.unit_id else None
         result.append(
             OpenFindings(
+                id=sub.id or 0,
                 unit=unit_name,
                 month=sub.month,
                 file=sub.source_name,
@@ -152,6 +155,37 @@ def list_open_findings(
             )
         )
     return result
+
+
+class Dismissed(BaseModel):
+    id: int
+    unit: str | None
+    month: str | None
+    file: str
+    note: str | None
+
+
+def dismiss_findings(
+    session: Session, ids: Sequence[int], note: str | None, when: datetime
+) -> list[Dismissed]:
+    """Take files off the `findings` list: the clerk has dealt with them otherwise. The
+    file, its status and its findings stay as they are (history still shows them)."""
+    names = {u.id: u.name for u in session.exec(select(Unit))}
+    done = []
+    for submission_id in ids:
+        sub = session.get(Submission, submission_id)
+        if sub is None:
+            raise NotFoundError(
+                f"没有编号为 {submission_id} 的报表；编号见 qzfsg findings 每项的开头。"
+            )
+        sub.dismissed_at, sub.dismiss_note = when, note
+        session.add(sub)
+        done.append(
+            Dismissed(id=submission_id, unit=names.get(sub.unit_id) if sub.unit_id else None,
+                      month=sub.month, file=sub.source_name, note=note)
+        )  # fmt: skip
+    session.flush()
+    return done
 
 
 def return_note(unit: str | None, sub: Submission, items: list[Finding]) -> str:

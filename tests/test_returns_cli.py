@@ -182,3 +182,14 @@ def test_spreadsheet_text_is_escaped(tmp_path, cli):
     path = make_return(tmp_path, raw={("cases", "m"): "[red]x[/red]"}, name="[b]r.xlsx")
     result = cli("import", str(path), "--received", "2018-06-28")
     assert "[red]x[/red]" in result.stdout and "[b]r.xlsx" in result.stdout
+
+
+def test_dismiss_takes_a_file_off_the_findings_list(tmp_path, cli, db_file):
+    cli("import", str(make_return(tmp_path, unit="汨罗市恒达物流有限公司")), "--received", "2018-06-28")
+    [item] = json.loads(cli("findings", "--json").stdout)
+    assert item["unit"] is None and item["status"] == "rejected"
+    result = cli("dismiss", str(item["id"]), "--note", "非本市填报单位，已告知")
+    assert result.exit_code == 0 and "已移出" in result.stdout
+    assert json.loads(cli("findings", "--json").stdout) == []
+    assert submissions(db_file) == [("r.xlsx", "rejected", 1)]  # the file itself stays
+    assert cli("dismiss", "999").exit_code == 2

@@ -192,7 +192,36 @@ def history(
         show(render.history_table(official, entries))
 
 
+def dismiss(
+    ids: Annotated[
+        list[int],
+        typer.Argument(help="findings 列出的报表编号（#12 即 12），可给多个。", metavar="ID..."),
+    ],
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="怎么处理的，如“已电话核实，确为零报告”。", show_default=False),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """把已另行处理的报表移出 findings 清单（如已电话核实的零报告、误发来的文件）；报表本身和历史记录不变。
+
+    示例：qzfsg dismiss 12 --note 已电话核实，确为零报告
+    """
+    from datetime import datetime
+
+    from qzfsg.render import returns as render
+    from qzfsg.submissions import dismiss_findings
+
+    with database(db) as session:
+        done = dismiss_findings(session, ids, note, datetime.now().replace(microsecond=0))
+    if as_json:
+        emit_json(done)
+    else:
+        show(render.dismissed(done))
+
+
 def register(app: typer.Typer) -> None:
     app.command("import", cls=QzfsgCommand)(import_)
-    for command in (validate, findings, history):
+    for command in (validate, findings, history, dismiss):
         app.command(cls=QzfsgCommand)(command)

@@ -13,7 +13,7 @@ from qzfsg.render import SEVERITY_LABEL, SEVERITY_STYLE, table, text
 if TYPE_CHECKING:
     from qzfsg.findings import Finding
     from qzfsg.importer import FileOutcome
-    from qzfsg.submissions import HistoryEntry, OpenFindings
+    from qzfsg.submissions import Dismissed, HistoryEntry, OpenFindings
 
 
 def findings_table(findings: Iterable[Finding], title: str | None = None) -> Table:
@@ -116,10 +116,16 @@ def open_findings(items: Sequence[OpenFindings]) -> list[Table | Text]:
     """A table per file and the text to send, which is printed unwrapped (to copy into QQ)."""
     if not items:
         return [Text("没有待处理的问题：所有报表都已通过审核。", style="green")]
-    parts: list[Table | Text] = [Text(f"待处理的报表 {len(items)} 份：", style="bold")]
+    parts: list[Table | Text] = [
+        Text(
+            f"待处理的报表 {len(items)} 份（已另行处理的，用 qzfsg dismiss 编号 移出此清单）：",
+            style="bold",
+        )
+    ]
     for item in items:
         style = "red" if item.status == "rejected" else "yellow"
         head = Text.assemble(
+            (f"#{item.id} ", "bold"),
             ("✖ 退回 " if item.status == "rejected" else "⚠ 核实 ", f"bold {style}"),
             text(item.unit or "（单位不明）", "bold"),
             "  ",
@@ -129,6 +135,19 @@ def open_findings(items: Sequence[OpenFindings]) -> list[Table | Text]:
         )
         parts.extend([Text(""), head, findings_table(item.findings), text(item.message)])
     return parts
+
+
+def dismissed(items: Sequence[Dismissed]) -> Text:
+    lines = Text()
+    for item in items:
+        if lines:
+            lines.append("\n")
+        lines.append(f"#{item.id} ", style="bold")
+        lines.append_text(
+            text(f"{item.unit or '（单位不明）'} {item.month or '月份不明'} 《{item.file}》")
+        )
+        lines.append(" 已移出待处理清单。", style="green")
+    return lines
 
 
 def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
