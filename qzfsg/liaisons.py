@@ -98,20 +98,23 @@ def read_liaisons(
             cell = f"{letters['unit']}{line}" if "unit" in letters and fields["unit"] else None
             findings.append(finding(code, f"{where}：{resolution.reason}。", cell=cell))
             continue
-        problems = _check_row(fields, line, letters)
+        who = "、".join(x for x in (resolution.unit, fields["name"]) if x)
+        problems = _check_row(fields, f"{where}（{who}）", line, letters)
         findings.extend(problems)
         if not problems:
             found.append((resolution.unit, fields))
     return found, findings
 
 
-def _check_row(fields: dict[str, str | None], line: int, letters: dict[str, str]) -> list[Finding]:
+def _check_row(
+    fields: dict[str, str | None], where: str, line: int, letters: dict[str, str]
+) -> list[Finding]:
     problems = []
     if not fields["name"]:
         problems.append(
             finding(
                 "liaison_name_missing",
-                f"第 {line} 行：联络员姓名为空。",
+                f"{where}：联络员姓名为空。",
                 cell=f"{letters['name']}{line}",
             )
         )
@@ -120,7 +123,7 @@ def _check_row(fields: dict[str, str | None], line: int, letters: dict[str, str]
         problems.append(
             finding(
                 "bad_mobile",
-                f"第 {line} 行：手机号码“{fields['mobile']}”应为以 1 开头的 11 位数字。",
+                f"{where}：手机号码“{fields['mobile']}”应为以 1 开头的 11 位数字。",
                 cell=f"{letters['mobile']}{line}",
                 expected="以 1 开头的 11 位数字",
             )
@@ -130,7 +133,7 @@ def _check_row(fields: dict[str, str | None], line: int, letters: dict[str, str]
         problems.append(
             finding(
                 "bad_qq",
-                f"第 {line} 行：QQ号码“{fields['qq']}”应为 5 至 11 位数字。",
+                f"{where}：QQ号码“{fields['qq']}”应为 5 至 11 位数字。",
                 cell=f"{letters['qq']}{line}",
                 expected="5 至 11 位数字",
             )
