@@ -185,7 +185,12 @@ def test_spreadsheet_text_is_escaped(tmp_path, cli):
 
 
 def test_dismiss_takes_a_file_off_the_findings_list(tmp_path, cli, db_file):
-    cli("import", str(make_return(tmp_path, unit="汨罗市恒达物流有限公司")), "--received", "2018-06-28")
+    cli(
+        "import",
+        str(make_return(tmp_path, unit="汨罗市恒达物流有限公司")),
+        "--received",
+        "2018-06-28",
+    )
     [item] = json.loads(cli("findings", "--json").stdout)
     assert item["unit"] is None and item["status"] == "rejected"
     result = cli("dismiss", str(item["id"]), "--note", "非本市填报单位，已告知")
