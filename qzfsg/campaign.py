@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
@@ -24,6 +25,11 @@ class Campaign:
     @property
     def months(self) -> list[Month]:
         return self.first.until(self.last)
+
+    def current_month(self, today: date) -> Month:
+        """Today's month, kept within the campaign: the month a change made today applies
+        from (the first month before the campaign, the last one after it)."""
+        return min(max(Month.of(today), self.first), self.last)
 
     def facts(self) -> dict[str, str]:
         return {

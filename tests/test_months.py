@@ -46,3 +46,12 @@ def test_shift_round_trips(year, month, n):
 )  # fmt: skip
 def test_filed_for_gives_the_month_before_until_the_15th(day, month):
     assert Month.filed_for(day) == month
+
+
+def test_current_month_is_kept_within_the_campaign():
+    from qzfsg.campaign import Campaign
+
+    campaign = Campaign(Month(2018, 5), Month(2018, 12))
+    assert campaign.current_month(date(2018, 10, 3)) == Month(2018, 10)
+    assert campaign.current_month(date(2018, 1, 3)) == Month(2018, 5)
+    assert campaign.current_month(date(2026, 11, 29)) == Month(2018, 12)

@@ -384,7 +384,7 @@ def test_status_table_marks(cli, returns):
 
 # --------------------------------------------------------------------------- escaping
 def test_markup_in_names_is_shown_literally(cli, db_file, tmp_path):
-    assert cli("units", "add", "[bold]新区", "--kind", "town").exit_code == 0
+    assert cli("units", "add", "[bold]新区", "--kind", "town", "--from", "2018-05").exit_code == 0
     assert cli("deadlines", "add", "[red]台账[/red]", "--due", "2018-07-01").exit_code == 0
     assert "[red]台账[/red]" in cli("deadlines", "list").stdout
     form = liaison_form(

@@ -106,3 +106,13 @@ def test_units_import_with_a_bad_kind_names_the_line(tmp_path, cli, db_file):
 def test_an_alias_that_reduces_to_nothing_is_refused(cli):
     result = cli("units", "alias", "归义镇", "汨罗市")
     assert result.exit_code == 2 and "什么也不剩" in result.stderr
+
+
+def test_a_unit_added_without_from_is_expected_from_the_current_campaign_month(cli, db_file):
+    result = cli("units", "add", "屈原管理区", "--kind", "town")
+    assert "自 2018-12 起应报" in result.stdout  # today is after the campaign: its last month
+    assert units_in(db_file)["屈原管理区"] == ("town", None)
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT active_from FROM unit WHERE name='屈原管理区'").fetchone() == (
+            "2018-12",
+        )

@@ -1,6 +1,6 @@
 """`qzfsg units …` (the registry) and `qzfsg liaisons …` (附件2)."""
 
-from datetime import datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -65,7 +65,11 @@ def add(
     ] = None,
     since: Annotated[
         str | None,
-        typer.Option("--from", metavar="YYYY-MM", help="自哪个月起应报，默认自行动开始。"),
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM",
+            help="自哪个月起应报；默认本月（行动期外取行动的首月或末月）。",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -73,14 +77,14 @@ def add(
 
     示例：qzfsg units add 市人防办 --kind department --alias 人防办
     """
+    from qzfsg.campaign import load_campaign
     from qzfsg.months import Month
     from qzfsg.registry import add_unit
 
     with database(db) as session:
-        unit = add_unit(
-            session, name, kind.value, alias or [], Month.parse(since) if since else None
-        )
-    show(f"已新增单位 {safe(unit.name)}。")
+        month = Month.parse(since) if since else load_campaign(session).current_month(date.today())
+        unit = add_unit(session, name, kind.value, alias or [], month)
+    show(f"已新增单位 {safe(unit.name)}，自 {month} 起应报（更早的月份不算它未报）。")
 
 
 @units_app.command(cls=QzfsgCommand)
@@ -121,7 +125,12 @@ def alias(
 def deactivate(
     unit: UnitArg,
     since: Annotated[
-        str | None, typer.Option("--from", metavar="YYYY-MM", help="自哪个月起不再应报，默认本月。")
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="YYYY-MM",
+            help="自哪个月起不再应报；默认本月（行动期外取行动的首月或末月）。",
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -129,11 +138,12 @@ def deactivate(
 
     示例：qzfsg units deactivate 市地方海事处 --from 2018-10
     """
+    from qzfsg.campaign import load_campaign
     from qzfsg.months import Month
     from qzfsg.registry import deactivate_unit
 
-    month = Month.parse(since) if since else Month.of(datetime.now().date())
     with database(db) as session:
+        month = Month.parse(since) if since else load_campaign(session).current_month(date.today())
         unit_row = deactivate_unit(session, unit, month)
     show(f"{safe(unit_row.name)} 自 {month} 起停用，历史数据保留。")
 
