@@ -19,7 +19,6 @@ from qzfsg.deadlines import (
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
 from qzfsg.timeliness import (
-    MAX_BOARD_MONTHS,
     NO_ARRIVALS,
     REPEAT_RUN,
     ReturnState,
@@ -90,15 +89,13 @@ def board_months(
 ) -> list[Month]:
     """The months of the board: by default from the campaign's start to the as-of month."""
     campaign = load_campaign(session)
-    first = first or campaign.first
+    first = campaign.require(first, "--from") if first else campaign.first
     if last is None:
-        last = max(min(max(Month.of(as_of), campaign.first), campaign.last), first)
+        last = max(campaign.current_month(as_of), first)
+    else:
+        campaign.require(last, "--to")
     if first > last:
         raise QzfsgError(f"起始月 {first} 晚于结束月 {last}，请检查 --from 和 --to。")
-    if len(first.until(last)) > MAX_BOARD_MONTHS:
-        raise QzfsgError(
-            f"{first} 至 {last} 超过 {MAX_BOARD_MONTHS} 个月，请缩小 --from 和 --to 的范围。"
-        )
     return first.until(last)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from qzfsg.db import read_fact
 from qzfsg.defaults import CalendarDef
+from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
 
 
@@ -30,6 +31,14 @@ class Campaign:
         """Today's month, kept within the campaign: the month a change made today applies
         from (the first month before the campaign, the last one after it)."""
         return min(max(Month.of(today), self.first), self.last)
+
+    def require(self, month: Month, option: str) -> Month:
+        """`month` as given with `option`, refused when it lies outside the campaign."""
+        if not self.first <= month <= self.last:
+            raise QzfsgError(
+                f"{option} {month} 不在行动期（{self.first} 至 {self.last}）内，请检查月份。"
+            )
+        return month
 
     def facts(self) -> dict[str, str]:
         return {

@@ -109,10 +109,20 @@ def in_received_order(
 class Importer:
     """Checks and stores returns into one database; built once per run."""
 
-    def __init__(self, session: Session, archive: Path, today: date, dry_run: bool = False):
+    def __init__(
+        self,
+        session: Session,
+        archive: Path,
+        today: date,
+        dry_run: bool = False,
+        recheck: bool = False,
+    ):
+        """`dry_run`: store nothing. `recheck` (validate): check even bytes already received,
+        instead of reporting them as duplicates."""
         self.session = session
         self.archive = archive
-        self.dry_run = dry_run
+        self.dry_run = dry_run or recheck
+        self.recheck = recheck
         self.units = {u.name: u for u in all_units(session)}
         self.names = {u.id: u.name for u in self.units.values()}
         self.writers = _Writers(session)
@@ -169,11 +179,13 @@ class Importer:
             )
         digest = file_sha256(data)
         connection = driver_connection(self.session)
-        earlier = connection.execute(
-            "SELECT id, unit_id, month, version, source_name, status FROM submission"
-            " WHERE sha256 = ? ORDER BY status = 'accepted' DESC, id DESC",
-            (digest,),
-        ).fetchone()
+        earlier = None
+        if not self.recheck:
+            earlier = connection.execute(
+                "SELECT id, unit_id, month, version, source_name, status FROM submission"
+                " WHERE sha256 = ? ORDER BY status = 'accepted' DESC, id DESC",
+                (digest,),
+            ).fetchone()
         if earlier is not None and earlier[5] == "accepted":
             return self._duplicate(path, received, earlier, [])
         # The archive copy is written on a worker thread while the file is checked (the

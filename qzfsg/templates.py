@@ -30,14 +30,16 @@ def template_returns(
     session: Session, month: Month, units: list[str] | None = None
 ) -> list[TemplateReturn]:
     """Blank returns for the named units (official names or aliases), or for every unit
-    expected to report for `month`."""
+    expected to report for `month` (a month of the campaign)."""
+    campaign = load_campaign(session)
+    campaign.require(month, "--month")
     chosen = (
         expected_units(session, month)
         if units is None
         else list({u.id: u for u in (get_unit(session, name) for name in units)}.values())
     )
     previous = previous_cumulative(session, month, chosen)
-    first = month <= load_campaign(session).first
+    first = month == campaign.first
     return [
         TemplateReturn(
             unit=u.name, month=str(month), previous=previous[u.id or 0], first_month=first

@@ -35,7 +35,6 @@ from qzfsg.months import Month
 ReturnState = Literal["on_time", "late", "missing", "pending"]
 REPEAT_RUN = 2  # late or missing in this many consecutive months: a repeat offender
 ZERO_FINDING = "all_zero"  # the import rule's finding: every 本月数 of the return is 0
-MAX_BOARD_MONTHS = 60
 ITEMS_PER_QUERY = 100  # due items per compound query (SQLite allows 500 terms)
 
 

@@ -198,3 +198,10 @@ def test_dismiss_takes_a_file_off_the_findings_list(tmp_path, cli, db_file):
     assert json.loads(cli("findings", "--json").stdout) == []
     assert submissions(db_file) == [("r.xlsx", "rejected", 1)]  # the file itself stays
     assert cli("dismiss", "999").exit_code == 2
+
+
+def test_validate_checks_a_file_already_received(tmp_path, cli):
+    path = make_return(tmp_path)
+    assert cli("import", str(path), "--received", "2018-06-28").exit_code == 0
+    result = cli("validate", str(path), "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["status"] == "checked"

@@ -320,3 +320,9 @@ def write_golden() -> None:
 
 if __name__ == "__main__":
     write_golden()
+
+
+def test_a_template_for_a_month_outside_the_campaign_is_refused(cli, tmp_path):
+    result = cli("template", "--month", "2019-10", "--all", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "不在行动期" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -327,8 +327,10 @@ def test_board_months_default_and_errors(session):
     assert later.to_month == "2018-12"
     with pytest.raises(QzfsgError):
         status_board(session, Month(2018, 9), Month(2018, 8), date(2018, 10, 1))
-    outside = status_board(session, Month(2018, 4), Month(2018, 5), date(2018, 10, 1))
-    assert outside.months[0].due is None and outside.units[0].cells["2018-04"] is None
+    with pytest.raises(QzfsgError, match="不在行动期"):
+        status_board(session, Month(2017, 1), Month(2018, 5), date(2018, 10, 1))
+    with pytest.raises(QzfsgError, match="--to 2019-01"):
+        status_board(session, Month(2018, 5), Month(2019, 1), date(2018, 10, 1))
 
 
 # --------------------------------------------------------------------------- documents

@@ -126,7 +126,7 @@ def validate(
         from qzfsg.importer import Importer
 
         with database(db) as session:
-            importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=True)
+            importer = Importer(session, archive_dir(db_path(db)), date.today(), recheck=True)
             unit_name = importer.resolve_option(unit) if unit else None
             outcomes = [
                 importer.import_file(path, when, unit_name, month_or_none(month))
