@@ -145,6 +145,7 @@ class Checker:
             # another registered unit is more likely a slip on the command line.
             ret.unit = unit
             if found.status == "resolved" and found.unit != unit:
+                ret.unit = None  # not the --unit unit's return: it must not count as theirs
                 ret.findings.append(
                     finding(
                         "unit_conflict",
@@ -230,6 +231,17 @@ class Checker:
         ret.filed_text = None if form.filed is None else str(form.filed)
         if month:
             ret.month, ret.month_source = month, "option"
+            stated = parse_month_field(form.month_field)
+            if stated is not None and stated != month:
+                ret.findings.append(
+                    finding(
+                        "month_conflict",
+                        f"表上报告月份（{form.month_field_cell}）是 {stated.label}，与 --month 指定的"
+                        f" {month.label} 不符，未录入。如确属后者，请先更正表上的报告月份。",
+                        cell=form.month_field_cell,
+                        expected=str(month),
+                    )
+                )
             return
         if form.month_field not in (None, ""):
             self._month_from_field(form, filed, ret)

@@ -291,8 +291,9 @@ def _set_units(session: Session, deadline: Deadline, units: list[str]) -> None:
 
 
 def _check_new_name(session: Session, item: str, keep: Deadline | None = None) -> str:
-    """A deadline's name must be its own: receive and overdue find items by name."""
-    item = item.strip()
+    """A deadline's name must be its own: receive and overdue find items by name (written
+    without spaces, as units write 实施方案 and 实施 方案 alike)."""
+    item = "".join(item.split())
     if not item:
         raise QzfsgError("事项名称不能为空。")
     same = session.exec(select(Deadline).where(Deadline.item == item)).first()

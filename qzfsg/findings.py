@@ -24,6 +24,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "ambiguous_unit": ("error", "填报单位无法确定"),
     "unit_conflict": ("error", "填报单位与 --unit 不符"),
     "month_unknown": ("error", "无法确定报告月份"),
+    "month_conflict": ("error", "报告月份与 --month 不符"),
     # A value is wrong: rejected.
     "not_numeric": ("error", "不是数字"),
     "negative": ("error", "出现负数"),
@@ -34,6 +35,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "cum_mismatch": ("error", "累计数与上月累计数不衔接"),
     # Stored, but worth a look.
     "all_zero": ("warning", "零报告"),
+    "cum_equals_month": ("warning", "累计数等于本月数"),
     "fines_without_cases": ("warning", "有经济处罚但无立案"),
     "few_officers": ("warning", "出动执法人员不足"),
     "sanctions_exceed_inspected": ("warning", "处罚家数超过检查家数"),

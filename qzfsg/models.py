@@ -34,7 +34,8 @@ class Fixed4(TypeDecorator):
 
 def plain_decimal(value: Decimal) -> Decimal:
     """The same number without trailing zeros or exponent: 5.0000 -> 5, 2.5000 -> 2.5."""
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    # int() is exact at any size, where quantize() would overflow past 28 digits.
+    return Decimal(int(value)) if value == value.to_integral() else value.normalize()
 
 
 def fixed4_column(**kwargs) -> Column:

@@ -157,6 +157,20 @@ def _month(ret: CheckedReturn, code: str) -> Decimal:
     return entry.month if entry and entry.month is not None else ZERO
 
 
+def cum_equals_month(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
+    """After the first month, 累计数 = 本月数 everywhere means nothing before was counted:
+    checked by cum_mismatch when last month is stored, worth a question when it is not."""
+    if ret.month == ctx.campaign.first or ctx.previous is not None:
+        return
+    entries = list(ret.entries.values())
+    if any(e.month for e in entries) and all(e.cumulative == e.month for e in entries):
+        yield finding(
+            "cum_equals_month",
+            "各项累计数都等于本月数，但本月不是行动首月：是否漏加了以前各月的数？"
+            "如以前各月确实都为 0 可不理会，否则请按“上月累计数 + 本月数”更正后重报。",
+        )
+
+
 def all_zero(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
     if ret.entries and all(_month(ret, code) == 0 for code in ret.entries):
         yield finding(
@@ -254,6 +268,7 @@ CELL_RULES: tuple[Rule, ...] = (
 # Comparing one indicator with another: only on a complete return, where a cell that could
 # not be read is not mistaken for a 0.
 WHOLE_RETURN_RULES: tuple[Rule, ...] = (
+    cum_equals_month,
     all_zero,
     fines_without_cases,
     few_officers,

@@ -127,10 +127,15 @@ def list_open_findings(
             latest[(sub.unit_id, sub.month)] = sub
         if sub.status == "accepted" and sub.unit_id is not None:
             last_accepted[sub.unit_id] = sub.received_at
+    # The same bytes accepted since (with --unit, say) also settle an unplaced file.
+    accepted_bytes = set(
+        session.exec(select(Submission.sha256).where(Submission.status == "accepted")).all()
+    )
     still_open = [
         s
         for s in unplaced
-        if s.unit_id is None or last_accepted.get(s.unit_id, datetime.min) < s.received_at
+        if s.sha256 not in accepted_bytes
+        and (s.unit_id is None or last_accepted.get(s.unit_id, datetime.min) < s.received_at)
     ]
     candidates = [*latest.values(), *still_open]
     findings = _findings_by_submission(session, [s.id for s in candidates if s.id is not None])
@@ -163,6 +168,7 @@ class Dismissed(BaseModel):
     month: str | None
     file: str
     note: str | None
+    already: bool  # it had been dismissed before (its first note and time are kept)
 
 
 def dismiss_findings(
@@ -178,11 +184,14 @@ def dismiss_findings(
             raise NotFoundError(
                 f"没有编号为 {submission_id} 的报表；编号见 qzfsg findings 每项的开头。"
             )
-        sub.dismissed_at, sub.dismiss_note = when, note
-        session.add(sub)
+        already = sub.dismissed_at is not None
+        if not already:
+            sub.dismissed_at, sub.dismiss_note = when, note
+            session.add(sub)
         done.append(
             Dismissed(id=submission_id, unit=names.get(sub.unit_id) if sub.unit_id else None,
-                      month=sub.month, file=sub.source_name, note=note)
+                      month=sub.month, file=sub.source_name, note=sub.dismiss_note,
+                      already=already)
         )  # fmt: skip
     session.flush()
     return done

@@ -223,6 +223,7 @@ def test_match_item_ambiguous_or_unknown(session):
 def test_a_second_deadline_with_the_same_name_is_refused(cli, db_file):
     result = cli("deadlines", "add", "实施方案", "--due", "2018-07-01")
     assert result.exit_code == 2 and "已有名为“实施方案”的截止事项" in result.stderr
+    assert cli("deadlines", "add", "实施 方案", "--due", "2018-07-01").exit_code == 2
     assert cli("deadlines", "add", "汛期检查", "--due", "2018-07-01").exit_code == 0
     renamed = cli("deadlines", "set", "汛期检查", "--item", "实施方案")
     assert renamed.exit_code == 2

@@ -101,7 +101,7 @@ def test_a_rejected_file_passes_once_its_unit_is_registered(importer, session, d
 
 def test_unit_option_against_another_registered_unit_is_rejected(importer, tmp_path):
     outcome = importer.import_file(make_return(tmp_path), JUNE_28, unit="市消防救援大队")
-    assert outcome.status == "rejected"
+    assert outcome.status == "rejected" and outcome.unit is None  # not counted as theirs
     assert [(f.code, f.cell, f.expected) for f in outcome.findings if f.severity == "error"] == [
         ("unit_conflict", "A2", "市消防救援大队")
     ]
@@ -281,6 +281,30 @@ def test_a_huge_number_is_rejected_and_the_batch_goes_on(importer, session, tmp_
     outcome = importer.import_file(huge, JUNE_28)
     assert outcome.status == "rejected" and "too_large" in codes(outcome)
     assert importer.import_file(make_return(tmp_path, name="ok.xlsx"), JUNE_28).status == "imported"
+
+
+@pytest.mark.parametrize("huge", [10**28, 1e300, -(10**30)])
+def test_numbers_beyond_decimal_precision_are_findings_not_crashes(importer, tmp_path, huge):
+    outcome = importer.import_file(make_return(tmp_path, raw={("officers", "c"): huge}), JUNE_28)
+    assert outcome.status == "rejected"
+    assert {"too_large", "negative"} & set(codes(outcome))
+
+
+def test_month_option_against_the_forms_month_field_is_rejected(importer, tmp_path):
+    path = make_return(tmp_path, month_field="2018年6月")
+    outcome = importer.import_file(path, JUNE_28, month=Month(2018, 7))
+    assert [(f.code, f.cell) for f in outcome.findings if f.severity == "error"] == [
+        ("month_conflict", "B3")
+    ]
+    assert importer.import_file(path, JUNE_28, month=Month(2018, 6)).status == "imported"
+
+
+def test_cumulative_equal_to_month_without_earlier_months_is_questioned(importer, tmp_path):
+    values = {code: (m, m) for code, (m, _) in default_values().items()}
+    outcome = importer.import_file(make_return(tmp_path, values), JUNE_28)
+    assert outcome.status == "imported" and codes(outcome) == ["cum_equals_month"]
+    may = make_return(tmp_path, values, name="may.xlsx", filed="2018年5月30日", unit="新市镇")
+    assert codes(importer.import_file(may, datetime(2018, 5, 30))) == []  # the first month
 
 
 def test_formula_without_cached_value_is_rejected(importer, tmp_path):

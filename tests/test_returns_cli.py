@@ -205,3 +205,19 @@ def test_validate_checks_a_file_already_received(tmp_path, cli):
     assert cli("import", str(path), "--received", "2018-06-28").exit_code == 0
     result = cli("validate", str(path), "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["status"] == "checked"
+
+
+def test_an_unplaced_file_leaves_findings_once_its_bytes_are_accepted(tmp_path, cli):
+    path = make_return(tmp_path, unit="")
+    cli("import", str(path), "--received", "2018-06-28")
+    assert len(json.loads(cli("findings", "--json").stdout)) == 1
+    assert cli("import", str(path), "--unit", "白水镇", "--received", "2018-06-28").exit_code == 0
+    assert json.loads(cli("findings", "--json").stdout) == []
+
+
+def test_dismissing_twice_says_so(tmp_path, cli):
+    cli("import", str(make_return(tmp_path, unit="汨罗市某公司")), "--received", "2018-06-28")
+    [item] = json.loads(cli("findings", "--json").stdout)
+    cli("dismiss", str(item["id"]), "--note", "first")
+    again = json.loads(cli("dismiss", str(item["id"]), "--json").stdout)
+    assert again[0]["already"] is True and again[0]["note"] == "first"

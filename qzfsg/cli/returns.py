@@ -60,14 +60,14 @@ def _run(paths, outcome_for, show_progress: bool) -> "list[FileOutcome]":
     ]
 
 
-def _finish(outcomes: "list[FileOutcome]", as_json: bool) -> None:
+def _finish(outcomes: "list[FileOutcome]", as_json: bool, stored: bool = True) -> None:
     from qzfsg.errors import ExitCode
     from qzfsg.render import returns as render
 
     if as_json:
         emit_json(outcomes)
     else:
-        show(render.outcomes_table(outcomes), render.outcomes_summary(outcomes))
+        show(render.outcomes_table(outcomes, stored), render.outcomes_summary(outcomes, stored))
     if any(o.status == "rejected" for o in outcomes):
         raise typer.Exit(int(ExitCode.DATA))
 
@@ -103,7 +103,7 @@ def import_(
             lambda path, when: importer.import_file(path, when, unit_name, chosen),
             show_progress=not as_json and len(files) >= PROGRESS_FROM and console().is_terminal,
         )
-    _finish(outcomes, as_json)
+    _finish(outcomes, as_json, stored=not dry_run)
 
 
 def validate(
@@ -132,7 +132,7 @@ def validate(
                 importer.import_file(path, when, unit_name, month_or_none(month))
                 for path, when in in_received_order(files, None)
             ]
-        _finish(outcomes, as_json)
+        _finish(outcomes, as_json, stored=False)
         return
     checker = standalone_checker(date.today())
     outcomes = []
@@ -141,7 +141,7 @@ def validate(
         outcomes.append(
             FileOutcome.from_checked(checked, "checked" if checked.accepted else "rejected", None)
         )
-    _finish(outcomes, as_json)
+    _finish(outcomes, as_json, stored=False)
 
 
 def findings(

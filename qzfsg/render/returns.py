@@ -50,7 +50,8 @@ def _finding_lines(findings: Iterable[Finding]) -> Text:
     return lines
 
 
-def outcomes_table(outcomes: Sequence[FileOutcome]) -> Table:
+def outcomes_table(outcomes: Sequence[FileOutcome], stored: bool = True) -> Table:
+    """The per-file table; `stored` is False for validate and --dry-run (nothing kept)."""
     from pathlib import Path
 
     checking = any(o.status == "checked" for o in outcomes)
@@ -93,19 +94,24 @@ def outcomes_table(outcomes: Sequence[FileOutcome]) -> Table:
     return grid
 
 
-def outcomes_summary(outcomes: Sequence[FileOutcome]) -> Text:
+def outcomes_summary(outcomes: Sequence[FileOutcome], stored: bool = True) -> Text:
     counts = {key: 0 for key in OUTCOME_MARKS}
     for outcome in outcomes:
         counts[_outcome_key(outcome)] += 1
     parts = [f"共 {len(outcomes)} 个文件"]
     taken = counts["imported"] + counts["flagged"] + counts["checked"]
-    verb = "通过" if counts["checked"] or not counts["imported"] + counts["flagged"] else "录入"
+    verb = "录入" if stored else "通过"
     parts.append(
         f"{verb} {taken} 个"
         + (f"（其中 {counts['flagged']} 个请核实）" if counts["flagged"] else "")
     )
     if counts["rejected"]:
-        parts.append(f"退回 {counts['rejected']} 个（qzfsg findings 可生成退回意见）")
+        hint = (
+            "（qzfsg findings 可生成退回意见）"
+            if stored
+            else "（未存入；导入后 qzfsg findings 可生成退回意见）"
+        )
+        parts.append(f"{'退回' if stored else '不合格'} {counts['rejected']} 个{hint}")
     if counts["duplicate"]:
         parts.append(f"重复 {counts['duplicate']} 个")
     style = "red" if counts["rejected"] else "green"
@@ -146,7 +152,9 @@ def dismissed(items: Sequence[Dismissed]) -> Text:
         lines.append_text(
             text(f"{item.unit or '（单位不明）'} {item.month or '月份不明'} 《{item.file}》")
         )
-        lines.append(" 已移出待处理清单。", style="green")
+        lines.append(
+            " 此前已移出待处理清单。" if item.already else " 已移出待处理清单。", style="green"
+        )
     return lines
 
 
