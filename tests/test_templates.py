@@ -129,7 +129,8 @@ def test_template_layout_and_protection(tmp_path, cli, session, db_file):
     unlocked = {
         cell.coordinate for row in sheet.iter_rows() for cell in row if not cell.protection.locked
     }
-    assert unlocked == {f"C{r}" for r in range(5, 16)}
+    # the merged 填报时间 cell (C2:E2) and 本月数
+    assert unlocked == {"C2", "D2", "E2"} | {f"C{r}" for r in range(5, 16)}
 
 
 def test_template_data_validation(tmp_path, cli, session, db_file):

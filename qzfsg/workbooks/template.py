@@ -83,7 +83,8 @@ def _fill(
     sheet.row_dimensions[1].height = 40
     put(sheet, 2, 1, f"填报单位（盖章）：{item.unit}", font=font(11), alignment=LEFT)
     merge(sheet, 2, 1, 2)
-    put(sheet, 2, 3, "填报时间：      年    月    日", font=font(11), alignment=LEFT)
+    filed = put(sheet, 2, 3, "填报时间：      年    月    日", font=font(11), alignment=LEFT)
+    filed.protection = UNLOCKED  # the unit writes the date it fills the return in
     merge(sheet, 2, 3, last)
     put(sheet, 3, 1, f"报告月份：{month.year}年{month.month:02d}月", font=font(11), alignment=LEFT)
     merge(sheet, 3, 1, last)
