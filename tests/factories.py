@@ -261,3 +261,56 @@ def _ods_cell(value: Any) -> str:
         return (f'<table:table-cell office:value-type="float" office:value="{value}">'
                 f"<text:p>{value}</text:p></table:table-cell>")  # fmt: skip
     return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+
+def store_return(
+    session: Any,
+    unit: str,
+    month: str,
+    received: datetime,
+    figures: Mapping[str, Any] | None = None,
+    earlier: Mapping[str, Any] | None = None,
+    status: str = "accepted",
+    finding_codes: Sequence[str] = (),
+) -> Any:
+    """Put a return straight into the database as the importer would, without a file: the
+    next version of the unit's month, an accepted one superseding the current one.
+    figures: 本月数 by code (others 0); earlier: 累计数 − 本月数 by code (others 0)."""
+    import uuid
+
+    from sqlmodel import select
+
+    from qzfsg.findings import CATALOGUE
+    from qzfsg.models import Finding, Submission, Value
+    from qzfsg.registry import get_unit
+
+    unit_row = get_unit(session, unit)
+    before = session.exec(
+        select(Submission).where(Submission.unit_id == unit_row.id, Submission.month == month)
+    ).all()
+    if status == "accepted":
+        for old in before:
+            if old.status == "accepted":
+                old.superseded = True
+                session.add(old)
+    row = Submission(
+        unit_id=unit_row.id, month=month, received_at=received,
+        source_name=f"{unit}{month}v{len(before) + 1}.xlsx", sha256=uuid.uuid4().hex,
+        archive_path="archive", status=status, version=len(before) + 1, imported_at=received,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    if status == "accepted":
+        figures, earlier = figures or {}, earlier or {}
+        for code in CODES:
+            month_value = Decimal(str(figures.get(code, 0)))
+            session.add(
+                Value(submission_id=row.id, indicator_code=code, month_value=month_value,
+                      cumulative_value=month_value + Decimal(str(earlier.get(code, 0))))
+            )  # fmt: skip
+    for code in finding_codes:
+        session.add(
+            Finding(submission_id=row.id, code=code, severity=CATALOGUE[code][0], message=code)
+        )
+    session.flush()
+    return row

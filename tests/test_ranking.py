@@ -12,10 +12,9 @@ from fractions import Fraction
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from qzfsg.errors import QzfsgError
-from qzfsg.models import Submission, Unit, Value
 from qzfsg.months import Month
 from qzfsg.ranking import (
     LeagueRow,
@@ -29,6 +28,7 @@ from qzfsg.ranking import (
 from qzfsg.ranking_method import INDICATOR_CODES, load_method
 from qzfsg.ranking_scores import UnitMonth, percentiles, round1, score_league
 from qzfsg.registry import add_unit
+from tests.factories import store_return
 
 METHOD = load_method()
 ZEROS = dict.fromkeys(INDICATOR_CODES, "0")
@@ -43,44 +43,8 @@ def file_return(
     earlier: dict[str, str] | None = None,
     status: str = "accepted",
 ) -> None:
-    """Store a return as the importer would: the next version; an accepted one replaces
-    the current one. figures: 本月数 by code (others 0); earlier: 累计数 − 本月数."""
-    unit_id = session.exec(select(Unit.id).where(Unit.name == unit)).one()
-    before = session.exec(
-        select(Submission).where(Submission.unit_id == unit_id, Submission.month == month)
-    ).all()
-    if status == "accepted":
-        for old in before:
-            if old.status == "accepted":
-                old.superseded = True
-                session.add(old)
-    sub = Submission(
-        unit_id=unit_id,
-        month=month,
-        received_at=received,
-        source_name=f"{unit}{month}v{len(before) + 1}.xlsx",
-        sha256=f"{unit}{month}{len(before)}",
-        archive_path="x",
-        status=status,
-        version=len(before) + 1,
-        imported_at=received,
-    )
-    session.add(sub)
-    session.flush()
-    if status == "accepted":
-        values = {**ZEROS, **figures}
-        extra = earlier or {}
-        for code in INDICATOR_CODES:
-            m = Decimal(values[code])
-            session.add(
-                Value(
-                    submission_id=sub.id,
-                    indicator_code=code,
-                    month_value=m,
-                    cumulative_value=m + Decimal(extra.get(code, "0")),
-                )
-            )
-    session.flush()
+    """figures: 本月数 by code (others 0); earlier: 累计数 − 本月数."""
+    store_return(session, unit, month, received, figures, earlier, status)
 
 
 # The hand-computed league: towns 归义镇 (A), 新市镇 (B), 汨罗镇 (C) report for 2018-06

@@ -6,25 +6,22 @@ The acceptance test imports data/samples in order with their received dates and 
 """
 
 import json
-import uuid
 from datetime import date, datetime
 
 import pytest
-from sqlmodel import select
 from typer.testing import CliRunner
 
 from qzfsg.board import status_board
 from qzfsg.cli import app
 from qzfsg.deadlines import add_deadline, set_shift_to_workday
 from qzfsg.errors import QzfsgError
-from qzfsg.models import Finding, Submission, Value
 from qzfsg.months import Month
 from qzfsg.overdue import list_overdue
 from qzfsg.receipts import record_receipt
-from qzfsg.registry import add_unit, deactivate_unit, get_unit
+from qzfsg.registry import add_unit, deactivate_unit
 from qzfsg.timeliness import return_timeliness
 from tests.conftest import EXPECTED
-from tests.factories import CODES
+from tests.factories import CODES, store_return
 
 AFTER = "2018-10-15"  # well after both sample months' deadlines
 AUGUST = Month(2018, 8)
@@ -36,44 +33,11 @@ def when(text: str) -> datetime:
 
 
 def submit(session, unit, month, received, status="accepted", zero=False):
-    """Store a return as the importer would: a new version, the previous one superseded."""
-    unit_row = get_unit(session, unit)
-    earlier = session.exec(
-        select(Submission).where(Submission.unit_id == unit_row.id, Submission.month == month)
-    ).all()
-    if status == "accepted":
-        for old in earlier:
-            if old.status == "accepted":
-                old.superseded = True
-                session.add(old)
-    row = Submission(
-        unit_id=unit_row.id,
-        month=month,
-        received_at=when(received),
-        source_name=f"{unit}{month}.xlsx",
-        sha256=uuid.uuid4().hex,
-        archive_path="archive",
-        status=status,
-        version=len(earlier) + 1,
-        imported_at=datetime(2018, 12, 1),
-    )
-    session.add(row)
-    session.flush()
-    if status == "accepted":
-        for code in CODES:
-            amount = 0 if zero else 1
-            session.add(
-                Value(
-                    submission_id=row.id,
-                    indicator_code=code,
-                    month_value=amount,
-                    cumulative_value=amount,
-                )
-            )
-        if zero:
-            session.add(
-                Finding(submission_id=row.id, code="all_zero", severity="warning", message="零")
-            )
+    """A return of 1s (or a zero return, with its all_zero finding), committed."""
+    row = store_return(
+        session, unit, month, when(received), dict.fromkeys(CODES, 0 if zero else 1),
+        status=status, finding_codes=("all_zero",) if zero else (),
+    )  # fmt: skip
     session.commit()
     return row
 
