@@ -10,11 +10,11 @@ from sqlmodel import Session, func, select
 
 from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.db import create_database, open_database, session_for
-from qzfsg.deadlines import seed_deadlines
 from qzfsg.defaults import load_calendar, load_indicators, load_units
 from qzfsg.errors import QzfsgError
 from qzfsg.models import Deadline, Indicator, Unit
 from qzfsg.registry import import_units
+from qzfsg.timeliness.deadlines import seed_deadlines
 
 
 class InitReport(BaseModel):

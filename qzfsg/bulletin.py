@@ -9,11 +9,11 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from qzfsg.board import status_board
 from qzfsg.campaign import load_campaign
 from qzfsg.consolidation import Figures, IndicatorInfo, consolidate, list_indicators
-from qzfsg.ranking import Period, Ranking, campaign_months, rank_units
-from qzfsg.timeliness import return_timeliness
+from qzfsg.ranking.leagues import Period, Ranking, campaign_months, rank_units
+from qzfsg.timeliness.arrivals import return_timeliness
+from qzfsg.timeliness.board import status_board
 
 
 class LateReturn(BaseModel):

@@ -21,7 +21,6 @@ from sqlmodel import Session
 
 from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.campaign import load_campaign
-from qzfsg.checking import Checker
 from qzfsg.db import RowWriter, driver_connection
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import NotFoundError, QzfsgError
@@ -29,9 +28,10 @@ from qzfsg.findings import Finding, finding
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.months import Month
+from qzfsg.reading.checking import Checker
+from qzfsg.reading.returns import CheckedReturn
+from qzfsg.reading.rules import show
 from qzfsg.registry import all_units, build_resolver, is_expected
-from qzfsg.returns import CheckedReturn
-from qzfsg.rules import show
 from qzfsg.submissions import FigureSet, current_figures
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}

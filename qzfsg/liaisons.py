@@ -14,7 +14,7 @@ from qzfsg.archive import archive_bytes, file_sha256
 from qzfsg.findings import Finding, finding, has_errors
 from qzfsg.models import Liaison, Receipt, Unit
 from qzfsg.names import Resolver
-from qzfsg.reader import column_letters
+from qzfsg.reading.form import column_letters
 from qzfsg.registry import all_units, build_resolver
 from qzfsg.tables import find_records, read_rows
 

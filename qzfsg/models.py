@@ -97,7 +97,7 @@ class Submission(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_submission_unit_month", "unit_id", "month"),
-        # Covering indexes for timeliness (qzfsg.timeliness): first arrivals per unit and
+        # Covering indexes for timeliness (qzfsg.timeliness.arrivals): first arrivals per unit and
         # month, and the units that reported a month by a date, without touching the rows.
         Index(
             "ix_submission_unit_month_status",

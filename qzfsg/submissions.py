@@ -14,8 +14,8 @@ from qzfsg.findings import Finding
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Indicator, Submission, Unit, Value
 from qzfsg.months import Month
+from qzfsg.reading.rules import show
 from qzfsg.registry import get_unit
-from qzfsg.rules import show
 
 OFFICE = "汨罗市安委办"
 

@@ -17,7 +17,7 @@ def read_rows(path: Path) -> list[list[str]]:
     if not path.is_file():
         raise NotFoundError(f"找不到文件 {path}。")
     if path.suffix.lower() != ".csv":
-        from qzfsg.reader import read_table
+        from qzfsg.reading.form import read_table
 
         return [[cell_text(c) for c in row] for row in read_table(path)]
     raw = path.read_bytes()

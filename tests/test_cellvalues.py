@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qzfsg.cellvalues import (
+from qzfsg.months import Month
+from qzfsg.reading.cells import (
     FULL_WIDTH,
     NOT_NUMERIC,
     THOUSANDS,
@@ -19,7 +20,6 @@ from qzfsg.cellvalues import (
     parse_filed_date,
     parse_month_field,
 )
-from qzfsg.months import Month
 
 # --------------------------------------------------------------------------- amounts
 

@@ -5,7 +5,10 @@ from datetime import date
 import pytest
 
 from qzfsg.campaign import load_campaign
-from qzfsg.deadlines import (
+from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.models import Deadline
+from qzfsg.months import Month
+from qzfsg.timeliness.deadlines import (
     MONTHLY_RETURN,
     add_deadline,
     describe_when,
@@ -19,9 +22,6 @@ from qzfsg.deadlines import (
     set_deadline,
     set_shift_to_workday,
 )
-from qzfsg.errors import NotFoundError, QzfsgError
-from qzfsg.models import Deadline
-from qzfsg.months import Month
 
 
 def by_item(session):

@@ -8,7 +8,7 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qzfsg.checking import standalone_checker
+from qzfsg.reading.checking import standalone_checker
 from tests.factories import make_return
 
 JUNK = st.one_of(

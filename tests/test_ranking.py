@@ -1,4 +1,4 @@
-"""The ranking method (qzfsg.ranking): a hand-computed league pinned through the database,
+"""The ranking method (qzfsg.ranking.leagues): a hand-computed league pinned through the database,
 then properties of the pure scoring (input order, a unit without a return, a change of
 measuring unit, one outlier, degenerate leagues) with hypothesis."""
 
@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
-from qzfsg.ranking import (
+from qzfsg.ranking.leagues import (
     LeagueRow,
     Period,
     month_rows,
@@ -25,8 +25,8 @@ from qzfsg.ranking import (
     parse_year,
     rank_units,
 )
-from qzfsg.ranking_method import INDICATOR_CODES, load_method
-from qzfsg.ranking_scores import UnitMonth, percentiles, round1, score_league
+from qzfsg.ranking.method import INDICATOR_CODES, load_method
+from qzfsg.ranking.scores import UnitMonth, percentiles, round1, score_league
 from qzfsg.registry import add_unit
 from tests.factories import store_return
 

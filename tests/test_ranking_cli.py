@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qzfsg.cli import app
-from qzfsg.ranking_method import default_method_path
+from qzfsg.ranking.method import default_method_path
 from tests.conftest import EXPECTED
 
 ROW_KEYS = {

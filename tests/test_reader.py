@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qzfsg.cellvalues import UNIT_SUFFIX, parse_amount, parse_filed_date
 from qzfsg.months import Month
-from qzfsg.reader import FormSheet, UnreadableReturn, match_indicator, read_return, read_table
+from qzfsg.reading.cells import UNIT_SUFFIX, parse_amount, parse_filed_date
+from qzfsg.reading.form import FormSheet, UnreadableReturn, match_indicator, read_return, read_table
 from tests.conftest import EXPECTED, SAMPLES
 from tests.factories import CODES, INDICATORS, default_values, make_return
 

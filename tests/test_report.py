@@ -17,7 +17,7 @@ from qzfsg.consolidation import consolidate, explain_consistency, months_text
 from qzfsg.db import archive_dir
 from qzfsg.importer import Importer
 from qzfsg.months import Month
-from qzfsg.reader import read_return
+from qzfsg.reading.form import read_return
 from qzfsg.registry import add_unit
 from qzfsg.workbooks import write_report
 from tests.conftest import EXPECTED

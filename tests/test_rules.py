@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from qzfsg import rules
 from qzfsg.campaign import Campaign
 from qzfsg.defaults import load_indicators
 from qzfsg.months import Month
-from qzfsg.returns import CheckedReturn, Entry
+from qzfsg.reading import rules
+from qzfsg.reading.returns import CheckedReturn, Entry
 from tests.factories import CODES, default_values
 
 INDICATORS = {i.code: i for i in load_indicators()}

@@ -11,15 +11,15 @@ from datetime import date, datetime
 import pytest
 from typer.testing import CliRunner
 
-from qzfsg.board import status_board
 from qzfsg.cli import app
-from qzfsg.deadlines import add_deadline, set_shift_to_workday
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
-from qzfsg.overdue import list_overdue
-from qzfsg.receipts import record_receipt
 from qzfsg.registry import add_unit, deactivate_unit
-from qzfsg.timeliness import return_timeliness
+from qzfsg.timeliness.arrivals import return_timeliness
+from qzfsg.timeliness.board import status_board
+from qzfsg.timeliness.deadlines import add_deadline, set_shift_to_workday
+from qzfsg.timeliness.overdue import list_overdue
+from qzfsg.timeliness.receipts import record_receipt
 from tests.conftest import EXPECTED
 from tests.factories import CODES, store_return
 

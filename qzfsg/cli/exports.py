@@ -105,7 +105,7 @@ def bulletin(
     示例：qzfsg bulletin --month 2018-09 --export 9月通报.xlsx　　qzfsg bulletin --quarter 2018Q3 --export 三季度讲评.xlsx
     """
     from qzfsg.bulletin import build_bulletin
-    from qzfsg.ranking import choose_period
+    from qzfsg.ranking.leagues import choose_period
     from qzfsg.render import exports as render
 
     period = choose_period(month, quarter, year, "通报期")

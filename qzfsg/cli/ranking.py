@@ -55,8 +55,8 @@ def rank(
 
     示例：qzfsg rank --month 2018-09　　qzfsg rank --quarter 2018Q3 --kind town　　qzfsg rank --month 2018-09 --unit 三江镇
     """
-    from qzfsg.ranking import choose_period, rank_units
-    from qzfsg.ranking_method import load_method
+    from qzfsg.ranking.leagues import choose_period, rank_units
+    from qzfsg.ranking.method import load_method
     from qzfsg.render import ranking as render
 
     period = choose_period(month, quarter, year, "排名期")

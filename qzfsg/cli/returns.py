@@ -117,8 +117,8 @@ def validate(
 
     示例：qzfsg validate 归义镇6月.xlsx
     """
-    from qzfsg.checking import standalone_checker
     from qzfsg.importer import FileOutcome, collect_paths, in_received_order
+    from qzfsg.reading.checking import standalone_checker
 
     files = collect_paths(paths)
     if db_path(db).is_file():

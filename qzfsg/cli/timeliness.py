@@ -72,8 +72,8 @@ def deadlines_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 
     示例：qzfsg deadlines list　　qzfsg deadlines list --json
     """
-    from qzfsg.deadlines import list_deadlines
     from qzfsg.render import timeliness as render
+    from qzfsg.timeliness.deadlines import list_deadlines
 
     with database(db) as session:
         calendar = list_deadlines(session)
@@ -101,7 +101,7 @@ def deadlines_add(
 
     示例：qzfsg deadlines add 半年工作小结 --due 2018-07-10 --who department　　qzfsg deadlines add 隐患排查台账 --day 25 --from 2018-07
     """
-    from qzfsg.deadlines import add_deadline
+    from qzfsg.timeliness.deadlines import add_deadline
 
     monthly_day = day if day is not None else (0 if monthly else None)
     with database(db) as session:
@@ -136,7 +136,7 @@ def deadlines_set(
 
     示例：qzfsg deadlines set 实施方案 --due 2018-06-15　　qzfsg deadlines set 典型案例 --day 25
     """
-    from qzfsg.deadlines import set_deadline
+    from qzfsg.timeliness.deadlines import set_deadline
 
     with database(db) as session:
         changed = set_deadline(
@@ -159,7 +159,7 @@ def deadlines_remove(key: ItemKey, db: DbOption = None) -> None:
 
     示例：qzfsg deadlines remove 行动总结
     """
-    from qzfsg.deadlines import remove_deadline
+    from qzfsg.timeliness.deadlines import remove_deadline
 
     with database(db) as session:
         removed = remove_deadline(session, key)
@@ -175,7 +175,7 @@ def deadlines_shift(
 
     示例：qzfsg deadlines shift on
     """
-    from qzfsg.deadlines import set_shift_to_workday
+    from qzfsg.timeliness.deadlines import set_shift_to_workday
 
     with database(db) as session:
         set_shift_to_workday(session, state is Switch.on)
@@ -220,8 +220,8 @@ def receive(
     from qzfsg.archive import file_time
     from qzfsg.db import archive_dir
     from qzfsg.errors import NotFoundError
-    from qzfsg.receipts import record_receipt
     from qzfsg.render import timeliness as render
+    from qzfsg.timeliness.receipts import record_receipt
     from qzfsg.timestamps import parse_received
 
     if file is not None and not file.is_file():
@@ -266,8 +266,8 @@ def overdue(
 
     示例：qzfsg overdue　　qzfsg overdue --month 2018-09 --kind town --message
     """
-    from qzfsg.overdue import list_overdue, overdue_json
     from qzfsg.render import timeliness as render
+    from qzfsg.timeliness.overdue import list_overdue, overdue_json
 
     with database(db) as session:
         report = list_overdue(
@@ -275,7 +275,7 @@ def overdue(
         )
     reminders = None
     if message:
-        from qzfsg.reminders import build_reminders
+        from qzfsg.timeliness.reminders import build_reminders
 
         reminders = build_reminders(report)
     if as_json:
@@ -308,8 +308,8 @@ def status(
 
     示例：qzfsg status　　qzfsg status --from 2018-08 --to 2018-09 --kind department
     """
-    from qzfsg.board import board_json, status_board
     from qzfsg.render import timeliness as render
+    from qzfsg.timeliness.board import board_json, status_board
 
     with database(db) as session:
         board = status_board(

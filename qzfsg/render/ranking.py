@@ -14,8 +14,8 @@ from qzfsg.defaults import KIND_LABELS
 from qzfsg.render import table, text
 
 if TYPE_CHECKING:
-    from qzfsg.ranking import LeagueRow, PeriodExplanation, Ranking
-    from qzfsg.ranking_scores import MonthExplanation, QualityLine
+    from qzfsg.ranking.leagues import LeagueRow, PeriodExplanation, Ranking
+    from qzfsg.ranking.scores import MonthExplanation, QualityLine
 
 UNRANKED = {"missing": "未报", "pending": "未到期"}
 MONTH_STATUS = {"on_time": "按时", "missing": "未报", "pending": "未到期"}
@@ -161,7 +161,7 @@ def _formula(ranking: Ranking, row: LeagueRow) -> Text:
 
 
 def explanation(ranking: Ranking, row: LeagueRow) -> Group:
-    from qzfsg.ranking_scores import MonthExplanation
+    from qzfsg.ranking.scores import MonthExplanation
 
     if row.rank is None:
         months = f"（{row.months_missing} 个月应报未报）" if row.months_missing > 1 else ""

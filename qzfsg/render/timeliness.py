@@ -12,11 +12,11 @@ from qzfsg.defaults import KIND_LABELS
 from qzfsg.render import table, text
 
 if TYPE_CHECKING:
-    from qzfsg.board import BoardCell, StatusBoard
-    from qzfsg.deadlines import CalendarView
-    from qzfsg.overdue import OverdueItem, OverdueReport
-    from qzfsg.receipts import ReceiptOutcome
-    from qzfsg.reminders import Reminders
+    from qzfsg.timeliness.board import BoardCell, StatusBoard
+    from qzfsg.timeliness.deadlines import CalendarView
+    from qzfsg.timeliness.overdue import OverdueItem, OverdueReport
+    from qzfsg.timeliness.receipts import ReceiptOutcome
+    from qzfsg.timeliness.reminders import Reminders
 
 MISSING, LATE, ON_TIME = "red", "yellow", "green"
 
@@ -27,7 +27,7 @@ def _percent(rate: float | None) -> str:
 
 # --------------------------------------------------------------------------- deadlines
 def deadlines_table(calendar: CalendarView) -> Group:
-    from qzfsg.deadlines import describe_when, describe_who
+    from qzfsg.timeliness.deadlines import describe_when, describe_who
 
     grid = table(
         "编号", "事项", "报送对象", "截止", title=f"行动日历（{len(calendar.deadlines)} 项）"

@@ -21,7 +21,7 @@ def _fill(db: Path) -> None:
 
     from qzfsg.db import open_database, session_for
     from qzfsg.models import Submission, Unit, Value
-    from qzfsg.ranking_method import INDICATOR_CODES
+    from qzfsg.ranking.method import INDICATOR_CODES
 
     rnd = random.Random(20180828)
     with session_for(open_database(db)) as session:
@@ -63,7 +63,7 @@ def run() -> list[str]:
 
     from qzfsg.db import open_database, session_for
     from qzfsg.months import Month
-    from qzfsg.ranking import Period, parse_year, rank_units
+    from qzfsg.ranking.leagues import Period, parse_year, rank_units
 
     qzfsg = [sys.executable, "-m", "qzfsg"]
     with tempfile.TemporaryDirectory() as folder:

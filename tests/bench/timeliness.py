@@ -170,8 +170,8 @@ def equivalent_sql(db: Path) -> tuple[str, str]:
     """The SQL `overdue` and `status` run, with their parameters, as sqlite3 shell input."""
     from qzfsg.db import open_database, session_for
     from qzfsg.months import Month
-    from qzfsg.overdue import overdue_query, select_due_items
-    from qzfsg.timeliness import ITEMS_PER_QUERY, status_queries
+    from qzfsg.timeliness.arrivals import ITEMS_PER_QUERY, status_queries
+    from qzfsg.timeliness.overdue import overdue_query, select_due_items
 
     as_of = date.fromisoformat(AS_OF)
     with session_for(open_database(db)) as session:
@@ -184,9 +184,9 @@ def equivalent_sql(db: Path) -> tuple[str, str]:
 
 
 def run() -> list[str]:
-    from qzfsg.board import status_board
     from qzfsg.db import open_database, session_for
-    from qzfsg.overdue import list_overdue
+    from qzfsg.timeliness.board import status_board
+    from qzfsg.timeliness.overdue import list_overdue
 
     lines = []
     with tempfile.TemporaryDirectory() as folder:

@@ -17,8 +17,8 @@ A month's score of a unit, out of 100 (the weights and shares are data, ranking.
 - total = the three component scores (one decimal each) times their shares, minus the
   lateness deduction, at least 0, one decimal.
 Only units with an accepted return are scored and compared, so a unit without one changes
-nobody else's score; it is listed last as 未报. The arithmetic is in `ranking_scores`
-(pure, exact), the weights in `ranking_method` (data/ranking.toml); this module gathers
+nobody else's score; it is listed last as 未报. The arithmetic is in `scores`
+(pure, exact), the weights in `method` (data/ranking.toml); this module gathers
 the figures from the database, builds the periods and orders the tables.
 
 Quarter and year: the mean of the unit's monthly scores over the period's campaign months
@@ -43,8 +43,8 @@ from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.errors import QzfsgError
 from qzfsg.models import Submission, Unit
 from qzfsg.months import Month
-from qzfsg.ranking_method import RankingMethod, load_method
-from qzfsg.ranking_scores import (
+from qzfsg.ranking.method import RankingMethod, load_method
+from qzfsg.ranking.scores import (
     Components,
     MonthExplanation,
     UnitMonth,
@@ -53,7 +53,7 @@ from qzfsg.ranking_scores import (
     score_league,
 )
 from qzfsg.submissions import current_figures
-from qzfsg.timeliness import return_timeliness
+from qzfsg.timeliness.arrivals import return_timeliness
 
 KINDS = ("town", "department")
 QUARTER_NAMES = "一二三四"

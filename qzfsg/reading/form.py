@@ -2,7 +2,7 @@
 
 The only module that touches python-calamine. It finds things by content, never by fixed
 cell addresses, because units move the table, reorder and rename rows, add sheets and save
-from Excel, WPS or LibreOffice. It does not interpret values: that is `cellvalues`.
+from Excel, WPS or LibreOffice. It does not interpret values: that is `cells`.
 """
 
 from __future__ import annotations

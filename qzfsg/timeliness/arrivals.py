@@ -23,14 +23,14 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from qzfsg.campaign import load_campaign
-from qzfsg.deadlines import (
+from qzfsg.models import Deadline
+from qzfsg.months import Month
+from qzfsg.timeliness.deadlines import (
     deadline_months,
     due_date,
     monthly_return_deadline,
     named_units,
 )
-from qzfsg.models import Deadline
-from qzfsg.months import Month
 
 ReturnState = Literal["on_time", "late", "missing", "pending"]
 REPEAT_RUN = 2  # late or missing in this many consecutive months: a repeat offender

@@ -12,14 +12,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from qzfsg.campaign import Campaign
-from qzfsg.cellvalues import parse_amount, parse_filed_date, parse_month_field
 from qzfsg.defaults import IndicatorDef
 from qzfsg.findings import finding
 from qzfsg.months import LATE_FILING_LAST_DAY, Month
 from qzfsg.names import Resolver
-from qzfsg.reader import FormSheet, RawCell, UnreadableReturn, read_return
-from qzfsg.returns import COLUMN_LABELS, CheckedReturn, Entry
-from qzfsg.rules import RuleContext, apply_rules
+from qzfsg.reading.cells import parse_amount, parse_filed_date, parse_month_field
+from qzfsg.reading.form import FormSheet, RawCell, UnreadableReturn, read_return
+from qzfsg.reading.returns import COLUMN_LABELS, CheckedReturn, Entry
+from qzfsg.reading.rules import RuleContext, apply_rules
 
 # (unit, month) -> (previous month's 累计数 or None, earlier months' 本月数 by indicator)
 HistoryLookup = Callable[[str, Month], tuple[dict[str, Decimal] | None, dict[str, list[Decimal]]]]

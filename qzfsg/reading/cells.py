@@ -15,7 +15,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from qzfsg.months import Month
-from qzfsg.reader import CellValue
+from qzfsg.reading.form import CellValue
 
 # Notes: the value was read, but not as plainly written (info, not a warning).
 UNIT_SUFFIX = "unit_suffix"

@@ -15,12 +15,18 @@ from sqlmodel import Session, col, select
 
 from qzfsg.archive import archive_bytes, file_sha256
 from qzfsg.campaign import load_campaign
-from qzfsg.deadlines import MONTHLY_RETURN, deadline_months, items_of, match_item, named_units
 from qzfsg.defaults import KIND_LABELS
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.models import Deadline, Receipt
 from qzfsg.months import Month
 from qzfsg.registry import get_unit
+from qzfsg.timeliness.deadlines import (
+    MONTHLY_RETURN,
+    deadline_months,
+    items_of,
+    match_item,
+    named_units,
+)
 
 
 class ReceiptOutcome(BaseModel):

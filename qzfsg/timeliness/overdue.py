@@ -10,13 +10,13 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from qzfsg.deadlines import (
+from qzfsg.months import Month
+from qzfsg.timeliness.arrivals import ITEMS_PER_QUERY, end_of_day, judge, query_rows, stored_time
+from qzfsg.timeliness.deadlines import (
     DueItem,
     due_items,
     match_item,
 )
-from qzfsg.months import Month
-from qzfsg.timeliness import ITEMS_PER_QUERY, end_of_day, judge, query_rows, stored_time
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ from datetime import date
 from pydantic import BaseModel
 
 from qzfsg.months import Month
-from qzfsg.overdue import OverdueItem, OverdueReport
 from qzfsg.submissions import OFFICE
+from qzfsg.timeliness.overdue import OverdueItem, OverdueReport
 
 
 class UnitReminder(BaseModel):

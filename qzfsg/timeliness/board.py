@@ -10,21 +10,21 @@ from typing import Any, NamedTuple
 from sqlmodel import Session
 
 from qzfsg.campaign import load_campaign
-from qzfsg.deadlines import (
-    deadline_months,
-    due_date,
-    monthly_return_deadline,
-    named_units,
-)
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
-from qzfsg.timeliness import (
+from qzfsg.timeliness.arrivals import (
     NO_ARRIVALS,
     REPEAT_RUN,
     ReturnState,
     addressee_test,
     return_arrivals,
     unit_refs,
+)
+from qzfsg.timeliness.deadlines import (
+    deadline_months,
+    due_date,
+    monthly_return_deadline,
+    named_units,
 )
 
 

@@ -17,7 +17,7 @@ from qzfsg.campaign import Campaign
 from qzfsg.defaults import IndicatorDef
 from qzfsg.findings import Finding, finding
 from qzfsg.models import plain_decimal
-from qzfsg.returns import COLUMN_LABELS, CheckedReturn, Column, Entry
+from qzfsg.reading.returns import COLUMN_LABELS, CheckedReturn, Column, Entry
 
 ZERO = Decimal(0)
 SPIKE_FACTOR = 10  # a month this many times the unit's own median…

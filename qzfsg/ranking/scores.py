@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel
 
-from qzfsg.ranking_method import (
+from qzfsg.ranking.method import (
     INDICATOR_CODES,
     INDICATOR_LABELS,
     QUALITY_KEYS,
