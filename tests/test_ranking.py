@@ -26,12 +26,13 @@ from qzfsg.ranking.leagues import (
     rank_units,
 )
 from qzfsg.ranking.method import INDICATOR_CODES, load_method
-from qzfsg.ranking.scores import UnitMonth, percentiles, round1, score_league
+from qzfsg.ranking.scores import UnitMonth, counts_not_above, ratio_keys, round1, score_league
 from qzfsg.registry import add_unit
 from tests.factories import store_return
 
 METHOD = load_method()
 ZEROS = dict.fromkeys(INDICATOR_CODES, "0")
+QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def file_return(
@@ -108,7 +109,9 @@ def test_hand_computed_month(league):
     #   A: 18 + 10 + 34.68 = 62.68 -> 62.7
     #   B: 10 + 13.26 + 20.68 − 2 = 41.94 -> 41.9
     #   C: 18 + 14 + 28 = 60.0
-    ranking = rank_units(league, Period.month_of(Month(2018, 6)), "town", as_of=date(2018, 7, 15))
+    ranking = rank_units(
+        league, Period.month_of(Month(2018, 6)), "town", as_of=date(2018, 7, 15), explain=True
+    )
     rows = ranking.leagues["town"]
     assert [(r.rank, r.unit) for r in rows[:3]] == [(1, A), (2, C), (3, B)]
     got = {
@@ -156,7 +159,7 @@ def test_hand_computed_quarter_and_year(league):
     #   B (0 + 41.9) / 2 = 20.95 -> 21.0 (half up)
     # As of 2018-07-15 no later month is due, so the year gives the same table.
     for period in (parse_quarter("2018Q2"), parse_year("2018")):
-        ranking = rank_units(league, period, "town", as_of=date(2018, 7, 15))
+        ranking = rank_units(league, period, "town", as_of=date(2018, 7, 15), explain=True)
         rows = ranking.leagues["town"]
         got = [(r.rank, r.unit, r.score, r.status, r.months_missing) for r in rows[:3]]
         assert got == [
@@ -238,12 +241,28 @@ def test_periods_parse_and_step_back():
 # ---------------------------------------------------------------- pure scoring
 
 
-def test_percentiles():
-    got = percentiles({"a": Fraction(5), "b": Fraction(5), "c": Fraction(1), "d": Fraction(0)})
-    assert got == {"a": 1, "b": 1, "c": Fraction(2, 4), "d": 0}
-    assert percentiles({"lone": Fraction(3)}) == {"lone": 1}
-    assert percentiles({"x": None, "y": Fraction(2)}) == {"x": 0, "y": 1}
-    assert percentiles({}) == {}
+def test_counts_not_above():
+    assert counts_not_above([5, 5, 1, 0]) == [4, 4, 2, 0]
+    assert counts_not_above([3]) == [1]
+    assert counts_not_above([None, 2]) == [0, 2]
+    assert counts_not_above([]) == []
+
+
+def test_ratio_keys_keep_the_order_of_the_ratios():
+    # 1/3 < 2/5 < 3/7 < 1/2 = 2/4, and a ratio over 0 is undefined
+    keys = ratio_keys([(2, 5), (1, 3), (2, 4), (3, 7), (1, 2), (4, 0)])
+    assert keys[5] is None
+    assert keys[1] < keys[0] < keys[3] < keys[2] == keys[4]
+
+
+@QUICK
+@given(st.lists(st.tuples(st.integers(0, 10**13), st.integers(1, 10**13)), min_size=2))
+def test_ratio_keys_are_exact_for_large_figures(parts):
+    keys = ratio_keys(parts)
+    for (p1, q1), k1 in zip(parts, keys, strict=True):
+        for (p2, q2), k2 in zip(parts, keys, strict=True):
+            assert (k1 < k2) == (Fraction(p1, q1) < Fraction(p2, q2))
+            assert (k1 == k2) == (Fraction(p1, q1) == Fraction(p2, q2))
 
 
 def test_ties_broken_by_quality_then_registry_order():
@@ -316,9 +335,6 @@ def unit_months(draw, name: str, order: int) -> UnitMonth:
 def leagues(draw, min_size: int = 1) -> list[UnitMonth]:
     size = draw(st.integers(min_size, 7))
     return [draw(unit_months(f"单位{i}", i)) for i in range(size)]
-
-
-QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @QUICK

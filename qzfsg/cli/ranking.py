@@ -69,8 +69,8 @@ def rank(
 
             found = get_unit(session, unit)
             shown_unit, league = found.name, found.kind
-        ranking = rank_units(session, period, league, method)
-    explain = explain or shown_unit is not None
+        explain = explain or shown_unit is not None
+        ranking = rank_units(session, period, league, method, explain=explain)
     if as_json:
         emit_json(ranking.public(explain=explain, unit=shown_unit))
     else:

@@ -306,8 +306,11 @@ def _mean(values: Sequence[Decimal]) -> Decimal:
     return round1(sum((Fraction(v) for v in values), Fraction(0)) / len(values))
 
 
-def _period_rows(monthly: dict[Month, list[UnitScore]]) -> tuple[list[LeagueRow], dict[str, int]]:
-    """One row per unit over the period: the mean of its counted months' scores."""
+def period_rows(
+    monthly: dict[Month, list[UnitScore]], explain: bool = False
+) -> tuple[list[LeagueRow], dict[str, int]]:
+    """One row per unit over the period: the mean of its counted months' scores (with
+    them month by month as its explanation, when asked)."""
     by_unit: dict[str, list[tuple[Month, UnitScore]]] = {}
     orders: dict[str, int] = {}
     for month, scores in sorted(monthly.items()):
@@ -353,7 +356,7 @@ def _period_rows(monthly: dict[Month, list[UnitScore]]) -> tuple[list[LeagueRow]
                 days_late=sum(s.days_late for s in late),
                 months_missing=missing,
                 deduction=deduction,
-                explain=PeriodExplanation(months=lines),
+                explain=PeriodExplanation(months=lines) if explain else None,
             )
         )
     return rows, orders
@@ -367,15 +370,19 @@ def _league(
     campaign: Campaign,
     as_of: date,
     single: bool,
+    explain: bool = False,
 ) -> list[LeagueRow]:
     monthly = {
-        m: score_league(month_inputs(session, m, kind, campaign, as_of), method) for m in months
+        m: score_league(
+            month_inputs(session, m, kind, campaign, as_of), method, explain=explain and single
+        )
+        for m in months
     }
     if single:
         (month,) = months
         scores = monthly[month]
         return order_league(month_rows(scores, month), {s.unit: s.order for s in scores})
-    rows, orders = _period_rows(monthly)
+    rows, orders = period_rows(monthly, explain)
     return order_league(rows, orders)
 
 
@@ -385,9 +392,10 @@ def rank_units(
     kind: str | None = None,
     method: RankingMethod | None = None,
     as_of: date | None = None,
+    explain: bool = False,
 ) -> Ranking:
     """The league tables of `period` (both, or only `kind`), with movement against the
-    previous period when it lies in the campaign."""
+    previous period when it lies in the campaign; each row's explanation if `explain`."""
     method = method or load_method()
     campaign = load_campaign(session)
     as_of = as_of or date.today()
@@ -402,7 +410,7 @@ def rank_units(
     single = period.kind == "month"
     leagues = {}
     for league in [kind] if kind else list(KINDS):
-        rows = _league(session, months, league, method, campaign, as_of, single)
+        rows = _league(session, months, league, method, campaign, as_of, single, explain)
         if before:
             earlier = _league(session, before, league, method, campaign, as_of, single)
             places = {r.unit: r.rank for r in earlier if r.rank is not None}

@@ -2,13 +2,17 @@
 ranks for 比数量 and the quality ratios, 比增量 against the unit's own earlier months, the
 two-officer rule and procedure, the weighted means and the lateness deduction.
 
-Everything is exact (Fraction): no NaN, no float drift, so the same figures always give
-the same scores whatever order the units come in.
+Everything is exact: no NaN, no float drift, so the same figures always give the same
+scores whatever order the units come in. The arithmetic is done on integers (figures
+scaled to whole numbers, each share kept as numerator and denominator) because Fraction
+objects made a league of thousands of units take seconds; the results are the same
+rationals, rounded once at the end.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,7 +28,7 @@ from qzfsg.ranking.method import (
     RankingMethod,
 )
 
-HALF = Fraction(1, 2)
+ZERO = Decimal(0)
 QUALITY_LABELS = {
     "cases_per_inspected": "立案率",
     "fines_per_case": "案均罚款",
@@ -93,6 +97,13 @@ class UnitMonth:
     def figure(self, code: str) -> Fraction:
         return Fraction((self.values or {}).get(code, 0))
 
+    def figures(self) -> list[Decimal]:
+        """本月数 and then the earlier months' totals, in INDICATOR_CODES order."""
+        values, earlier = self.values or {}, self.earlier or {}
+        return [values.get(c, ZERO) for c in INDICATOR_CODES] + [
+            earlier.get(c, ZERO) for c in INDICATOR_CODES
+        ]
+
 
 @dataclass(frozen=True)
 class UnitScore:
@@ -106,92 +117,147 @@ class UnitScore:
     explain: MonthExplanation | None
 
 
+Ratio = tuple[int, int]  # numerator, denominator (> 0): an exact share, 0–1
+
+
 def round1(value: Fraction) -> Decimal:
     """Half up to one decimal, exactly: 62.45 -> 62.5."""
-    return Decimal(math.floor(value * 10 + HALF)).scaleb(-1)
+    return round1_of(value.numerator, value.denominator)
+
+
+def round1_of(numerator: int, denominator: int) -> Decimal:
+    """numerator ÷ denominator (> 0), half up to one decimal."""
+    return Decimal((20 * numerator + denominator) // (2 * denominator)).scaleb(-1)
 
 
 def round4(value: Fraction) -> Decimal:
-    found = Decimal(math.floor(value * 10_000 + HALF)).scaleb(-4)
+    found = Decimal((20_000 * value.numerator + value.denominator) // (2 * value.denominator))
+    found = found.scaleb(-4)
     return found.quantize(Decimal(1)) if found == found.to_integral() else found.normalize()
 
 
-def percentiles(values: dict[str, Fraction | None]) -> dict[str, Fraction]:
-    """0–1 per key: the share of all the units (itself included) whose value is not above
-    its own. A 0 (or an undefined ratio, None) earns 0; the largest value earns 1."""
-    count = len(values)
-    found = {}
-    for key, value in values.items():
-        if value is None or value <= 0:
-            found[key] = Fraction(0)
-        else:
-            found[key] = Fraction(sum(1 for v in values.values() if (v or 0) <= value), count)
-    return found
+def counts_not_above(keys: Sequence[int | None]) -> list[int]:
+    """For each key, how many keys (itself included) are not above it: its percentile
+    times the number of keys. A key that is None (an undefined ratio) or not above 0
+    (nothing done) counts 0. Sorted once and each count found by bisection (n log n),
+    where comparing every unit with every other one took seconds for thousands."""
+    ordered = sorted(0 if k is None else k for k in keys)
+    return [0 if k is None or k <= 0 else bisect_right(ordered, k) for k in keys]
 
 
-def _ratio(numerator: Fraction, denominator: Fraction) -> Fraction | None:
-    return numerator / denominator if denominator > 0 else None
+def ratio_keys(parts: Sequence[tuple[int, int]]) -> list[int | None]:
+    """Whole numbers in the same order as the ratios p/q (None where q is 0): p·2^s // q.
+    Two different ratios of whole numbers differ by at least 1/(q1·q2), which 2^s exceeds,
+    so their keys differ too; equal ratios get equal keys. Exact, and fast to sort."""
+    shift = 2 * max((q.bit_length() for _, q in parts), default=0) + 1
+    return [(p << shift) // q if q > 0 else None for p, q in parts]
 
 
-def quality_parts(unit: UnitMonth, method: RankingMethod) -> dict[str, tuple[Fraction, Fraction]]:
-    """(numerator, denominator) of each ratio item of 比质量, for one unit."""
-    hard = sum((unit.figure(c) for c in method.hard_sanctions), Fraction(0))
-    return {
-        "cases_per_inspected": (unit.figure("cases"), unit.figure("inspected")),
-        "fines_per_case": (unit.figure("fines"), unit.figure("cases")),
-        "sanctions_per_inspected": (hard, unit.figure("inspected")),
-        "officers_per_activity": (unit.figure("officers"), unit.figure("activities")),
-    }
+def _integers(weights: dict[str, Fraction], keys: Sequence[str]) -> tuple[list[int], int]:
+    """The weights as whole numbers over one denominator, and that denominator."""
+    scale = math.lcm(*(weights[key].denominator for key in keys))
+    return [int(weights[key] * scale) for key in keys], scale
 
 
-def increase_score(value: Fraction, earlier_average: Fraction | None) -> Fraction:
-    """This month against the unit's usual month: value ÷ (value + average); 1/2 when
-    there is nothing to compare with (first month, or nothing then and nothing now)."""
-    if earlier_average is None or value + earlier_average == 0:
-        return HALF
-    return value / (value + earlier_average)
+def _points(weights: list[int], total: int, shares: Sequence[Ratio]) -> Ratio:
+    """The weighted mean of the shares, in points out of 100, as one exact ratio."""
+    numerator, denominator = 0, 1
+    for weight, (top, bottom) in zip(weights, shares, strict=True):
+        if weight:
+            numerator = numerator * bottom + weight * top * denominator
+            denominator *= bottom
+    return 100 * numerator, denominator * total
 
 
-def _weighted(scores: dict[str, Fraction], weights: dict[str, Fraction]) -> Fraction:
-    """The weighted mean, as points out of 100."""
-    total = sum((weights[k] * scores[k] for k in weights), Fraction(0))
-    return 100 * total / sum(weights.values())
+def _increase(value: int, earlier: int, months: int) -> Ratio:
+    """This month against the unit's usual month: value ÷ (value + earlier ÷ months), i.e.
+    value·months ÷ (value·months + earlier); 1/2 when there is nothing to compare with
+    (first month, or nothing then and nothing now). A negative earlier total counts 0."""
+    if months == 0:
+        return 1, 2
+    now, before = value * months, max(earlier, 0)
+    return (now, now + before) if now + before else (1, 2)
 
 
-def score_league(inputs: Sequence[UnitMonth], method: RankingMethod) -> list[UnitScore]:
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def score_league(
+    inputs: Sequence[UnitMonth], method: RankingMethod, explain: bool = False
+) -> list[UnitScore]:
     """Score one league for one month; units without a return get no score. Input order
-    does not matter: each score depends only on the set of reporting units."""
+    does not matter: each score depends only on the set of reporting units. The
+    explanation of each score is built only when asked (`explain`)."""
     reporting = [u for u in inputs if u.values is not None]
-    quantity = {
-        code: percentiles({u.unit: u.figure(code) for u in reporting}) for code in INDICATOR_CODES
-    }
-    parts = {u.unit: quality_parts(u, method) for u in reporting}
+    raw = [u.figures() for u in reporting]
+    places = max((_places(v) for row in raw for v in row), default=0)
+    # Every figure of the league as a whole number in units of 10^-places.
+    scaled = [[int(v.scaleb(places)) for v in row] for row in raw]
+    codes = len(INDICATOR_CODES)
+    index = {code: i for i, code in enumerate(INDICATOR_CODES)}
+    quantity = [counts_not_above([row[i] for row in scaled]) for i in range(codes)]
+    hard = [index[c] for c in method.hard_sanctions]
+    cases, inspected, fines = index["cases"], index["inspected"], index["fines"]
+    parts = [
+        {
+            "cases_per_inspected": (row[cases], row[inspected]),
+            "fines_per_case": (row[fines], row[cases]),
+            "sanctions_per_inspected": (sum(row[i] for i in hard), row[inspected]),
+            "officers_per_activity": (row[index["officers"]], row[index["activities"]]),
+        }
+        for row in scaled
+    ]
     ratios = {
-        key: percentiles({name: _ratio(*p[key]) for name, p in parts.items()})
-        for key in PERCENTILE_ITEMS
+        key: counts_not_above(ratio_keys([p[key] for p in parts])) for key in PERCENTILE_ITEMS
     }
+    weights, _ = _integers(method.weights, INDICATOR_CODES)
+    quality_weights, _ = _integers(method.quality, QUALITY_KEYS)
+    share_weights, share_scale = _integers(method.shares, SHARE_KEYS)
+    weight_total, quality_total = sum(weights), sum(quality_weights)
+    required = method.officers_required
+    count = len(reporting)
     scored = []
+    n = -1  # the unit's place among the reporting ones
     for unit in inputs:
         if unit.values is None:
             scored.append(
                 UnitScore(unit.unit, unit.order, unit.status, 0, None, Decimal(0), None, None)
             )
             continue
-        mine = {code: quantity[code][unit.unit] for code in INDICATOR_CODES}
-        increases, lines = _indicators(unit, mine, method)
-        quality, quality_lines = _quality(unit, parts[unit.unit], ratios, method)
+        n += 1
+        row = scaled[n]
+        shares_of = [(quantity[i][n], count) for i in range(codes)]
+        increases = [_increase(row[i], row[codes + i], unit.earlier_months) for i in range(codes)]
+        quality: list[Ratio] = []
+        for key in QUALITY_KEYS:
+            if key in ratios:
+                quality.append((ratios[key][n], count))
+            elif key == "officers_per_activity":
+                # Two officers per activity: full marks at the rule, in proportion below.
+                officers, activities = parts[n][key]
+                need = activities * required.numerator
+                top = officers * required.denominator
+                quality.append((min(top, need), need) if need > 0 else (0, 1))
+            else:
+                met = unit.status == "on_time" if key == "on_time" else unit.first_attempt
+                quality.append((int(met), 1))
         components = Components(
-            quantity=round1(_weighted(mine, method.weights)),
-            increase=round1(_weighted(increases, method.weights)),
-            quality=round1(_weighted(quality, method.quality)),
+            quantity=round1_of(*_points(weights, weight_total, shares_of)),
+            increase=round1_of(*_points(weights, weight_total, increases)),
+            quality=round1_of(*_points(quality_weights, quality_total, quality)),
         )
         days_late = (unit.days_late or 0) if unit.status == "late" else 0
         deduction = method.late_deduction(days_late)
-        shares = sum(
-            (method.shares[key] * Fraction(getattr(components, key)) for key in SHARE_KEYS),
-            Fraction(0),
+        # Σ share × component ÷ 100; the shares are over share_scale and the components
+        # have one decimal.
+        top = sum(
+            weight * int(getattr(components, key).scaleb(1))
+            for weight, key in zip(share_weights, SHARE_KEYS, strict=True)
         )
-        total = max(shares / 100 - deduction, Fraction(0))
+        bottom = 1_000 * share_scale
+        total = max(top * deduction.denominator - deduction.numerator * bottom, 0)
         scored.append(
             UnitScore(
                 unit=unit.unit,
@@ -200,80 +266,76 @@ def score_league(inputs: Sequence[UnitMonth], method: RankingMethod) -> list[Uni
                 days_late=days_late,
                 components=components,
                 deduction=round1(deduction),
-                score=round1(total),
-                explain=MonthExplanation(
-                    month="",
-                    compared_with=len(reporting),
-                    earlier_months=unit.earlier_months,
-                    indicators=lines,
-                    quality=quality_lines,
-                    days_late=days_late,
-                    deduction=round1(deduction),
-                ),
+                score=round1_of(total, bottom * deduction.denominator),
+                explain=_explanation(
+                    unit, row, places, count, shares_of, increases, parts[n], quality, method
+                )
+                if explain
+                else None,
             )
         )
     return scored
 
 
-def _indicators(
-    unit: UnitMonth, percentile: dict[str, Fraction], method: RankingMethod
-) -> tuple[dict[str, Fraction], list[IndicatorLine]]:
-    """比增量 per indicator, and each indicator's line of the explanation."""
-    increases: dict[str, Fraction] = {}
+def _explanation(
+    unit: UnitMonth,
+    row: list[int],
+    places: int,
+    count: int,
+    percentiles: list[Ratio],
+    increases: list[Ratio],
+    parts: dict[str, tuple[int, int]],
+    quality: list[Ratio],
+    method: RankingMethod,
+) -> MonthExplanation:
+    """Each indicator and quality item of one unit's score, as the clerk reads them."""
+    unit_size = 10**places
+    codes = len(INDICATOR_CODES)
     lines = []
-    for code in INDICATOR_CODES:
-        value = unit.figure(code)
+    for i, code in enumerate(INDICATOR_CODES):
         average = None
         if unit.earlier_months > 0:
-            before = Fraction((unit.earlier or {}).get(code, 0))
-            average = max(before, Fraction(0)) / unit.earlier_months
-        increases[code] = increase_score(value, average)
+            average = Fraction(max(row[codes + i], 0), unit_size * unit.earlier_months)
         lines.append(
             IndicatorLine(
                 code=code,
                 label=INDICATOR_LABELS[code],
                 weight=round4(method.weights[code]),
-                value=round4(value),
-                percentile=round1(100 * percentile[code]),
+                value=round4(Fraction(row[i], unit_size)),
+                percentile=round1_of(100 * percentiles[i][0], percentiles[i][1]),
                 earlier_average=None if average is None else round4(average),
-                increase=round1(100 * increases[code]),
+                increase=round1_of(100 * increases[i][0], increases[i][1]),
             )
         )
-    return increases, lines
-
-
-def _quality(
-    unit: UnitMonth,
-    parts: dict[str, tuple[Fraction, Fraction]],
-    ratios: dict[str, dict[str, Fraction]],
-    method: RankingMethod,
-) -> tuple[dict[str, Fraction], list[QualityLine]]:
-    scores: dict[str, Fraction] = {}
-    lines = []
-    for key in QUALITY_KEYS:
+    quality_lines = []
+    for key, (top, bottom) in zip(QUALITY_KEYS, quality, strict=True):
         numerator = denominator = ratio = None
         met = None
         if key in parts:
-            numerator, denominator = parts[key]
-            ratio = _ratio(numerator, denominator)
-            if key in ratios:
-                scores[key] = ratios[key][unit.unit]
-            else:  # two officers per activity: full marks at the rule, in proportion below
-                need = denominator * method.officers_required
-                scores[key] = min(Fraction(1), numerator / need) if need > 0 else Fraction(0)
+            p, q = parts[key]
+            numerator, denominator = round4(Fraction(p, unit_size)), round4(Fraction(q, unit_size))
+            ratio = round4(Fraction(p, q)) if q > 0 else None
         else:
-            met = unit.status == "on_time" if key == "on_time" else unit.first_attempt
-            scores[key] = Fraction(1 if met else 0)
-        lines.append(
+            met = bool(top)
+        quality_lines.append(
             QualityLine(
                 key=key,
                 label=QUALITY_LABELS[key],
                 weight=round4(method.quality[key]),
-                numerator=None if numerator is None else round4(numerator),
-                denominator=None if denominator is None else round4(denominator),
-                ratio=None if ratio is None else round4(ratio),
+                numerator=numerator,
+                denominator=denominator,
+                ratio=ratio,
                 met=met,
-                score=round1(100 * scores[key]),
+                score=round1_of(100 * top, bottom),
             )
         )
-    return scores, lines
+    days_late = (unit.days_late or 0) if unit.status == "late" else 0
+    return MonthExplanation(
+        month="",
+        compared_with=count,
+        earlier_months=unit.earlier_months,
+        indicators=lines,
+        quality=quality_lines,
+        days_late=days_late,
+        deduction=round1(method.late_deduction(days_late)),
+    )
