@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlmodel import Session
-
-from qzfsg.db import read_fact
 from qzfsg.defaults import CalendarDef
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
+from qzfsg.queries.calendar import fact
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,10 @@ class Campaign:
         )
 
 
-def load_campaign(session: Session) -> Campaign:
+def load_campaign(connection: Any) -> Campaign:
+    """The campaign of the database (a DB-API connection, see qzfsg.queries)."""
     return Campaign(
-        first=Month.parse(read_fact(session, "campaign_first_month") or "2018-05"),
-        last=Month.parse(read_fact(session, "campaign_last_month") or "2018-12"),
-        shift_to_workday=read_fact(session, "shift_to_workday") == "1",
+        first=Month.parse(fact(connection, "campaign_first_month") or "2018-05"),
+        last=Month.parse(fact(connection, "campaign_last_month") or "2018-12"),
+        shift_to_workday=fact(connection, "shift_to_workday") == "1",
     )

@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 
 from qzfsg.archive import archive_bytes, file_sha256
 from qzfsg.findings import Finding, finding, has_errors
-from qzfsg.models import Liaison, Receipt, Unit
+from qzfsg.models import Liaison, Receipt
 from qzfsg.names import Resolver
 from qzfsg.reading.form import column_letters
-from qzfsg.registry import all_units, build_resolver
+from qzfsg.registry import UnitRef, all_units, build_resolver
 from qzfsg.tables import find_records, read_rows
 
 RECEIPT_ITEM = "联络员信息表"
@@ -215,6 +215,6 @@ def list_liaisons(session: Session) -> list[LiaisonView]:
     return views
 
 
-def units_without_liaison(session: Session) -> list[Unit]:
+def units_without_liaison(session: Session) -> list[UnitRef]:
     latest = latest_liaisons(session)
     return [u for u in all_units(session) if u.active and u.id not in latest]

@@ -3,16 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
 
 from qzfsg.defaults import UNIT_COLUMNS, UnitDef, UnitKind, unit_defs
 from qzfsg.errors import NotFoundError, QzfsgError
-from qzfsg.models import Alias, Unit
 from qzfsg.months import Month
 from qzfsg.names import Resolution, Resolver, unit_key
+from qzfsg.queries import registry as unit_queries
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from qzfsg.models import Unit
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    """A registered unit as the read paths see it (a row of the unit table)."""
+
+    id: int
+    name: str
+    kind: str
+    sort_order: int
+    active_from: str | None
+    inactive_from: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.inactive_from is None
+
+    def active_in(self, month: str) -> bool:
+        return (self.active_from is None or self.active_from <= month) and (
+            self.inactive_from is None or month < self.inactive_from
+        )
 
 
 class UnitView(BaseModel):
@@ -31,19 +58,21 @@ class ImportSummary(BaseModel):
     unchanged: list[str]
 
 
-def _aliases_by_unit(session: Session) -> dict[int, list[str]]:
+def _aliases_by_unit(connection: Any) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    for alias in session.exec(select(Alias).order_by(col(Alias.id))):
-        found.setdefault(alias.unit_id, []).append(alias.alias)
+    for unit_id, alias in unit_queries.aliases(connection):
+        found.setdefault(unit_id, []).append(alias)
     return found
 
 
-def all_units(session: Session) -> list[Unit]:
-    return list(session.exec(select(Unit).order_by(col(Unit.sort_order), col(Unit.id))))
+def all_units(connection: Any, kind: str | None = None) -> list[UnitRef]:
+    """Every unit (or one kind's) in registry order; `connection` is a DB-API connection
+    or a session (see qzfsg.queries)."""
+    return [UnitRef(*row) for row in unit_queries.units(connection, kind)]
 
 
 def list_units(
-    session: Session, kind: UnitKind | None = None, include_inactive: bool = True
+    session: Any, kind: UnitKind | None = None, include_inactive: bool = True
 ) -> list[UnitView]:
     aliases = _aliases_by_unit(session)
     return [
@@ -61,21 +90,32 @@ def list_units(
     ]
 
 
-def build_resolver(session: Session) -> Resolver:
+def build_resolver(session: Any) -> Resolver:
     aliases = _aliases_by_unit(session)
     return Resolver((u.name, aliases.get(u.id or 0, [])) for u in all_units(session))
 
 
-def resolve_unit(session: Session, text: str) -> Resolution:
+def resolve_unit(session: Any, text: str) -> Resolution:
     return build_resolver(session).resolve(text)
 
 
-def get_unit(session: Session, text: str) -> Unit:
+def get_unit(session: Any, text: str) -> UnitRef:
     """The unit a clerk named on the command line (official name or any alias)."""
-    found = resolve_unit(session, text)
+    units = all_units(session)
+    aliases = _aliases_by_unit(session)
+    found = Resolver((u.name, aliases.get(u.id, [])) for u in units).resolve(text)
     if found.status != "resolved":
         raise NotFoundError(f"{found.reason}。可用 qzfsg units list 查看登记的单位。")
-    return session.exec(select(Unit).where(Unit.name == found.unit)).one()
+    return next(u for u in units if u.name == found.unit)
+
+
+def _stored(session: Session, text: str) -> Unit:
+    """The unit named on the command line, as the ORM object to change."""
+    from qzfsg.models import Unit
+
+    found = session.get(Unit, get_unit(session, text).id)
+    assert found is not None
+    return found
 
 
 def _check_free(resolver: Resolver, written: str, owner: str | None = None) -> None:
@@ -100,6 +140,10 @@ def add_unit(
     active_from: Month | None = None,
     resolver: Resolver | None = None,
 ) -> Unit:
+    from sqlmodel import col, select
+
+    from qzfsg.models import Alias, Unit
+
     name = name.strip()
     if not name:
         raise QzfsgError("单位名称不能为空。")
@@ -123,7 +167,11 @@ def add_unit(
 
 def rename_unit(session: Session, current: str, new_name: str) -> Unit:
     """Give a unit a new official name; the old one stays as an alias."""
-    unit = get_unit(session, current)
+    from sqlmodel import select
+
+    from qzfsg.models import Alias
+
+    unit = _stored(session, current)
     new_name = new_name.strip()
     if not new_name:
         raise QzfsgError("新名称不能为空。")
@@ -138,7 +186,11 @@ def rename_unit(session: Session, current: str, new_name: str) -> Unit:
     return unit
 
 
-def add_alias(session: Session, unit_name: str, alias: str) -> Unit:
+def add_alias(session: Session, unit_name: str, alias: str) -> UnitRef:
+    from sqlmodel import select
+
+    from qzfsg.models import Alias
+
     unit = get_unit(session, unit_name)
     alias = alias.strip()
     if not alias:
@@ -154,7 +206,7 @@ def add_alias(session: Session, unit_name: str, alias: str) -> Unit:
 
 def deactivate_unit(session: Session, name: str, from_month: Month) -> Unit:
     """From `from_month` on the unit is no longer expected to report; its history stays."""
-    unit = get_unit(session, name)
+    unit = _stored(session, name)
     unit.inactive_from = str(from_month)
     session.add(unit)
     session.flush()
@@ -188,16 +240,11 @@ def read_units_file(path: Path) -> list[UnitDef]:
     return unit_defs(read_records(path, UNIT_COLUMNS), str(path))
 
 
-def is_expected(unit: Unit, month: Month) -> bool:
+def is_expected(unit: UnitRef, month: Month) -> bool:
     """Whether the unit is expected to report for `month` (active in that month)."""
-    key = str(month)
-    return (unit.active_from is None or unit.active_from <= key) and (
-        unit.inactive_from is None or key < unit.inactive_from
-    )
+    return unit.active_in(str(month))
 
 
-def expected_units(session: Session, month: Month, kind: UnitKind | None = None) -> list[Unit]:
+def expected_units(session: Any, month: Month, kind: UnitKind | None = None) -> list[UnitRef]:
     """The units expected to report for `month`: active in that month, in registry order."""
-    return [
-        u for u in all_units(session) if is_expected(u, month) and (kind is None or u.kind == kind)
-    ]
+    return [u for u in all_units(session, kind) if is_expected(u, month)]

@@ -9,9 +9,8 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from qzfsg.campaign import load_campaign
-from qzfsg.models import Unit
 from qzfsg.months import Month
-from qzfsg.registry import expected_units, get_unit
+from qzfsg.registry import UnitRef, expected_units, get_unit
 from qzfsg.submissions import current_figures
 
 
@@ -49,7 +48,7 @@ def template_returns(
 
 
 def previous_cumulative(
-    session: Session, month: Month, units: list[Unit]
+    session: Session, month: Month, units: list[UnitRef]
 ) -> dict[int, dict[str, Decimal] | None]:
     """For each unit, the 累计数 of its current return for the month before `month`:
     zeros in the campaign's first month, None when that return is not on file."""

@@ -52,6 +52,15 @@ def database(option: Path | None) -> Iterator[Session]:
         session.commit()
 
 
+@contextmanager
+def reading(option: Path | None) -> Iterator[Any]:
+    """A plain DB-API connection on the existing database, for a command that only reads:
+    no SQLAlchemy or SQLModel is imported (see qzfsg.queries)."""
+    from qzfsg.db import open_reader
+
+    yield open_reader(db_path(option))
+
+
 def _json_value(value: Any) -> Any:
     """What json cannot encode itself: Decimal as an exact number, dates as ISO text,
     pydantic models and dataclasses as their fields."""

@@ -15,6 +15,7 @@ from qzfsg.cli.common import (
     db_path,
     emit_json,
     month_or_none,
+    reading,
     safe,
     show,
 )
@@ -75,7 +76,7 @@ def deadlines_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     from qzfsg.render import timeliness as render
     from qzfsg.timeliness.deadlines import list_deadlines
 
-    with database(db) as session:
+    with reading(db) as session:
         calendar = list_deadlines(session)
     if as_json:
         emit_json(calendar)
@@ -269,7 +270,7 @@ def overdue(
     from qzfsg.render import timeliness as render
     from qzfsg.timeliness.overdue import list_overdue, overdue_json
 
-    with database(db) as session:
+    with reading(db) as session:
         report = list_overdue(
             session, day_or_none(as_of), month_or_none(month), kind.value if kind else None, item
         )
@@ -311,7 +312,7 @@ def status(
     from qzfsg.render import timeliness as render
     from qzfsg.timeliness.board import board_json, status_board
 
-    with database(db) as session:
+    with reading(db) as session:
         board = status_board(
             session,
             month_or_none(since),

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand, new_app
-from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, safe, show
+from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, reading, safe, show
 
 
 class Kind(StrEnum):
@@ -42,7 +42,7 @@ def list_(
     from qzfsg.registry import list_units
     from qzfsg.render import registry as render
 
-    with database(db) as session:
+    with reading(db) as session:
         units = list_units(session, kind.value if kind else None, include_inactive=not active_only)
     if as_json:
         emit_json(units)

@@ -15,17 +15,17 @@ statistics (`+column` keeps a term from choosing the wrong one).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlmodel import Session
 
 from qzfsg.campaign import load_campaign
-from qzfsg.models import Deadline
 from qzfsg.months import Month
+from qzfsg.queries import timeliness as timeliness_queries
+from qzfsg.registry import UnitRef, all_units
 from qzfsg.timeliness.deadlines import (
+    DeadlineRef,
     deadline_months,
     due_date,
     monthly_return_deadline,
@@ -34,8 +34,6 @@ from qzfsg.timeliness.deadlines import (
 
 ReturnState = Literal["on_time", "late", "missing", "pending"]
 REPEAT_RUN = 2  # late or missing in this many consecutive months: a repeat offender
-ZERO_FINDING = "all_zero"  # the import rule's finding: every 本月数 of the return is 0
-ITEMS_PER_QUERY = 100  # due items per compound query (SQLite allows 500 terms)
 
 
 class ReturnStatus(BaseModel):
@@ -51,21 +49,6 @@ class ReturnStatus(BaseModel):
 
 
 # --------------------------------------------------------------------------- shared parts
-@dataclass(frozen=True, slots=True)
-class UnitRef:
-    id: int
-    name: str
-    kind: str
-    sort_order: int
-    active_from: str | None
-    inactive_from: str | None
-
-    def active_in(self, month: str) -> bool:
-        return (self.active_from is None or self.active_from <= month) and (
-            self.inactive_from is None or month < self.inactive_from
-        )
-
-
 # A unit's return for a month as received by the cut-off: (first accepted arrival as
 # stored text or None, whether a rejected one was received, whether the latest accepted
 # version is a zero return).
@@ -73,49 +56,16 @@ _Arrival = tuple[str | None, bool, bool]
 NO_ARRIVALS: dict[str, _Arrival] = {}
 
 
-# One row per unit and month that received anything by the cut-off; scans the covering
-# index ix_submission_unit_month_status in (unit, month) order.
-_RETURNS = """
-SELECT unit_id, month,
-       MIN(CASE WHEN status = 'accepted' THEN received_at END),
-       MAX(status = 'rejected'),
-       MAX(CASE WHEN status = 'accepted' THEN version END)
-FROM submission
-WHERE unit_id IS NOT NULL AND +month BETWEEN :first AND :last AND +received_at < :cutoff
-GROUP BY unit_id, month
-"""
-
-# The accepted versions the import marked as zero returns.
-_ZERO_RETURNS = f"""
-SELECT s.unit_id, s.month, s.version
-FROM finding AS f JOIN submission AS s ON s.id = f.submission_id
-WHERE f.code = '{ZERO_FINDING}' AND s.status = 'accepted' AND s.unit_id IS NOT NULL
-  AND s.month BETWEEN :first AND :last AND s.received_at < :cutoff
-"""
-
-
-def query_rows(session: Session, sql: str, params: dict[str, Any]) -> list[tuple]:
-    """Rows straight from the driver: thousands of small tuples, no result objects."""
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
 def end_of_day(day: date) -> str:
     """Stored times sort as text: everything received on `day` is before this."""
     return (day + timedelta(days=1)).isoformat()
 
 
-def unit_refs(session: Session, kind: str | None = None) -> list[UnitRef]:
-    sql = "SELECT id, name, kind, sort_order, active_from, inactive_from FROM unit"
-    sql += (" WHERE kind = :kind" if kind else "") + " ORDER BY sort_order, id"
-    return [UnitRef(*row) for row in query_rows(session, sql, {"kind": kind})]
+def unit_refs(connection: Any, kind: str | None = None) -> list[UnitRef]:
+    return all_units(connection, kind)
 
 
-def addressee_test(deadline: Deadline, named: dict[int, set[int]]) -> Callable[[UnitRef], bool]:
+def addressee_test(deadline: DeadlineRef, named: dict[int, set[int]]) -> Callable[[UnitRef], bool]:
     """Whether the deadline addresses a unit."""
     if deadline.who == "units":
         ids = named.get(deadline.id or 0, set())
@@ -125,20 +75,16 @@ def addressee_test(deadline: Deadline, named: dict[int, set[int]]) -> Callable[[
     return lambda unit: True
 
 
-def status_queries(first: Month, last: Month, as_of: date) -> list[tuple[str, dict[str, Any]]]:
-    """The two queries behind the board: zero returns, and arrivals per unit and month."""
-    params = {"first": str(first), "last": str(last), "cutoff": end_of_day(as_of)}
-    return [(_ZERO_RETURNS, params), (_RETURNS, params)]
-
-
 def return_arrivals(
-    session: Session, first: Month, last: Month, as_of: date
+    connection: Any, first: Month, last: Month, as_of: date
 ) -> dict[int, dict[str, _Arrival]]:
     """{unit id: {month: arrival}} for the units and months that received anything."""
-    (zero_sql, params), (returns_sql, _) = status_queries(first, last, as_of)
-    zero = set(query_rows(session, zero_sql, params))
+    zero_rows, arrival_rows = timeliness_queries.return_arrivals(
+        connection, str(first), str(last), end_of_day(as_of)
+    )
+    zero = set(zero_rows)
     found: dict[int, dict[str, _Arrival]] = {}
-    for unit_id, month, received, rejected, latest in query_rows(session, returns_sql, params):
+    for unit_id, month, received, rejected, latest in arrival_rows:
         found.setdefault(unit_id, {})[month] = (
             received,
             bool(rejected),
@@ -164,7 +110,7 @@ def stored_time(value: str | None) -> datetime | None:
 
 # --------------------------------------------------------------------------- one month
 def return_timeliness(
-    session: Session, month: Month, as_of: date | None = None, kind: str | None = None
+    session: Any, month: Month, as_of: date | None = None, kind: str | None = None
 ) -> list[ReturnStatus]:
     """The monthly return of every unit expected for `month`, in registry order (empty for
     a month the calendar's 月报表 deadline does not cover)."""

@@ -11,16 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, delete, select
 
 from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.defaults import CalendarDef
 from qzfsg.errors import NotFoundError, QzfsgError
-from qzfsg.models import Deadline, DeadlineUnit, Meta, Unit
 from qzfsg.months import Month
-from qzfsg.registry import get_unit
+from qzfsg.queries import calendar as calendar_queries
+from qzfsg.registry import all_units, get_unit
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from qzfsg.models import Deadline
 
 MONTHLY_RETURN = "月报表"
 WHO = ("all", "town", "department", "units")
@@ -28,8 +33,36 @@ WHO_LABELS = {"all": "全部单位", "town": "各镇", "department": "各部门"
 SHIFT_FACT = "shift_to_workday"
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlineRef:
+    """A deadline as the read paths see it (a row of the deadline table); the ORM's
+    Deadline has the same attributes."""
+
+    id: int
+    item: str
+    who: str
+    due: date | None
+    monthly_day: int | None
+    from_month: str | None
+    to_month: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple) -> DeadlineRef:
+        id_, item, who, due, monthly_day, from_month, to_month = row
+        if isinstance(due, str):  # SQLite keeps dates as ISO text
+            due = date.fromisoformat(due)
+        return cls(id_, item, who, due, monthly_day, from_month, to_month)
+
+
+def read_deadlines(connection: Any, item: str | None = None) -> list[DeadlineRef]:
+    """The calendar's deadlines (or one item's), in calendar order."""
+    return [DeadlineRef.from_row(r) for r in calendar_queries.deadlines(connection, item)]
+
+
 def seed_deadlines(session: Session, calendar: CalendarDef) -> None:
     """Store the calendar file's deadlines (moved to the campaign's year)."""
+    from qzfsg.models import Deadline, DeadlineUnit
+
     for item in calendar.deadlines:
         months = [
             str(Month(calendar.year, m)) if m else None for m in (item.from_month, item.to_month)
@@ -64,7 +97,7 @@ def next_workday(day: date) -> date:
     return day
 
 
-def due_date(deadline: Deadline, month: Month | None, shift_to_workday: bool) -> date:
+def due_date(deadline: DeadlineRef | Deadline, month: Month | None, shift_to_workday: bool) -> date:
     """When `deadline` is due (for `month`, if it is a monthly one)."""
     if deadline.monthly_day is not None:
         if month is None:
@@ -79,13 +112,11 @@ def due_date(deadline: Deadline, month: Month | None, shift_to_workday: bool) ->
     return next_workday(due) if shift_to_workday else due
 
 
-def monthly_return_deadline(session: Session) -> Deadline:
-    found = session.exec(
-        select(Deadline).where(Deadline.item == MONTHLY_RETURN).order_by(col(Deadline.id))
-    ).first()
-    if found is None:
+def monthly_return_deadline(connection: Any) -> DeadlineRef:
+    found = read_deadlines(connection, MONTHLY_RETURN)
+    if not found:
         raise QzfsgError(f"日历中没有“{MONTHLY_RETURN}”的截止事项，请用 qzfsg deadlines add 添加。")
-    return found
+    return found[0]
 
 
 # --------------------------------------------------------------------------- due items
@@ -110,7 +141,7 @@ class DueItem:
         return self.item == MONTHLY_RETURN
 
 
-def deadline_months(deadline: Deadline, campaign: Campaign) -> list[Month]:
+def deadline_months(deadline: DeadlineRef | Deadline, campaign: Campaign) -> list[Month]:
     if deadline.monthly_day is None:
         return []
     first = Month.parse(deadline.from_month) if deadline.from_month else campaign.first
@@ -118,7 +149,7 @@ def deadline_months(deadline: Deadline, campaign: Campaign) -> list[Month]:
     return first.until(last) if first <= last else []
 
 
-def items_of(deadline: Deadline, campaign: Campaign) -> list[DueItem]:
+def items_of(deadline: DeadlineRef | Deadline, campaign: Campaign) -> list[DueItem]:
     """Every due item of one deadline, in date order."""
     if deadline.monthly_day is None:
         if deadline.due is None:
@@ -142,19 +173,16 @@ def items_of(deadline: Deadline, campaign: Campaign) -> list[DueItem]:
     return found
 
 
-def due_items(session: Session, campaign: Campaign | None = None) -> list[DueItem]:
+def due_items(connection: Any, campaign: Campaign | None = None) -> list[DueItem]:
     """Every due item of the calendar, deadline by deadline (calendar order)."""
-    campaign = campaign or load_campaign(session)
-    deadlines = session.exec(select(Deadline).order_by(col(Deadline.id))).all()
-    return [item for deadline in deadlines for item in items_of(deadline, campaign)]
+    campaign = campaign or load_campaign(connection)
+    return [item for d in read_deadlines(connection) for item in items_of(d, campaign)]
 
 
-def named_units(session: Session) -> dict[int, set[int]]:
+def named_units(connection: Any) -> dict[int, set[int]]:
     """{deadline id: unit ids} for the deadlines addressed to named units."""
     found: dict[int, set[int]] = {}
-    for deadline_id, unit_id in session.exec(
-        select(DeadlineUnit.deadline_id, DeadlineUnit.unit_id)
-    ):
+    for deadline_id, unit_id in calendar_queries.deadline_units(connection):
         found.setdefault(deadline_id, set()).add(unit_id)
     return found
 
@@ -183,12 +211,12 @@ class CalendarView(BaseModel):
     deadlines: list[DeadlineView]
 
 
-def list_deadlines(session: Session) -> CalendarView:
-    campaign = load_campaign(session)
-    names = {u.id: u.name for u in session.exec(select(Unit))}
-    named = named_units(session)
+def list_deadlines(connection: Any) -> CalendarView:
+    campaign = load_campaign(connection)
+    names = {u.id: u.name for u in all_units(connection)}
+    named = named_units(connection)
     views = []
-    for deadline in session.exec(select(Deadline).order_by(col(Deadline.id))):
+    for deadline in read_deadlines(connection):
         views.append(
             DeadlineView(
                 id=deadline.id or 0,
@@ -229,6 +257,10 @@ def describe_when(view: DeadlineView) -> str:
 # --------------------------------------------------------------------------- editing
 def find_deadline(session: Session, key: str) -> Deadline:
     """A deadline by its number in `deadlines list` or by its item's name."""
+    from sqlmodel import select
+
+    from qzfsg.models import Deadline
+
     key = key.strip()
     if key.isdigit():
         found = session.get(Deadline, int(key))
@@ -244,10 +276,10 @@ def find_deadline(session: Session, key: str) -> Deadline:
     return matches[0]
 
 
-def match_item(session: Session, text: str) -> str:
+def match_item(connection: Any, text: str) -> str:
     """The calendar item the clerk means: its exact name, or the only one containing `text`."""
     text = text.strip()
-    items = list(dict.fromkeys(session.exec(select(Deadline.item).order_by(col(Deadline.id)))))
+    items = list(dict.fromkeys(d.item for d in read_deadlines(connection)))
     if text in items:
         return text
     close = [i for i in items if text and text in i]
@@ -283,6 +315,10 @@ def _check_span(deadline: Deadline) -> None:
 
 
 def _set_units(session: Session, deadline: Deadline, units: list[str]) -> None:
+    from sqlmodel import col, delete
+
+    from qzfsg.models import DeadlineUnit
+
     session.execute(delete(DeadlineUnit).where(col(DeadlineUnit.deadline_id) == deadline.id))
     ids = dict.fromkeys(get_unit(session, name).id for name in units)
     for unit_id in ids:
@@ -293,6 +329,10 @@ def _set_units(session: Session, deadline: Deadline, units: list[str]) -> None:
 def _check_new_name(session: Session, item: str, keep: Deadline | None = None) -> str:
     """A deadline's name must be its own: receive and overdue find items by name (written
     without spaces, as units write 实施方案 and 实施 方案 alike)."""
+    from sqlmodel import select
+
+    from qzfsg.models import Deadline
+
     item = "".join(item.split())
     if not item:
         raise QzfsgError("事项名称不能为空。")
@@ -315,6 +355,8 @@ def add_deadline(
     from_month: Month | None = None,
     to_month: Month | None = None,
 ) -> Deadline:
+    from qzfsg.models import Deadline
+
     item = _check_new_name(session, item)
     if due is not None and monthly_day is not None:
         raise QzfsgError("--due（一次性截止）和 --day/--monthly（按月截止）只能选一种。")
@@ -383,6 +425,10 @@ def set_deadline(
 
 def remove_deadline(session: Session, key: str) -> Deadline:
     """Delete a deadline; documents already received stay recorded."""
+    from sqlmodel import col, delete, select
+
+    from qzfsg.models import Deadline, DeadlineUnit
+
     deadline = find_deadline(session, key)
     if deadline.item == MONTHLY_RETURN:
         others = session.exec(
@@ -400,6 +446,8 @@ def remove_deadline(session: Session, key: str) -> Deadline:
 
 
 def set_shift_to_workday(session: Session, on: bool) -> None:
+    from qzfsg.models import Meta
+
     fact = session.get(Meta, SHIFT_FACT)
     value = "1" if on else "0"
     if fact is None:

@@ -168,18 +168,18 @@ def inline(sql: str, params: dict[str, object]) -> str:
 
 def equivalent_sql(db: Path) -> tuple[str, str]:
     """The SQL `overdue` and `status` run, with their parameters, as sqlite3 shell input."""
-    from qzfsg.db import open_database, session_for
-    from qzfsg.months import Month
-    from qzfsg.timeliness.arrivals import ITEMS_PER_QUERY, status_queries
-    from qzfsg.timeliness.overdue import overdue_query, select_due_items
+    from qzfsg.db import open_reader
+    from qzfsg.queries.timeliness import ITEMS_PER_QUERY, arrival_queries, overdue_query
+    from qzfsg.timeliness.arrivals import end_of_day
+    from qzfsg.timeliness.overdue import due_query, select_due_items
 
     as_of = date.fromisoformat(AS_OF)
-    with session_for(open_database(db)) as session:
-        items = select_due_items(session, as_of)
+    items = select_due_items(open_reader(db), as_of)
     assert len(items) <= ITEMS_PER_QUERY
-    overdue_sql = inline(*overdue_query(items, as_of))
-    first, last = Month.parse(MONTHS[0]), Month.parse(MONTHS[-1])
-    status_sql = "".join(inline(sql, params) for sql, params in status_queries(first, last, as_of))
+    cutoff = end_of_day(as_of)
+    overdue_sql = inline(*overdue_query([due_query(i) for i in items], cutoff))
+    queries = arrival_queries(MONTHS[0], MONTHS[-1], cutoff)
+    status_sql = "".join(inline(sql, params) for sql, params in queries)
     return overdue_sql, status_sql
 
 
