@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -12,8 +13,9 @@ from sqlmodel import Session, col, select
 from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
 from qzfsg.models import Finding as FindingRow
-from qzfsg.models import Indicator, Submission, Unit, Value
+from qzfsg.models import Indicator, Submission, Unit, Value, plain_decimal
 from qzfsg.months import Month
+from qzfsg.queries import returns as returns_queries
 from qzfsg.reading.rules import show
 from qzfsg.registry import get_unit
 
@@ -57,30 +59,32 @@ class HistoryEntry(BaseModel):
 FigureSet = dict[str, tuple[Decimal, Decimal]]  # indicator code -> (本月数, 累计数)
 
 
+def amount(stored: int) -> Decimal:
+    """A stored amount (an integer in units of 1/10,000) as the exact Decimal."""
+    return plain_decimal(Decimal(stored).scaleb(-4))
+
+
 def current_figures(
-    session: Session, months: Sequence[Month] | None = None, unit_id: int | None = None
+    session: Any, months: Sequence[Month] | None = None, unit_id: int | None = None
 ) -> dict[str, dict[int, FigureSet]]:
     """{month: {unit id: {code: (本月数, 累计数)}}} from the current returns (each unit-month's
     accepted, not superseded version), for `months` (default all) and `unit_id` (default
     all units). Every asked month is a key, reported by anybody or not."""
-    query = (
-        select(Submission.month, Submission.unit_id, Value.indicator_code, Value.month_value,
-               Value.cumulative_value)
-        .join(Value, col(Value.submission_id) == Submission.id)
-        .where(Submission.status == "accepted", col(Submission.superseded).is_(False),
-               col(Submission.unit_id).is_not(None))
-    )  # fmt: skip
     found: dict[str, dict[int, FigureSet]] = {}
+    first = last = None
     if months is not None:
-        keys = [str(m) for m in months]
-        query = query.where(col(Submission.month).in_(keys))
-        found = {key: {} for key in keys}
-    if unit_id is not None:
-        query = query.where(Submission.unit_id == unit_id)
-    for month, unit, code, month_value, cumulative in session.exec(query):
-        found.setdefault(month or "", {}).setdefault(unit or 0, {})[code] = (
-            month_value,
-            cumulative,
+        found = {str(m): {} for m in months}
+        if not found:
+            return found
+        first, last = min(found), max(found)
+    for month, unit, code, month_value, cumulative in returns_queries.current_figures(
+        session, first, last, unit_id
+    ):
+        if months is not None and month not in found:
+            continue
+        found.setdefault(month, {}).setdefault(unit, {})[code] = (
+            amount(month_value),
+            amount(cumulative),
         )
     return found
 

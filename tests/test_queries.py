@@ -38,7 +38,14 @@ def test_statements_run_on_a_plain_connection(db_file: Path):
 
 
 @pytest.mark.parametrize(
-    "command", [["status"], ["overdue"], ["units", "list"], ["deadlines", "list"]]
+    "command",
+    [
+        ["status"],
+        ["overdue"],
+        ["units", "list"],
+        ["deadlines", "list"],
+        ["rank", "--month", "2018-06"],
+    ],
 )
 def test_read_commands_do_not_import_sqlalchemy(db_file: Path, command: list[str]):
     result = subprocess.run(

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand
-from qzfsg.cli.common import DbOption, JsonOption, database, emit_json, show
+from qzfsg.cli.common import DbOption, JsonOption, emit_json, reading, show
 from qzfsg.cli.units import Kind
 
 
@@ -62,7 +62,7 @@ def rank(
     period = choose_period(month, quarter, year, "排名期")
     method = load_method(weights)
     league = kind.value if kind else None
-    with database(db) as session:
+    with reading(db) as session:
         shown_unit = None
         if unit:  # one unit's explanation, in its own league
             from qzfsg.registry import get_unit

@@ -34,15 +34,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlmodel import Session, select
 
 from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.errors import QzfsgError
-from qzfsg.models import Submission, Unit
 from qzfsg.months import Month
+from qzfsg.queries import returns as returns_queries
 from qzfsg.ranking.method import RankingMethod, load_method
 from qzfsg.ranking.scores import (
     Components,
@@ -52,7 +51,7 @@ from qzfsg.ranking.scores import (
     round1,
     score_league,
 )
-from qzfsg.submissions import current_figures
+from qzfsg.registry import all_units
 from qzfsg.timeliness.arrivals import return_timeliness
 
 KINDS = ("town", "department")
@@ -237,27 +236,46 @@ def order_league(rows: Iterable[LeagueRow], orders: dict[str, int]) -> list[Leag
 # ---------------------------------------------------------------- the database
 
 
+Figures = dict[int, dict[str, tuple[Decimal, Decimal]]]  # unit id -> code -> (本月数, 累计数)
+
+
+def month_figures(session: Any, month: Month) -> Figures:
+    """Every unit's current figures of `month`, fetched once for both leagues. Amounts stay
+    as stored (units of 1/10,000) behind an exact Decimal: the scoring scales them back to
+    integers, so normalising them here would only cost time."""
+    found: Figures = {}
+    key = str(month)
+    for _, unit, code, month_value, cumulative in returns_queries.current_figures(
+        session, key, key
+    ):
+        found.setdefault(unit, {})[code] = (
+            Decimal(month_value).scaleb(-4),
+            Decimal(cumulative).scaleb(-4),
+        )
+    return found
+
+
 def month_inputs(
-    session: Session, month: Month, kind: str, campaign: Campaign, as_of: date
+    session: Any,
+    month: Month,
+    kind: str,
+    campaign: Campaign,
+    as_of: date,
+    figures: Figures | None = None,
 ) -> list[UnitMonth]:
     """Every unit expected to report for `month` in league `kind`, with its figures."""
     key = str(month)
-    units = {u.name: u for u in session.exec(select(Unit).where(Unit.kind == kind))}
-    figures = current_figures(session, [month])[key]
-    first_status = dict(
-        session.exec(
-            select(Submission.unit_id, Submission.status).where(
-                Submission.month == key, Submission.version == 1
-            )
-        ).all()
-    )
+    units = {u.name: u for u in all_units(session, kind)}
+    if figures is None:
+        figures = month_figures(session, month)
+    first_status = dict(returns_queries.first_versions(session, key))
     found = []
     for status in return_timeliness(session, month, as_of=as_of, kind=kind):
         unit = units.get(status.unit)
         if unit is None:  # never mix the leagues, whatever the deadline addresses
             continue
         reported = status.status in ("on_time", "late")
-        mine = figures.get(unit.id or 0, {})
+        mine = figures.get(unit.id, {})
         start = campaign.first
         if unit.active_from and Month.parse(unit.active_from) > start:
             start = Month.parse(unit.active_from)
@@ -363,7 +381,7 @@ def period_rows(
 
 
 def _league(
-    session: Session,
+    session: Any,
     months: list[Month],
     kind: str,
     method: RankingMethod,
@@ -371,13 +389,15 @@ def _league(
     as_of: date,
     single: bool,
     explain: bool = False,
+    figures: dict[Month, Figures] | None = None,
 ) -> list[LeagueRow]:
-    monthly = {
-        m: score_league(
-            month_inputs(session, m, kind, campaign, as_of), method, explain=explain and single
-        )
-        for m in months
-    }
+    figures = {} if figures is None else figures
+    monthly = {}
+    for m in months:
+        if m not in figures:
+            figures[m] = month_figures(session, m)
+        inputs = month_inputs(session, m, kind, campaign, as_of, figures[m])
+        monthly[m] = score_league(inputs, method, explain=explain and single)
     if single:
         (month,) = months
         scores = monthly[month]
@@ -387,7 +407,7 @@ def _league(
 
 
 def rank_units(
-    session: Session,
+    session: Any,
     period: Period,
     kind: str | None = None,
     method: RankingMethod | None = None,
@@ -408,11 +428,14 @@ def rank_units(
     previous = period.previous()
     before = campaign_months(previous, campaign)
     single = period.kind == "month"
+    figures: dict[Month, Figures] = {}  # each month's figures fetched once, for both leagues
     leagues = {}
     for league in [kind] if kind else list(KINDS):
-        rows = _league(session, months, league, method, campaign, as_of, single, explain)
+        rows = _league(session, months, league, method, campaign, as_of, single, explain, figures)
         if before:
-            earlier = _league(session, before, league, method, campaign, as_of, single)
+            earlier = _league(
+                session, before, league, method, campaign, as_of, single, figures=figures
+            )
             places = {r.unit: r.rank for r in earlier if r.rank is not None}
             for row in rows:
                 if row.rank is not None:

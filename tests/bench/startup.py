@@ -1,27 +1,38 @@
-"""Start-up: `qzfsg --help` and `qzfsg units list` against bare `python -c pass`.
+"""Start-up: `--help` and the everyday commands on the clerk's database (the 24 sample
+returns of 34 units), each paired with bare `python -c pass`.
 
-Aim (issue 2): within 8x of bare Python start-up for --help.
+Must: --help 5x, import --help 8x, everyday commands 15x (aim 10x).
 """
 
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from tests.bench._timing import median_wall
+from tests.bench._timing import cached_database, paired
+
+SAMPLES_VERSION = 1
+
+
+def _clerk_database(path):
+    from tests.conftest import import_samples
+
+    import_samples(path)
 
 
 def run() -> list[str]:
-    python = sys.executable
-    qzfsg = [python, "-m", "qzfsg"]
-    with tempfile.TemporaryDirectory() as folder:
-        db = str(Path(folder) / "bench.db")
-        subprocess.run([*qzfsg, "init", "--db", db], check=True, capture_output=True)
-        bare = median_wall([python, "-c", "pass"])
-        help_time = median_wall([*qzfsg, "--help"])
-        listing = median_wall([*qzfsg, "units", "list", "--db", db])
+    db = str(cached_database("samples", SAMPLES_VERSION, _clerk_database))
+    bare = [sys.executable, "-c", "pass"]
+    qzfsg = [sys.executable, "-m", "qzfsg"]
+    on_db = ["--db", db]
+    rows = [
+        ("qzfsg --help", ["--help"], "must 5x"),
+        ("qzfsg import --help", ["import", "--help"], "must 8x"),
+        ("status", ["status", "--as-of", "2018-10-15", *on_db], "must 15x, aim 10x"),
+        ("overdue", ["overdue", "--as-of", "2018-10-15", *on_db], "must 15x, aim 10x"),
+        ("units list", ["units", "list", *on_db], "must 15x, aim 10x"),
+        ("findings", ["findings", *on_db], "must 15x, aim 10x"),
+        ("history", ["history", "--unit", "城管执法局", *on_db], "must 15x, aim 10x"),
+        ("rank --month (34 units)", ["rank", "--month", "2018-09", *on_db], "must 15x, aim 10x"),
+    ]
     return [
-        f"python -c pass      {bare * 1000:7.1f} ms (median of 10)",
-        f"qzfsg --help        {help_time * 1000:7.1f} ms  = {help_time / bare:5.1f}x bare (aim: 8x)",
-        f"qzfsg units list    {listing * 1000:7.1f} ms  = {listing / bare:5.1f}x bare",
+        paired([*qzfsg, *args], bare).line(name, "python -c pass", target)
+        for name, args, target in rows
     ]
