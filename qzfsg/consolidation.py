@@ -13,8 +13,9 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from qzfsg.amounts import plain_decimal
 from qzfsg.campaign import load_campaign
-from qzfsg.models import Indicator, Unit, plain_decimal
+from qzfsg.models import Indicator, Unit
 from qzfsg.months import Month
 from qzfsg.registry import all_units, expected_units
 from qzfsg.submissions import current_figures

@@ -16,6 +16,8 @@ from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from qzfsg.amounts import plain_decimal
+
 SCALE = Decimal(10_000)
 
 
@@ -30,12 +32,6 @@ class Fixed4(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else plain_decimal(Decimal(value).scaleb(-4))
-
-
-def plain_decimal(value: Decimal) -> Decimal:
-    """The same number without trailing zeros or exponent: 5.0000 -> 5, 2.5000 -> 2.5."""
-    # int() is exact at any size, where quantize() would overflow past 28 digits.
-    return Decimal(int(value)) if value == value.to_integral() else value.normalize()
 
 
 def fixed4_column(**kwargs) -> Column:

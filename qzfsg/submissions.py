@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
 
+from qzfsg.amounts import amount
 from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
-from qzfsg.models import Finding as FindingRow
-from qzfsg.models import Indicator, Submission, Unit, Value, plain_decimal
 from qzfsg.months import Month
 from qzfsg.queries import returns as returns_queries
 from qzfsg.reading.rules import show
-from qzfsg.registry import get_unit
+from qzfsg.registry import all_units, get_unit
 
 OFFICE = "汨罗市安委办"
 
@@ -59,11 +58,6 @@ class HistoryEntry(BaseModel):
 FigureSet = dict[str, tuple[Decimal, Decimal]]  # indicator code -> (本月数, 累计数)
 
 
-def amount(stored: int) -> Decimal:
-    """A stored amount (an integer in units of 1/10,000) as the exact Decimal."""
-    return plain_decimal(Decimal(stored).scaleb(-4))
-
-
 def current_figures(
     session: Any, months: Sequence[Month] | None = None, unit_id: int | None = None
 ) -> dict[str, dict[int, FigureSet]]:
@@ -89,40 +83,68 @@ def current_figures(
     return found
 
 
-def _findings_by_submission(session: Session, ids: list[int]) -> dict[int, list[Finding]]:
+@dataclass(frozen=True, slots=True)
+class SubmissionRow:
+    """A received file as the read paths see it (a row of the submission table)."""
+
+    id: int
+    unit_id: int | None
+    unit_text: str | None
+    month: str | None
+    received_at: datetime
+    source_name: str
+    sha256: str
+    status: str
+    version: int
+    superseded: bool
+    dismissed_at: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple) -> SubmissionRow:
+        received = row[4]
+        if isinstance(received, str):  # SQLite keeps times as ISO text
+            received = datetime.fromisoformat(received)
+        return cls(*row[:4], received, *row[5:9], bool(row[9]), row[10])
+
+
+def _findings_by_submission(
+    session: Any, unit_id: int | None, month: str | None
+) -> dict[int, list[Finding]]:
     found: dict[int, list[Finding]] = {}
-    rows = session.exec(
-        select(FindingRow)
-        .where(col(FindingRow.submission_id).in_(ids))
-        .order_by(col(FindingRow.id))
-    )
-    for row in rows:
-        found.setdefault(row.submission_id, []).append(
+    for (
+        submission_id,
+        code,
+        severity,
+        message,
+        indicator,
+        cell,
+        expected,
+    ) in returns_queries.findings(session, unit_id, month):
+        found.setdefault(submission_id, []).append(
             Finding(
-                code=row.code,
-                severity=row.severity,
-                message=row.message,  # type: ignore[arg-type]
-                indicator=row.indicator_code,
-                cell=row.cell,
-                expected=row.expected,
+                code=code,
+                severity=severity,
+                message=message,
+                indicator=indicator,
+                cell=cell,
+                expected=expected,
             )
         )
     return found
 
 
 def list_open_findings(
-    session: Session, month: Month | None = None, unit: str | None = None
+    session: Any, month: Month | None = None, unit: str | None = None
 ) -> list[OpenFindings]:
     """For each unit and month, the latest file if it was rejected or accepted with warnings;
     files that could not be placed stay open until the unit sends an accepted one."""
-    query = select(Submission).order_by(col(Submission.received_at), col(Submission.id))
-    if unit is not None:
-        query = query.where(Submission.unit_id == get_unit(session, unit).id)
-    if month is not None:
-        query = query.where(Submission.month == str(month))
-    submissions = list(session.exec(query))
-    latest: dict[tuple[int | None, str | None], Submission] = {}
-    unplaced: list[Submission] = []
+    unit_id = get_unit(session, unit).id if unit is not None else None
+    key = str(month) if month is not None else None
+    submissions = [
+        SubmissionRow.from_row(r) for r in returns_queries.submissions(session, unit_id, key)
+    ]
+    latest: dict[tuple[int | None, str | None], SubmissionRow] = {}
+    unplaced: list[SubmissionRow] = []
     last_accepted: dict[int, datetime] = {}
     for sub in submissions:
         if sub.unit_id is None or sub.month is None:
@@ -132,9 +154,7 @@ def list_open_findings(
         if sub.status == "accepted" and sub.unit_id is not None:
             last_accepted[sub.unit_id] = sub.received_at
     # The same bytes accepted since (with --unit, say) also settle an unplaced file.
-    accepted_bytes = set(
-        session.exec(select(Submission.sha256).where(Submission.status == "accepted")).all()
-    )
+    accepted_bytes = returns_queries.accepted_hashes(session)
     still_open = [
         s
         for s in unplaced
@@ -142,17 +162,17 @@ def list_open_findings(
         and (s.unit_id is None or last_accepted.get(s.unit_id, datetime.min) < s.received_at)
     ]
     candidates = [*latest.values(), *still_open]
-    findings = _findings_by_submission(session, [s.id for s in candidates if s.id is not None])
-    names = {u.id: u.name for u in session.exec(select(Unit))}
+    findings = _findings_by_submission(session, unit_id, key)
+    names = {u.id: u.name for u in all_units(session)}
     result = []
-    for sub in sorted(candidates, key=lambda s: (s.received_at, s.id or 0)):
-        items = [f for f in findings.get(sub.id or 0, []) if f.severity != "info"]
+    for sub in sorted(candidates, key=lambda s: (s.received_at, s.id)):
+        items = [f for f in findings.get(sub.id, []) if f.severity != "info"]
         if (sub.status == "accepted" and not items) or sub.dismissed_at is not None:
             continue
         unit_name = names.get(sub.unit_id) if sub.unit_id else None
         result.append(
             OpenFindings(
-                id=sub.id or 0,
+                id=sub.id,
                 unit=unit_name,
                 month=sub.month,
                 file=sub.source_name,
@@ -176,10 +196,14 @@ class Dismissed(BaseModel):
 
 
 def dismiss_findings(
-    session: Session, ids: Sequence[int], note: str | None, when: datetime
+    session: Any, ids: Sequence[int], note: str | None, when: datetime
 ) -> list[Dismissed]:
     """Take files off the `findings` list: the clerk has dealt with them otherwise. The
     file, its status and its findings stay as they are (history still shows them)."""
+    from sqlmodel import select
+
+    from qzfsg.models import Submission, Unit
+
     names = {u.id: u.name for u in session.exec(select(Unit))}
     done = []
     for submission_id in ids:
@@ -201,7 +225,7 @@ def dismiss_findings(
     return done
 
 
-def return_note(unit: str | None, sub: Submission, items: list[Finding]) -> str:
+def return_note(unit: str | None, sub: SubmissionRow, items: list[Finding]) -> str:
     """The ready-to-send text: 退回意见 for a rejected file, 核实提醒 for warnings."""
     month = f"{Month.parse(sub.month).label}" if sub.month else "月份未能确定的"
     who = unit or "填报单位"
@@ -221,35 +245,31 @@ def return_note(unit: str | None, sub: Submission, items: list[Finding]) -> str:
     return "\n".join([head, *lines, tail, f"——{OFFICE}"])
 
 
-def unit_history(session: Session, unit: str, month: Month | None = None) -> list[HistoryEntry]:
+def unit_history(session: Any, unit: str, month: Month | None = None) -> list[HistoryEntry]:
     """Every file received for the unit, oldest first, with what each version changed."""
-    unit_row = get_unit(session, unit)
-    query = select(Submission).where(Submission.unit_id == unit_row.id)
-    if month is not None:
-        query = query.where(Submission.month == str(month))
-    submissions = list(
-        session.exec(query.order_by(col(Submission.received_at), col(Submission.id)))
-    )
-    ids = [s.id for s in submissions if s.id is not None]
+    unit_id = get_unit(session, unit).id
+    key = str(month) if month is not None else None
+    submissions = [
+        SubmissionRow.from_row(r) for r in returns_queries.submissions(session, unit_id, key)
+    ]
     values: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
-    for row in session.exec(select(Value).where(col(Value.submission_id).in_(ids))):
-        values.setdefault(row.submission_id, {})[row.indicator_code] = (
-            row.month_value,
-            row.cumulative_value,
-        )
-    labels = {i.code: i.label for i in session.exec(select(Indicator))}
-    findings = _findings_by_submission(session, ids)
+    for submission_id, code, month_value, cumulative in returns_queries.values(
+        session, unit_id, key
+    ):
+        values.setdefault(submission_id, {})[code] = (amount(month_value), amount(cumulative))
+    labels = returns_queries.indicator_labels(session)
+    findings = _findings_by_submission(session, unit_id, key)
     current: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
     history = []
     for sub in submissions:
         changes: list[Change] = []
-        mine = values.get(sub.id or 0)
+        mine = values.get(sub.id)
         if mine is not None and sub.month is not None:
             before = current.get(sub.month)
             if before is not None:
                 changes = _changes(before, mine, labels)
             current[sub.month] = mine
-        items = findings.get(sub.id or 0, [])
+        items = findings.get(sub.id, [])
         history.append(
             HistoryEntry(
                 file=sub.source_name,

@@ -14,6 +14,7 @@ from qzfsg.cli.common import (
     db_path,
     emit_json,
     month_or_none,
+    reading,
     show,
 )
 
@@ -159,7 +160,7 @@ def findings(
     from qzfsg.render import returns as render
     from qzfsg.submissions import list_open_findings
 
-    with database(db) as session:
+    with reading(db) as session:
         items = list_open_findings(session, month_or_none(month), unit)
     if as_json:
         emit_json(items)
@@ -183,7 +184,7 @@ def history(
     from qzfsg.render import returns as render
     from qzfsg.submissions import unit_history
 
-    with database(db) as session:
+    with reading(db) as session:
         official = get_unit(session, unit).name
         entries = unit_history(session, unit, month_or_none(month))
     if as_json:

@@ -32,3 +32,50 @@ def first_versions(connection: Any, month: str) -> list[tuple]:
     """(unit id, status) of each unit's first return of `month`."""
     sql = "SELECT unit_id, status FROM submission WHERE month = :month AND version = 1"
     return rows(connection, sql, {"month": month})
+
+
+SUBMISSION_COLUMNS = (
+    "id, unit_id, unit_text, month, received_at, source_name, sha256, status, version,"
+    " superseded, dismissed_at"
+)
+
+
+def _filters(unit_id: int | None, month: str | None, table: str = "s") -> str:
+    where = [f"{table}.unit_id = :unit"] if unit_id is not None else []
+    where += [f"{table}.month = :month"] if month is not None else []
+    return f" WHERE {' AND '.join(where)}" if where else ""
+
+
+def submissions(connection: Any, unit_id: int | None = None, month: str | None = None) -> list:
+    """Every received file (of one unit, one month), oldest first: SUBMISSION_COLUMNS."""
+    sql = f"SELECT {SUBMISSION_COLUMNS} FROM submission AS s{_filters(unit_id, month)}"
+    return rows(connection, sql + " ORDER BY received_at, id", {"unit": unit_id, "month": month})
+
+
+def findings(connection: Any, unit_id: int | None = None, month: str | None = None) -> list:
+    """(submission id, code, severity, message, indicator, cell, expected) of the files
+    `submissions` lists, in the order they were found."""
+    sql = (
+        "SELECT f.submission_id, f.code, f.severity, f.message, f.indicator_code, f.cell,"
+        " f.expected FROM finding AS f JOIN submission AS s ON s.id = f.submission_id"
+    )
+    sql += _filters(unit_id, month) + " ORDER BY f.id"
+    return rows(connection, sql, {"unit": unit_id, "month": month})
+
+
+def values(connection: Any, unit_id: int, month: str | None = None) -> list:
+    """(submission id, code, 本月数, 累计数) of every file of the unit (and month)."""
+    sql = (
+        "SELECT v.submission_id, v.indicator_code, v.month_value, v.cumulative_value"
+        " FROM value AS v JOIN submission AS s ON s.id = v.submission_id"
+    )
+    return rows(connection, sql + _filters(unit_id, month), {"unit": unit_id, "month": month})
+
+
+def accepted_hashes(connection: Any) -> set[str]:
+    sql = "SELECT sha256 FROM submission WHERE status = 'accepted'"
+    return {row[0] for row in rows(connection, sql)}
+
+
+def indicator_labels(connection: Any) -> dict[str, str]:
+    return dict(rows(connection, "SELECT code, label FROM indicator"))

@@ -13,10 +13,10 @@ from datetime import date
 from decimal import Decimal
 from statistics import median
 
+from qzfsg.amounts import plain_decimal
 from qzfsg.campaign import Campaign
 from qzfsg.defaults import IndicatorDef
 from qzfsg.findings import Finding, finding
-from qzfsg.models import plain_decimal
 from qzfsg.reading.returns import COLUMN_LABELS, CheckedReturn, Column, Entry
 
 ZERO = Decimal(0)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def number(value: Decimal) -> str:
-    from qzfsg.models import plain_decimal
+    from qzfsg.amounts import plain_decimal
 
     return format(plain_decimal(value), "f")
 
