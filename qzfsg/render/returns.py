@@ -46,7 +46,7 @@ def _finding_lines(findings: Iterable[Finding]) -> Text:
     for item in findings:
         if lines:
             lines.append("\n")
-        lines.append(item.message, style=SEVERITY_STYLE[item.severity])
+        lines.append_text(text(item.message, SEVERITY_STYLE[item.severity]))
     return lines
 
 
