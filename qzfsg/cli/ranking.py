@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand
-from qzfsg.cli.common import DbOption, JsonOption, emit_json, reading, show
+from qzfsg.cli.common import AsOfOption, DbOption, JsonOption, day_or_none, emit_json, reading, show
 from qzfsg.cli.units import Kind
 
 
@@ -37,6 +37,7 @@ def rank(
             help="只解释这一个单位（含 --explain，只列该单位所在的一类）。",
         ),
     ] = None,
+    as_of: AsOfOption = None,
     weights: Annotated[
         Path | None,
         typer.Option(
@@ -70,7 +71,9 @@ def rank(
             found = get_unit(session, unit)
             shown_unit, league = found.name, found.kind
         explain = explain or shown_unit is not None
-        ranking = rank_units(session, period, league, method, explain=explain)
+        ranking = rank_units(
+            session, period, league, method, as_of=day_or_none(as_of), explain=explain
+        )
     if as_json:
         emit_json(ranking.public(explain=explain, unit=shown_unit))
     else:
