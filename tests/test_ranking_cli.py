@@ -242,3 +242,26 @@ def test_help_has_an_example():
     result = CliRunner().invoke(app, ["rank", "--help"])
     assert result.exit_code == 0
     assert "示例" in result.stdout and "--quarter" in result.stdout
+
+
+def test_write_weights_gives_the_clerk_a_copy_to_edit(rank, tmp_path):
+    copy = tmp_path / "我的排名方法.toml"
+    written = rank("--write-weights", str(copy))
+    assert written.exit_code == 0
+    assert copy.read_bytes() == default_method_path().read_bytes()
+    text = copy.read_text(encoding="utf-8").replace("increase = 20", "increase = 10", 1)
+    copy.write_text(text.replace("quality = 40 ", "quality = 50 ", 1), encoding="utf-8")
+    doc = json.loads(rank("--month", "2018-09", "--weights", str(copy), "--json").stdout)
+    assert doc["method"]["shares"] == {"quantity": 40, "increase": 10, "quality": 50}
+
+
+def test_write_weights_keeps_an_existing_file_unless_forced(rank, tmp_path):
+    copy = tmp_path / "已有.toml"
+    copy.write_text("# 改了一半的权重\n", encoding="utf-8")
+    refused = rank("--write-weights", str(copy))
+    assert refused.exit_code == 2
+    assert "已存在" in refused.stderr and "--force" in refused.stderr
+    assert copy.read_text(encoding="utf-8") == "# 改了一半的权重\n"
+    forced = rank("--write-weights", str(copy), "--force")
+    assert forced.exit_code == 0
+    assert copy.read_bytes() == default_method_path().read_bytes()

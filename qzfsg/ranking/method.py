@@ -101,12 +101,16 @@ class _Reader:
     def table(self, raw: dict, key: str, expected: tuple[str, ...]) -> dict[str, Any]:
         found = raw.get(key)
         if found is None:
-            raise self.fail(f"缺少 [{key}] 一节。请对照 data/ranking.toml 补上。")
+            raise self.fail(
+                f"缺少 [{key}] 一节。请对照默认方法（qzfsg rank --write-weights 另存一份）补上。"
+            )
         if not isinstance(found, dict):
             raise self.fail(f"{key} 应为一节（[{key}]），不是单个值。")
         for name in expected:
             if name not in found:
-                raise self.fail(f"缺少键 {key}.{name}。请对照 data/ranking.toml 补上。")
+                raise self.fail(
+                    f"缺少键 {key}.{name}。请对照默认方法（qzfsg rank --write-weights 另存一份）补上。"
+                )
         unknown = sorted(set(found) - set(expected))
         if unknown:
             raise self.fail(
