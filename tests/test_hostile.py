@@ -123,7 +123,7 @@ def test_text_from_a_file_is_inert_everywhere(tmp_path, cli, db_file):
         tmp_path,
         name="r.xls",
         fmt="xls",  # BIFF holds any character; openpyxl would refuse to write these
-        unit=f"归义镇{HOSTILE_TEXT}",
+        unit="归义镇\x1b[2J[b]x[/b]\u200b",
         raw={("cases", "m"): f"3{HOSTILE_TEXT}"},
     )
     table = cli("import", str(path))
@@ -134,8 +134,8 @@ def test_text_from_a_file_is_inert_everywhere(tmp_path, cli, db_file):
     for result in (table, as_json, findings, findings_json):
         assert _raw_controls(result.stdout) == [], result.stdout
         assert "Traceback" not in result.stdout
-    assert "\\x1b[2J" in table.stdout and "[bold red]x[/]" in table.stdout  # shown, literally
-    assert "\\x1b[2J" in findings.stdout
+    assert "归义镇\\x1b[2J[b]x[/b]\\u200b" in table.stdout  # shown, literally
+    assert "\\x1b]8;;http://evil.example" in findings.stdout
     with sqlite3.connect(db_file) as conn:
         texts = [
             value
