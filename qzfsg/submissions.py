@@ -193,6 +193,7 @@ class Dismissed(BaseModel):
     file: str
     note: str | None
     already: bool  # it had been dismissed before (its first note and time are kept)
+    clean: bool = False  # accepted with nothing to check: never listed, nothing was done
 
 
 def dismiss_findings(
@@ -202,7 +203,7 @@ def dismiss_findings(
     file, its status and its findings stay as they are (history still shows them)."""
     from sqlmodel import select
 
-    from qzfsg.models import Submission, Unit
+    from qzfsg.models import Finding, Submission, Unit
 
     names = {u.id: u.name for u in session.exec(select(Unit))}
     done = []
@@ -212,14 +213,18 @@ def dismiss_findings(
             raise NotFoundError(
                 f"没有编号为 {submission_id} 的报表；编号见 qzfsg findings 每项的开头。"
             )
+        to_check = select(Finding.id).where(
+            Finding.submission_id == submission_id, Finding.severity != "info"
+        )
+        clean = sub.status == "accepted" and session.exec(to_check).first() is None
         already = sub.dismissed_at is not None
-        if not already:
+        if not (already or clean):
             sub.dismissed_at, sub.dismiss_note = when, note
             session.add(sub)
         done.append(
             Dismissed(id=submission_id, unit=names.get(sub.unit_id) if sub.unit_id else None,
                       month=sub.month, file=sub.source_name, note=sub.dismiss_note,
-                      already=already)
+                      already=already, clean=clean)
         )  # fmt: skip
     session.flush()
     return done

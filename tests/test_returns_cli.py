@@ -31,11 +31,13 @@ def stamp(path, when):
     return path
 
 
-def submissions(db_file):
+def query(db_file, sql):
     with sqlite3.connect(db_file) as conn:
-        return conn.execute(
-            "SELECT source_name, status, version FROM submission ORDER BY id"
-        ).fetchall()
+        return conn.execute(sql).fetchall()
+
+
+def submissions(db_file):
+    return query(db_file, "SELECT source_name, status, version FROM submission ORDER BY id")
 
 
 def test_import_json_shape_and_exit_code(tmp_path, cli, db_file):
@@ -213,6 +215,17 @@ def test_an_unplaced_file_leaves_findings_once_its_bytes_are_accepted(tmp_path, 
     assert len(json.loads(cli("findings", "--json").stdout)) == 1
     assert cli("import", str(path), "--unit", "白水镇", "--received", "2018-06-28").exit_code == 0
     assert json.loads(cli("findings", "--json").stdout) == []
+
+
+def test_dismissing_a_clean_return_changes_nothing(tmp_path, cli, db_file):
+    assert cli("import", str(make_return(tmp_path)), "--received", "2018-06-28").exit_code == 0
+    [(submission_id,)] = query(db_file, "SELECT id FROM submission")
+    result = cli("dismiss", str(submission_id))
+    assert result.exit_code == 0
+    assert "本不在待处理清单上" in result.stdout and "已移出" not in result.stdout
+    [done] = json.loads(cli("dismiss", str(submission_id), "--json").stdout)
+    assert (done["clean"], done["already"]) == (True, False)
+    assert query(db_file, "SELECT dismissed_at FROM submission") == [(None,)]
 
 
 def test_dismissing_twice_says_so(tmp_path, cli):

@@ -30,6 +30,15 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="按哪一天的情况统计迟报、未报，默认今天；此后收到的报表不算。",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="以 JSON 输出（结构见 README），供其他程序读取。")
 ]

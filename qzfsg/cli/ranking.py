@@ -7,9 +7,11 @@ import typer
 
 from qzfsg.cli.base import QzfsgCommand
 from qzfsg.cli.common import (
+    AsOfOption,
     DbOption,
     ForceOption,
     JsonOption,
+    day_or_none,
     emit_json,
     reading,
     refuse_overwrite,
@@ -46,6 +48,7 @@ def rank(
             help="只解释这一个单位（含 --explain，只列该单位所在的一类）。",
         ),
     ] = None,
+    as_of: AsOfOption = None,
     weights: Annotated[
         Path | None,
         typer.Option(
@@ -96,7 +99,9 @@ def rank(
             found = get_unit(session, unit)
             shown_unit, league = found.name, found.kind
         explain = explain or shown_unit is not None
-        ranking = rank_units(session, period, league, method, explain=explain)
+        ranking = rank_units(
+            session, period, league, method, as_of=day_or_none(as_of), explain=explain
+        )
     if as_json:
         emit_json(ranking.public(explain=explain, unit=shown_unit))
     else:

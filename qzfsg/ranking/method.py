@@ -47,6 +47,12 @@ class RankingMethod:
     late_deduction_per_day: Fraction
     late_deduction_cap: Fraction
 
+    @property
+    def builtin(self) -> bool:
+        """The method shipped with qzfsg: its file lies where qzfsg is installed, which
+        means nothing to the clerk."""
+        return self.source == str(default_method_path())
+
     def late_deduction(self, days_late: int | None) -> Fraction:
         if not days_late or days_late <= 0:
             return Fraction(0)
@@ -56,7 +62,7 @@ class RankingMethod:
         """The method as plain data, for `--json` and for the table's caption."""
         return {
             "name": self.name,
-            "file": self.source,
+            "file": None if self.builtin else self.source,
             "shares": _decimals(self.shares),
             "weights": _decimals(self.weights),
             "quality": _decimals(self.quality),

@@ -14,12 +14,14 @@ from pathlib import Path
 from qzfsg.campaign import Campaign
 from qzfsg.defaults import IndicatorDef
 from qzfsg.findings import finding
+from qzfsg.inert import shown_name, shown_path
 from qzfsg.months import LATE_FILING_LAST_DAY, Month
 from qzfsg.names import Resolver
 from qzfsg.reading.cells import parse_amount, parse_filed_date, parse_month_field
-from qzfsg.reading.form import FormSheet, RawCell, UnreadableReturn, read_return
+from qzfsg.reading.form import FormSheet, RawCell, read_return
 from qzfsg.reading.returns import COLUMN_LABELS, CheckedReturn, Entry
 from qzfsg.reading.rules import RuleContext, apply_rules
+from qzfsg.reading.unreadable import UnreadableReturn
 
 # (unit, month) -> (previous month's 累计数 or None, earlier months' 本月数 by indicator)
 HistoryLookup = Callable[[str, Month], tuple[dict[str, Decimal] | None, dict[str, list[Decimal]]]]
@@ -51,7 +53,7 @@ class Checker:
         data: bytes | None = None,
     ) -> CheckedReturn:
         """Read and check one file; `data` is its bytes if the caller has them already."""
-        ret = CheckedReturn(file=str(path))
+        ret = CheckedReturn(file=shown_path(path))
         try:
             form = read_return(path, self.indicators, data)
         except UnreadableReturn as exc:
@@ -176,7 +178,7 @@ class Checker:
             ret.findings.append(
                 finding(
                     "unit_from_filename",
-                    f"表上“填报单位”{cell}没有填写，按文件名“{path.name}”认定为 {ret.unit}；请以后填写并盖章。",
+                    f"表上“填报单位”{cell}没有填写，按文件名“{shown_name(path)}”认定为 {ret.unit}；请以后填写并盖章。",
                     cell=form.unit_cell,
                 )
             )
@@ -184,7 +186,7 @@ class Checker:
             ret.findings.append(
                 finding(
                     "unit_missing",
-                    f"表上“填报单位”{cell}没有填写，文件名“{path.name}”也看不出是哪个单位。"
+                    f"表上“填报单位”{cell}没有填写，文件名“{shown_name(path)}”也看不出是哪个单位。"
                     "请填写单位名称后重新报送。",
                     cell=form.unit_cell,
                     expected="单位名称",
@@ -192,7 +194,7 @@ class Checker:
             )
 
     def _unit_from_name(self, path: Path) -> str | None:
-        found = self.resolver.find_in(path.stem)
+        found = self.resolver.find_in(shown_path(path.stem))
         return found[0] if len(found) == 1 else None
 
     def _month_from_field(self, form: FormSheet, filed: date | None, ret: CheckedReturn) -> None:

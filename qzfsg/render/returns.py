@@ -159,9 +159,12 @@ def dismissed(items: Sequence[Dismissed]) -> Text:
         lines.append_text(
             text(f"{item.unit or '（单位不明）'} {item.month or '月份不明'} 《{item.file}》")
         )
-        lines.append(
-            " 此前已移出待处理清单。" if item.already else " 已移出待处理清单。", style="green"
-        )
+        if item.clean:
+            lines.append(" 已录入且没有需要核实的问题，本不在待处理清单上，未作改动。")
+        elif item.already:
+            lines.append(" 此前已移出待处理清单。", style="green")
+        else:
+            lines.append(" 已移出待处理清单。", style="green")
     return lines
 
 
