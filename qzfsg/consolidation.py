@@ -132,8 +132,9 @@ def consolidate(session: Session, month: Month) -> CityReturn:
     """The city's return for `month`: totals, coverage, breakdown and the 累计 check."""
     indicators = list_indicators(session)
     codes = [i.code for i in indicators]
-    first = min(load_campaign(session).first, month)
-    months = first.until(month)
+    campaign = load_campaign(session)
+    campaign.within([month], month.label, "没有可汇总的月报表")
+    months = campaign.first.until(month)
     figures = accepted_figures(session, months)
     current = figures[str(month)]
     expected = expected_units(session, month)

@@ -9,6 +9,7 @@ for the same unit and month becomes a new version that replaces the earlier one.
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -25,12 +26,15 @@ from qzfsg.db import RowWriter, driver_connection
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
+from qzfsg.inert import shown_name, shown_path
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.months import Month
 from qzfsg.reading.checking import Checker
+from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.rules import show
+from qzfsg.reading.unreadable import UnreadableReturn
 from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.submissions import FigureSet, current_figures
 
@@ -77,33 +81,66 @@ class FileOutcome(BaseModel):
 
 
 def collect_paths(arguments: Sequence[str]) -> list[Path]:
-    """Files as given, folders searched recursively for spreadsheets, globs expanded."""
+    """Files as given, folders searched recursively for spreadsheets, globs expanded.
+
+    Whatever exists is kept, even when it is not a regular file (a pipe, a device, a link
+    that loops): reading it then says what it is. A folder without spreadsheets is an
+    error, so that a mistyped folder is not taken for a month without returns."""
     found: list[Path] = []
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            found.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in SPREADSHEET_SUFFIXES
-                and not p.name.startswith(("~$", ".~lock"))
-            )
-        elif path.is_file():
+            inside = _spreadsheets_in(path)
+            if not inside:
+                raise QzfsgError(_no_returns_in(path))
+            found.extend(inside)
+        elif os.path.lexists(path):
             found.append(path)
         elif glob.has_magic(argument) and (matches := sorted(glob.glob(argument, recursive=True))):
             found.extend(Path(m) for m in matches if Path(m).is_file())
         else:
-            raise NotFoundError(f"找不到文件或文件夹“{argument}”。")
+            raise NotFoundError(f"找不到文件或文件夹“{shown_path(argument)}”。")
     return list(dict.fromkeys(found))
+
+
+def _spreadsheets_in(folder: Path) -> list[Path]:
+    """Spreadsheet files under `folder`, its subfolders too; linked folders are not
+    followed (a link back up would never end), Office's and LibreOffice's lock files
+    left out."""
+    found = []
+    for root, folders, files in os.walk(folder):
+        folders.sort()
+        found.extend(
+            Path(root) / name
+            for name in sorted(files)
+            if Path(name).suffix.lower() in SPREADSHEET_SUFFIXES
+            and not name.startswith(("~$", ".~lock"))
+        )
+    return found
+
+
+def _no_returns_in(folder: Path) -> str:
+    name = shown_path(folder)
+    if folder.suffix.lower() in SPREADSHEET_SUFFIXES:
+        return f"“{name}”是文件夹，不是表格文件；其中也没有找到报表文件。"
+    return f"文件夹“{name}”中没有找到报表文件（.xlsx、.xls、.ods、.et）。"
 
 
 def in_received_order(
     paths: Iterable[Path], received: datetime | None
 ) -> list[tuple[Path, datetime]]:
     """Each file with its received time (stated, or its modification time), oldest first."""
-    timed = [(p, received or file_time(p)) for p in paths]
+    timed = [(p, received or _modified(p)) for p in paths]
     return sorted(timed, key=lambda item: item[1])
+
+
+def _modified(path: Path) -> datetime:
+    """The file's modification time; a link that loops or points nowhere has the link's
+    own (reading it will say what is wrong)."""
+    try:
+        return file_time(path)
+    except OSError:
+        return datetime.fromtimestamp(path.lstat().st_mtime).replace(microsecond=0)
 
 
 class Importer:
@@ -171,11 +208,11 @@ class Importer:
         self, path: Path, received: datetime, unit: str | None = None, month: Month | None = None
     ) -> FileOutcome:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problem = finding("unreadable", f"无法读取文件“{path.name}”：{exc.strerror or exc}。")
+            data = read_received(path)
+        except UnreadableReturn as exc:  # not a regular file, or unreadable: nothing stored
+            problem = finding(exc.code, str(exc))
             return FileOutcome(
-                file=str(path), status="rejected", received=received, findings=[problem]
+                file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
         digest = file_sha256(data)
         connection = driver_connection(self.session)
@@ -215,7 +252,7 @@ class Importer:
     ) -> FileOutcome:
         _, unit_id, month_text, version, source, _ = earlier
         return FileOutcome(
-            file=str(path), status="duplicate", unit=self.names.get(unit_id),
+            file=shown_path(path), status="duplicate", unit=self.names.get(unit_id),
             month=month_text, version=version, received=received, duplicate_of=source,
             findings=findings,
         )  # fmt: skip
@@ -242,35 +279,44 @@ class Importer:
             finding(
                 "unit_not_expected",
                 f"{unit.name}{why}，{checked.month.label}不在应报范围内；已收录并计入全市合计，"
-                "但不算应报单位。如该单位已恢复报送，请用 qzfsg units 调整。",
+                "但不算应报单位。",
             )
         ]
 
     def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
-        """An earlier month re-submitted: does the stored next month still add up?"""
+        """An earlier month re-submitted: do the stored later months still add up? Each
+        累计数 builds on the month before, so a change runs on through every later month on
+        file: a May correction that breaks June's 累计数 breaks July's too, and the unit is
+        asked for both."""
         assert checked.unit and checked.month
-        later_month = checked.month.next()
-        later = self.accepted_months(checked.unit).get(str(later_month))
-        if not later:
-            return []
+        stored = self.accepted_months(checked.unit)
         found = []
-        for code, (month_value, cumulative) in later.items():
-            entry = checked.entries.get(code)
-            if entry is None or entry.cumulative is None:
+        for code, entry in checked.entries.items():
+            if entry.cumulative is None:
                 continue
-            due = entry.cumulative + month_value
-            if cumulative != due:
-                label = self.checker.by_code[code].label
-                found.append(
-                    finding(
-                        "later_month_mismatch",
-                        f"已收的{later_month.label}报表“{label}”累计数为 {show(cumulative)}，"
-                        f"按本表应为 {show(entry.cumulative)} + {show(month_value)} = {show(due)}；"
-                        f"请该单位重报{later_month.label}报表。",
-                        indicator=code,
-                        expected=show(due),
-                    )
+            carried, month, broken = entry.cumulative, checked.month.next(), []
+            while (figures := stored.get(str(month))) is not None and code in figures:
+                month_value, cumulative = figures[code]
+                due = carried + month_value
+                if cumulative != due:
+                    broken.append((month, cumulative, carried, month_value, due))
+                carried, month = due, month.next()
+            if not broken:
+                continue
+            first, cumulative, before, month_value, due = broken[0]
+            label = self.checker.by_code[code].label
+            others = "、".join(b[0].label for b in broken[1:])
+            found.append(
+                finding(
+                    "later_month_mismatch",
+                    f"已收的{first.label}报表“{label}”累计数为 {show(cumulative)}，"
+                    f"按本表应为 {show(before)} + {show(month_value)} = {show(due)}"
+                    + (f"；其后{others}的累计数也随之不再衔接" if others else "")
+                    + f"。请一并更正{'、'.join(b[0].label for b in broken)}报表后重新报送。",
+                    indicator=code,
+                    expected=show(due),
                 )
+            )
         return found
 
     def _store(
@@ -302,7 +348,7 @@ class Importer:
                     "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
                     "month_source": checked.month_source, "received_at": received,
                     "filed_on": checked.filed_on, "filed_text": checked.filed_text,
-                    "source_name": path.name, "sha256": digest, "archive_path": str(stored_at),
+                    "source_name": shown_name(path), "sha256": digest, "archive_path": str(stored_at),
                     "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
                     "version": version, "superseded": False, "imported_at": datetime.now(),
                 },
