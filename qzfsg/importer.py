@@ -313,35 +313,44 @@ class Importer:
             finding(
                 "unit_not_expected",
                 f"{unit.name}{why}，{checked.month.label}不在应报范围内；已收录并计入全市合计，"
-                "但不算应报单位。如该单位已恢复报送，请用 qzfsg units 调整。",
+                "但不算应报单位。",
             )
         ]
 
     def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
-        """An earlier month re-submitted: does the stored next month still add up?"""
+        """An earlier month re-submitted: do the stored later months still add up? Each
+        累计数 builds on the month before, so a change runs on through every later month on
+        file: a May correction that breaks June's 累计数 breaks July's too, and the unit is
+        asked for both."""
         assert checked.unit and checked.month
-        later_month = checked.month.next()
-        later = self.accepted_months(checked.unit).get(str(later_month))
-        if not later:
-            return []
+        stored = self.accepted_months(checked.unit)
         found = []
-        for code, (month_value, cumulative) in later.items():
-            entry = checked.entries.get(code)
-            if entry is None or entry.cumulative is None:
+        for code, entry in checked.entries.items():
+            if entry.cumulative is None:
                 continue
-            due = entry.cumulative + month_value
-            if cumulative != due:
-                label = self.checker.by_code[code].label
-                found.append(
-                    finding(
-                        "later_month_mismatch",
-                        f"已收的{later_month.label}报表“{label}”累计数为 {show(cumulative)}，"
-                        f"按本表应为 {show(entry.cumulative)} + {show(month_value)} = {show(due)}；"
-                        f"请该单位重报{later_month.label}报表。",
-                        indicator=code,
-                        expected=show(due),
-                    )
+            carried, month, broken = entry.cumulative, checked.month.next(), []
+            while (figures := stored.get(str(month))) is not None and code in figures:
+                month_value, cumulative = figures[code]
+                due = carried + month_value
+                if cumulative != due:
+                    broken.append((month, cumulative, carried, month_value, due))
+                carried, month = due, month.next()
+            if not broken:
+                continue
+            first, cumulative, before, month_value, due = broken[0]
+            label = self.checker.by_code[code].label
+            others = "、".join(b[0].label for b in broken[1:])
+            found.append(
+                finding(
+                    "later_month_mismatch",
+                    f"已收的{first.label}报表“{label}”累计数为 {show(cumulative)}，"
+                    f"按本表应为 {show(before)} + {show(month_value)} = {show(due)}"
+                    + (f"；其后{others}的累计数也随之不再衔接" if others else "")
+                    + f"。请一并更正{'、'.join(b[0].label for b in broken)}报表后重新报送。",
+                    indicator=code,
+                    expected=show(due),
                 )
+            )
         return found
 
     def _store(

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from qzfsg.amounts import amount
 from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
-from qzfsg.months import Month
+from qzfsg.months import Month, day_label
 from qzfsg.queries import returns as returns_queries
 from qzfsg.reading.rules import show
 from qzfsg.registry import all_units, get_unit
@@ -237,22 +237,22 @@ def dismiss_findings(
 
 
 def return_note(unit: str | None, sub: SubmissionRow, items: list[Finding]) -> str:
-    """The ready-to-send text: 退回意见 for a rejected file, 核实提醒 for warnings."""
-    month = f"{Month.parse(sub.month).label}" if sub.month else "月份未能确定的"
+    """The ready-to-send text: 退回意见 for a rejected file, 核实提醒 for warnings. It speaks
+    to the unit (你单位) and asks only what the unit can do: the clerk's own remedies (an
+    import option, a registry change) are hints beside the findings, never in this text."""
+    month = Month.parse(sub.month).label if sub.month else "月份未能确定的"
     who = unit or "填报单位"
+    sent = f"你单位{day_label(sub.received_at.date())}报送的《{sub.source_name}》（{month}月报表）"
     lines = [f"{i}. {f.message}" for i, f in enumerate(items, start=1)]
     if sub.status == "rejected":
-        head = (
-            f"【退回意见】{who}：你单位 {sub.received_at:%Y-%m-%d} 报送的《{sub.source_name}》"
-            f"（{month}月报表）未通过审核，未予录入："
-        )
-        tail = "请按上述意见更正后重新报送（改好的表直接发来即可，无需另行说明）。"
+        head = f"【退回意见】{who}：{sent}未通过审核，未予录入："
+        tail = "请你单位按上述意见更正后重新报送（改好的表直接发来即可，无需另行说明）。"
+    elif any(f.code == "later_month_mismatch" for f in items):
+        head = f"【核实提醒】{who}：{sent}已收录，但以下情况请核实："
+        tail = "累计数不再衔接的月份，请你单位更正后重新报送；其余各项如无误无需回复。"
     else:
-        head = (
-            f"【核实提醒】{who}：你单位 {sub.received_at:%Y-%m-%d} 报送的《{sub.source_name}》"
-            f"（{month}月报表）已收录，但以下情况请核实："
-        )
-        tail = "如数据无误无需回复；如有差错请更正后重新报送。"
+        head = f"【核实提醒】{who}：{sent}已收录，但以下情况请核实："
+        tail = "如数据无误无需回复；如有差错，请你单位更正后重新报送。"
     return "\n".join([head, *lines, tail, f"——{OFFICE}"])
 
 

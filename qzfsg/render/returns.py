@@ -16,13 +16,20 @@ if TYPE_CHECKING:
     from qzfsg.submissions import Dismissed, HistoryEntry, OpenFindings
 
 
+def _message(item: Finding, style: str = "") -> Text:
+    """The finding's message, and the clerk's own remedy (an option, a registry command)
+    after it: the hint is for the office, the text sent to the unit never carries it."""
+    shown = text(item.message, style)
+    if item.clerk_hint:
+        shown.append(f"（{item.clerk_hint}）", style="dim")
+    return shown
+
+
 def findings_table(findings: Iterable[Finding], title: str | None = None) -> Table:
     grid = table("级别", "单元格", "问题", title=title)
     for item in findings:
         style = SEVERITY_STYLE[item.severity]
-        grid.add_row(
-            text(SEVERITY_LABEL[item.severity], style), text(item.cell), text(item.message)
-        )
+        grid.add_row(text(SEVERITY_LABEL[item.severity], style), text(item.cell), _message(item))
     return grid
 
 
@@ -51,7 +58,7 @@ def _finding_lines(findings: Iterable[Finding]) -> Text:
     for item in findings:
         if lines:
             lines.append("\n")
-        lines.append(item.message, style=SEVERITY_STYLE[item.severity])
+        lines.append_text(_message(item, SEVERITY_STYLE[item.severity]))
     return lines
 
 
