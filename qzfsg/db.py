@@ -29,15 +29,23 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Table
     from sqlmodel import Session
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENV_VAR = "QZFSG_DB"
 DEFAULT_NAME = "qzfsg.db"
 BUSY_ENV_VAR = "QZFSG_BUSY_TIMEOUT"  # seconds another command's lock is waited for
 BUSY_TIMEOUT_S = 10.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
-# MIGRATIONS[n] upgrades a database at schema version n to n + 1, in place.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _received_order(conn: Connection) -> None:
+    from qzfsg.migrations import received_order
+
+    received_order(conn)
+
+
+# MIGRATIONS[n] upgrades a database at schema version n to n + 1, in place (the upgrades
+# themselves are in qzfsg.migrations, imported only when one runs).
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _received_order}
 
 
 def database_path(option: Path | None = None) -> Path:
@@ -296,6 +304,9 @@ def upgrade(engine: Engine, path: Path, version: int) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy2(path, backup)
     with engine.begin() as conn:
+        # Under the write lock: another command may have upgraded it meanwhile.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        version = _version_of(conn.connection.driver_connection, path)
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](conn)
             version += 1
@@ -304,6 +315,17 @@ def upgrade(engine: Engine, path: Path, version: int) -> Path:
             {"v": str(version)},
         )
     return backup
+
+
+def begin_write(session: Session) -> sqlite3.Connection:
+    """Open the session's write transaction now, taking the database's write lock before
+    anything is read (SQLite: BEGIN IMMEDIATE; another writer waits for the busy timeout),
+    so that what the transaction decides from its reads (a duplicate, a version) still
+    holds when it commits. The driver connection, inside that transaction."""
+    connection = driver_connection(session)
+    if not connection.in_transaction:
+        connection.execute("BEGIN IMMEDIATE")
+    return connection
 
 
 def driver_connection(session: Session) -> sqlite3.Connection:
