@@ -238,7 +238,9 @@ class _OdsContent(_Scan):
             self.col += across
             if f"{_ODS_OFFICE} value-type" in attrs:
                 rows = self.repeat
-                self.tables[-1][1].add(self.row, first, self.row + rows - 1, self.col, across * rows)
+                self.tables[-1][1].add(
+                    self.row, first, self.row + rows - 1, self.col, across * rows
+                )
 
     def extents(self) -> list[tuple[str, int, int, int]]:
         return [item for name, span in self.tables for item in span.extent(f"“{name}”")]
