@@ -134,9 +134,11 @@ def _sheets(name: str, data: bytes) -> Iterator[Sheet | None]:
     for sheet_name in _worksheet_names(workbook):
         try:
             sheet = workbook.get_sheet_by_name(sheet_name)
-            # Row by row from A1: only the rows that name something are kept, so that a
-            # ledger pasted below the form costs no Python objects.
-            found: Sheet | None = (sheet_name, sheet.iter_rows(), (0, 0))
+            # Row by row: only the rows that name something are kept, so that a ledger
+            # pasted below the form costs no Python objects. iter_rows starts at row 1
+            # but at the first column used.
+            start = sheet.start or (0, 0)
+            found: Sheet | None = (sheet_name, sheet.iter_rows(), (0, start[1]))
         except BaseException as exc:
             if not _calamine_failed(exc):
                 raise
