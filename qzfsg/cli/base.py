@@ -81,10 +81,11 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
 
 
 def _explain(exc: Exception) -> QzfsgError | None:
-    """A fault of the machine (full disk, locked or damaged database…) named in Chinese;
-    only a command that opened a database (and so loaded qzfsg.db) can meet one."""
-    db = sys.modules.get("qzfsg.db")
-    return None if db is None else db.explain(exc)
+    """A fault of the machine (full disk, read-only, locked or damaged database…) named
+    in Chinese, or None."""
+    from qzfsg.db import explain
+
+    return explain(exc)
 
 
 def _close_databases() -> None:
