@@ -31,6 +31,20 @@ class Campaign:
         from (the first month before the campaign, the last one after it)."""
         return min(max(Month.of(today), self.first), self.last)
 
+    def inside(self, months: list[Month]) -> list[Month]:
+        """Those of `months` that belong to the campaign (may be none)."""
+        return [m for m in months if self.first <= m <= self.last]
+
+    def within(self, months: list[Month], label: str, purpose: str) -> list[Month]:
+        """The campaign's months among `months` (a period called `label`), refused when
+        there are none: `rank`, `bulletin` and `report` say the same for the same month."""
+        found = self.inside(months)
+        if not found:
+            raise QzfsgError(
+                f"{label}不在本次行动期内（{self.first.label}至{self.last.label}），{purpose}。"
+            )
+        return found
+
     def require(self, month: Month, option: str) -> Month:
         """`month` as given with `option`, refused when it lies outside the campaign."""
         if not self.first <= month <= self.last:

@@ -134,8 +134,9 @@ def consolidate(connection: Any, month: Month) -> CityReturn:
     database (a DB-API connection or a session, see qzfsg.queries)."""
     indicators = list_indicators(connection)
     codes = [i.code for i in indicators]
-    first = min(load_campaign(connection).first, month)
-    months = [str(m) for m in first.until(month)]
+    campaign = load_campaign(connection)
+    campaign.within([month], month.label, "没有可汇总的月报表")
+    months = [str(m) for m in campaign.first.until(month)]
     sums: dict[str, dict[str, list[int]]] = {kind: {} for kind in KINDS}
     for kind, code, month_sum, cumulative in queries.kind_totals(connection, str(month)):
         sums.setdefault(kind, {})[code] = [month_sum, cumulative]

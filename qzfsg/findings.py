@@ -56,6 +56,18 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "liaison_name_missing": ("error", "联络员姓名为空"),
 }
 
+# What the clerk can do about a finding at the office (an import option, the registry):
+# shown to the clerk beside the message, never in the text sent to the unit.
+CLERK_HINTS: dict[str, str] = {
+    "unit_missing": "确知是哪个单位的，导入时用 --unit 指定",
+    "unknown_unit": "是已登记单位的另一种写法的，用 qzfsg units alias 登记后再导入",
+    "ambiguous_unit": "导入时用 --unit 指定是哪个单位",
+    "unit_conflict": "--unit 写错了的，去掉或改正后再导入",
+    "month_unknown": "确知月份的，导入时用 --month 指定",
+    "month_conflict": "--month 写错了的，去掉或改正后再导入",
+    "unit_not_expected": "该单位已恢复报送的，用 qzfsg units 调整",
+}
+
 
 class Finding(BaseModel):
     code: str
@@ -68,6 +80,10 @@ class Finding(BaseModel):
     @property
     def title(self) -> str:
         return CATALOGUE[self.code][1]
+
+    @property
+    def clerk_hint(self) -> str | None:
+        return CLERK_HINTS.get(self.code)
 
 
 def finding(code: str, message: str, **context: str | None) -> Finding:

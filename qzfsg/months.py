@@ -94,3 +94,8 @@ class Month:
         return core_schema.no_info_plain_validator_function(
             validate, serialization=core_schema.to_string_ser_schema()
         )
+
+
+def day_label(day: date) -> str:
+    """How a day is written in a text sent out: 2018年9月30日."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -61,6 +61,14 @@ def lookup_keys(name: str) -> list[str]:
 
 
 Status = Literal["resolved", "unknown", "ambiguous", "empty"]
+SHOWN_CANDIDATES = 8  # in a message; --json lists them all
+
+
+def fits(key: str, name_key: str) -> bool:
+    """Whether a written key could be short for a registered one: its characters stand in
+    it in order (市局 in 市公安局, 归义 in 归义镇)."""
+    rest = iter(name_key)
+    return all(char in rest for char in key)
 
 
 @dataclass
@@ -77,7 +85,10 @@ class Resolution:
         if self.status == "empty":
             return "未填写单位名称"
         if self.status == "ambiguous":
-            return f"“{self.text}”可能指 {'、'.join(self.candidates)}，无法确定是哪一个"
+            named = "、".join(self.candidates[:SHOWN_CANDIDATES])
+            if len(self.candidates) > SHOWN_CANDIDATES:
+                named += f" 等 {len(self.candidates)} 个单位"
+            return f"“{self.text}”可能指 {named}，无法确定是哪一个"
         if self.status == "unknown":
             near = f"；相近的单位：{'、'.join(self.candidates)}" if self.candidates else ""
             return f"“{self.text}”不是登记的填报单位{near}"
@@ -90,11 +101,13 @@ class Resolver:
     def __init__(self, names: Iterable[tuple[str, Iterable[str]]]):
         self._index: dict[str, set[str]] = {}
         self._names: list[str] = []
+        self._keys: dict[str, set[str]] = {}  # official name -> its keys and its aliases'
         for official, aliases in names:
             self._names.append(official)
             for written in (official, *aliases):
                 for key in lookup_keys(written):
                     self._index.setdefault(key, set()).add(official)
+                    self._keys.setdefault(official, set()).add(key)
 
     def resolve(self, text: str | None) -> Resolution:
         written = (text or "").strip()
@@ -109,7 +122,11 @@ class Resolver:
         if found:
             ordered = [n for n in self._names if n in found]
             return Resolution(written, key, "ambiguous", candidates=ordered)
-        near = [n for n in self._names if key in n or lookup_keys(n)[-1] in key]
+        # Not a registered name, but short for several (市局, 公安): ambiguous, never a guess.
+        short_for = [n for n in self._names if any(fits(key, k) for k in self._keys[n])]
+        if len(short_for) > 1:
+            return Resolution(written, key, "ambiguous", candidates=short_for)
+        near = short_for or [n for n in self._names if lookup_keys(n)[-1] in key]
         return Resolution(written, key, "unknown", candidates=near[:5])
 
     def find_in(self, text: str) -> list[str]:

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from qzfsg.amounts import amount
 from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
-from qzfsg.months import Month
+from qzfsg.months import Month, day_label
 from qzfsg.queries import returns as returns_queries
 from qzfsg.reading.rules import show
 from qzfsg.registry import all_units, get_unit
@@ -50,6 +50,9 @@ class HistoryEntry(BaseModel):
     version: int
     status: str  # accepted | rejected
     superseded: bool
+    # Imported after a file of the same month received later (迟到导入): placed among the
+    # versions by its received time, so it changed no figure unless it is the current one.
+    late: bool
     errors: int
     warnings: int
     changes: list[Change]  # against the accepted version this one replaced
@@ -98,13 +101,16 @@ class SubmissionRow:
     version: int
     superseded: bool
     dismissed_at: str | None
+    imported_at: datetime
 
     @classmethod
     def from_row(cls, row: tuple) -> SubmissionRow:
-        received = row[4]
-        if isinstance(received, str):  # SQLite keeps times as ISO text
-            received = datetime.fromisoformat(received)
-        return cls(*row[:4], received, *row[5:9], bool(row[9]), row[10])
+        return cls(*row[:4], _time(row[4]), *row[5:9], bool(row[9]), row[10], _time(row[11]))
+
+
+def _time(value: datetime | str) -> datetime:
+    """SQLite keeps times as ISO text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _findings_by_submission(
@@ -193,6 +199,7 @@ class Dismissed(BaseModel):
     file: str
     note: str | None
     already: bool  # it had been dismissed before (its first note and time are kept)
+    clean: bool = False  # accepted with nothing to check: never listed, nothing was done
 
 
 def dismiss_findings(
@@ -202,7 +209,7 @@ def dismiss_findings(
     file, its status and its findings stay as they are (history still shows them)."""
     from sqlmodel import select
 
-    from qzfsg.models import Submission, Unit
+    from qzfsg.models import Finding, Submission, Unit
 
     names = {u.id: u.name for u in session.exec(select(Unit))}
     done = []
@@ -212,36 +219,40 @@ def dismiss_findings(
             raise NotFoundError(
                 f"没有编号为 {submission_id} 的报表；编号见 qzfsg findings 每项的开头。"
             )
+        to_check = select(Finding.id).where(
+            Finding.submission_id == submission_id, Finding.severity != "info"
+        )
+        clean = sub.status == "accepted" and session.exec(to_check).first() is None
         already = sub.dismissed_at is not None
-        if not already:
+        if not (already or clean):
             sub.dismissed_at, sub.dismiss_note = when, note
             session.add(sub)
         done.append(
             Dismissed(id=submission_id, unit=names.get(sub.unit_id) if sub.unit_id else None,
                       month=sub.month, file=sub.source_name, note=sub.dismiss_note,
-                      already=already)
+                      already=already, clean=clean)
         )  # fmt: skip
     session.flush()
     return done
 
 
 def return_note(unit: str | None, sub: SubmissionRow, items: list[Finding]) -> str:
-    """The ready-to-send text: 退回意见 for a rejected file, 核实提醒 for warnings."""
-    month = f"{Month.parse(sub.month).label}" if sub.month else "月份未能确定的"
+    """The ready-to-send text: 退回意见 for a rejected file, 核实提醒 for warnings. It speaks
+    to the unit (你单位) and asks only what the unit can do: the clerk's own remedies (an
+    import option, a registry change) are hints beside the findings, never in this text."""
+    month = Month.parse(sub.month).label if sub.month else "月份未能确定的"
     who = unit or "填报单位"
+    sent = f"你单位{day_label(sub.received_at.date())}报送的《{sub.source_name}》（{month}月报表）"
     lines = [f"{i}. {f.message}" for i, f in enumerate(items, start=1)]
     if sub.status == "rejected":
-        head = (
-            f"【退回意见】{who}：你单位 {sub.received_at:%Y-%m-%d} 报送的《{sub.source_name}》"
-            f"（{month}月报表）未通过审核，未予录入："
-        )
-        tail = "请按上述意见更正后重新报送（改好的表直接发来即可，无需另行说明）。"
+        head = f"【退回意见】{who}：{sent}未通过审核，未予录入："
+        tail = "请你单位按上述意见更正后重新报送（改好的表直接发来即可，无需另行说明）。"
+    elif any(f.code == "later_month_mismatch" for f in items):
+        head = f"【核实提醒】{who}：{sent}已收录，但以下情况请核实："
+        tail = "累计数不再衔接的月份，请你单位更正后重新报送；其余各项如无误无需回复。"
     else:
-        head = (
-            f"【核实提醒】{who}：你单位 {sub.received_at:%Y-%m-%d} 报送的《{sub.source_name}》"
-            f"（{month}月报表）已收录，但以下情况请核实："
-        )
-        tail = "如数据无误无需回复；如有差错请更正后重新报送。"
+        head = f"【核实提醒】{who}：{sent}已收录，但以下情况请核实："
+        tail = "如数据无误无需回复；如有差错，请你单位更正后重新报送。"
     return "\n".join([head, *lines, tail, f"——{OFFICE}"])
 
 
@@ -262,6 +273,12 @@ def unit_history(session: Any, unit: str, month: Month | None = None) -> list[Hi
     current: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
     history = []
     for sub in submissions:
+        late = any(
+            other.month == sub.month
+            and other.received_at > sub.received_at
+            and other.imported_at < sub.imported_at
+            for other in submissions
+        )
         changes: list[Change] = []
         mine = values.get(sub.id)
         if mine is not None and sub.month is not None:
@@ -278,6 +295,7 @@ def unit_history(session: Any, unit: str, month: Month | None = None) -> list[Hi
                 version=sub.version,
                 status=sub.status,
                 superseded=sub.superseded,
+                late=late,
                 errors=sum(f.severity == "error" for f in items),
                 warnings=sum(f.severity == "warning" for f in items),
                 changes=changes,

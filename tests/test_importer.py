@@ -355,3 +355,39 @@ def test_archive_is_named_by_content(importer, session, tmp_path):
     stored = session.exec(select(Submission.archive_path, Submission.sha256)).one()
     assert stored[0].endswith(f"{stored[1]}.xlsx")
     assert "归义镇" not in stored[0]
+
+
+def test_a_may_correction_names_every_later_month_it_breaks(importer, tmp_path):
+    """June's 累计数 builds on May's and July's on June's: both must be sent again."""
+    may = may_values()
+    june = default_values()
+    july = {code: (m, c + m) for code, (m, c) in june.items()}
+    importer.import_file(
+        make_return(tmp_path, may, name="may.xlsx", filed="2018年5月30日"), datetime(2018, 5, 30)
+    )
+    importer.import_file(make_return(tmp_path, june, name="june.xlsx"), JUNE_28)
+    importer.import_file(
+        make_return(tmp_path, july, name="july.xlsx", filed="2018年7月28日"),
+        datetime(2018, 7, 28),
+    )
+    fixed_may = {**may, "cases": (Decimal(2), Decimal(2))}
+    outcome = importer.import_file(
+        make_return(tmp_path, fixed_may, name="may2.xlsx", filed="2018年5月30日"),
+        datetime(2018, 8, 2),
+    )
+    [mismatch] = [f for f in outcome.findings if f.code == "later_month_mismatch"]
+    assert (mismatch.indicator, mismatch.expected) == ("cases", "4")
+    assert "2018年6月" in mismatch.message and "2018年7月" in mismatch.message
+
+
+def test_a_correction_that_still_adds_up_asks_for_nothing(importer, tmp_path):
+    importer.import_file(
+        make_return(tmp_path, may_values(), name="may.xlsx", filed="2018年5月30日"),
+        datetime(2018, 5, 30),
+    )
+    importer.import_file(make_return(tmp_path, name="june.xlsx"), JUNE_28)
+    outcome = importer.import_file(  # the same figures again, another 填报时间
+        make_return(tmp_path, may_values(), name="may2.xlsx", filed="2018年5月29日"),
+        datetime(2018, 6, 29),
+    )
+    assert [f for f in outcome.findings if f.code == "later_month_mismatch"] == []

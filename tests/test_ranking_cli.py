@@ -46,7 +46,7 @@ def test_september_on_the_samples(rank):
     result = rank("--month", "2018-09", "--json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"period", "previous_period", "method", "leagues"}
+    assert set(doc) == {"period", "as_of", "previous_period", "method", "leagues"}
     assert (doc["period"], doc["previous_period"]) == ("2018-09", "2018-08")
     assert set(doc["leagues"]) == {"town", "department"}
     september = EXPECTED["months"]["2018-09"]["accepted_units"]
@@ -213,7 +213,55 @@ def test_another_method_file_is_used(rank, tmp_path):
             assert row["score"] == row["components"]["quality"]
 
 
+def test_rank_and_bulletin_give_the_same_scores_as_of_a_day(rank, samples_db, tmp_path):
+    """Both go through rank_units with the same --as-of: one quarter, one set of scores."""
+    scores = {}
+    for day in ("2018-09-20", "2018-10-08"):
+        ranking = json.loads(rank("--quarter", "2018Q3", "--as-of", day, "--json").stdout)
+        target = str(tmp_path / f"{day}.xlsx")
+        args = ["--quarter", "2018Q3", "--as-of", day, "--json", "--export", target]
+        bulletin = CliRunner().invoke(app, ["bulletin", *args, "--db", str(samples_db)])
+        assert bulletin.exit_code == 0, bulletin.output
+        assert ranking["as_of"] == day
+        assert ranking["leagues"] == json.loads(bulletin.stdout)["leagues"]
+        scores[day] = [row["score"] for row in ranking["leagues"]["town"]]
+    assert scores["2018-09-20"] != scores["2018-10-08"]  # the day matters: September fell due
+
+
+def test_footer_names_the_method_without_the_install_path(rank, tmp_path):
+    result = rank("--month", "2018-09")
+    assert "评分方法：三比三严默认方法（qzfsg 自带）" in result.stdout
+    assert str(default_method_path().parent) not in result.stdout.replace("\n", "")
+    assert json.loads(rank("--month", "2018-09", "--json").stdout)["method"]["file"] is None
+    path = method_file(tmp_path, 'name = "三比三严默认方法"', 'name = "我的方法"')
+    result = rank("--month", "2018-09", "--weights", str(path))
+    assert "评分方法：我的方法（文件 " in result.stdout and "另一种.toml" in result.stdout
+
+
 def test_help_has_an_example():
     result = CliRunner().invoke(app, ["rank", "--help"])
     assert result.exit_code == 0
     assert "示例" in result.stdout and "--quarter" in result.stdout
+
+
+def test_write_weights_gives_the_clerk_a_copy_to_edit(rank, tmp_path):
+    copy = tmp_path / "我的排名方法.toml"
+    written = rank("--write-weights", str(copy))
+    assert written.exit_code == 0
+    assert copy.read_bytes() == default_method_path().read_bytes()
+    text = copy.read_text(encoding="utf-8").replace("increase = 20", "increase = 10", 1)
+    copy.write_text(text.replace("quality = 40 ", "quality = 50 ", 1), encoding="utf-8")
+    doc = json.loads(rank("--month", "2018-09", "--weights", str(copy), "--json").stdout)
+    assert doc["method"]["shares"] == {"quantity": 40, "increase": 10, "quality": 50}
+
+
+def test_write_weights_keeps_an_existing_file_unless_forced(rank, tmp_path):
+    copy = tmp_path / "已有.toml"
+    copy.write_text("# 改了一半的权重\n", encoding="utf-8")
+    refused = rank("--write-weights", str(copy))
+    assert refused.exit_code == 2
+    assert "已存在" in refused.stderr and "--force" in refused.stderr
+    assert copy.read_text(encoding="utf-8") == "# 改了一半的权重\n"
+    forced = rank("--write-weights", str(copy), "--force")
+    assert forced.exit_code == 0
+    assert copy.read_bytes() == default_method_path().read_bytes()

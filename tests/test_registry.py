@@ -1,5 +1,7 @@
 """Name resolution and the registry operations, called directly."""
 
+import json
+
 import pytest
 from sqlmodel import select
 
@@ -18,6 +20,7 @@ from qzfsg.registry import (
     rename_unit,
     resolve_unit,
 )
+from tests.factories import make_return
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +71,31 @@ def test_two_units_sharing_a_key_are_ambiguous():
     found = resolver.resolve("汨罗市公安局")
     assert found.status == "ambiguous"
     assert found.candidates == ["市公安局", "市公安分局"]
+
+
+@pytest.mark.parametrize("written", ["市局", "汨罗市局"])
+def test_a_name_short_for_several_units_is_ambiguous(resolver, written):
+    found = resolver.resolve(written)
+    assert found.status == "ambiguous" and found.unit is None
+    assert {"市公安局", "市教育局", "市林业局"} <= set(found.candidates)
+    assert "归义镇" not in found.candidates and "市消防救援大队" not in found.candidates
+    assert "等 " in found.reason  # a long list is cut in the message, not in candidates
+    assert resolver.resolve("公安").candidates == ["市公安局", "市公安局交通警察大队"]
+
+
+def test_ambiguous_names_everywhere(cli, tmp_path):
+    """resolve, a --unit option and a form's 填报单位 all say ambiguous, with the units."""
+    result = cli("resolve", "市局", "--json")
+    found = json.loads(result.stdout)
+    assert result.exit_code == 1 and found["status"] == "ambiguous"
+    assert "市公安局" in found["candidates"]
+    result = cli("history", "--unit", "市局")
+    assert result.exit_code == 2 and "可能指 市应急管理局、市公安局" in result.stderr
+    form = make_return(tmp_path, unit="汨罗市局")
+    outcome = json.loads(cli("import", str(form), "--month", "2018-06", "--json").stdout)[0]
+    assert [f["code"] for f in outcome["findings"]] == ["ambiguous_unit"]
+    result = cli("import", str(form), "--month", "2018-06", "--unit", "公安")
+    assert result.exit_code == 2 and "市公安局、市公安局交通警察大队" in result.stderr
 
 
 def test_key_drops_prefix_seal_and_suffixes():

@@ -267,6 +267,17 @@ def test_usage_errors(cli, tmp_path, args, monkeypatch):
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize("month", ["2018-04", "2019-03"])
+def test_a_month_outside_the_campaign_is_refused_as_rank_refuses_it(cli, tmp_path, month):
+    target = tmp_path / "汇总.xlsx"
+    report = cli("report", "--month", month, "--export", str(target))
+    rank = cli("rank", "--month", month)
+    assert report.exit_code == rank.exit_code == 2
+    assert "不在本次行动期内（2018年5月至2018年12月）" in report.stderr
+    assert report.stderr.split("，没有")[0] == rank.stderr.split("，没有")[0]
+    assert not target.exists()
+
+
 # --------------------------------------------------------------------------- LibreOffice
 
 

@@ -22,6 +22,8 @@ IMPORT_KEYS = {
     "findings",
     "duplicate_of",
     "replaces_version",
+    "late",
+    "current",
 }
 
 
@@ -31,11 +33,13 @@ def stamp(path, when):
     return path
 
 
-def submissions(db_file):
+def query(db_file, sql):
     with sqlite3.connect(db_file) as conn:
-        return conn.execute(
-            "SELECT source_name, status, version FROM submission ORDER BY id"
-        ).fetchall()
+        return conn.execute(sql).fetchall()
+
+
+def submissions(db_file):
+    return query(db_file, "SELECT source_name, status, version FROM submission ORDER BY id")
 
 
 def test_import_json_shape_and_exit_code(tmp_path, cli, db_file):
@@ -215,9 +219,45 @@ def test_an_unplaced_file_leaves_findings_once_its_bytes_are_accepted(tmp_path, 
     assert json.loads(cli("findings", "--json").stdout) == []
 
 
+def test_dismissing_a_clean_return_changes_nothing(tmp_path, cli, db_file):
+    assert cli("import", str(make_return(tmp_path)), "--received", "2018-06-28").exit_code == 0
+    [(submission_id,)] = query(db_file, "SELECT id FROM submission")
+    result = cli("dismiss", str(submission_id))
+    assert result.exit_code == 0
+    assert "本不在待处理清单上" in result.stdout and "已移出" not in result.stdout
+    [done] = json.loads(cli("dismiss", str(submission_id), "--json").stdout)
+    assert (done["clean"], done["already"]) == (True, False)
+    assert query(db_file, "SELECT dismissed_at FROM submission") == [(None,)]
+
+
 def test_dismissing_twice_says_so(tmp_path, cli):
     cli("import", str(make_return(tmp_path, unit="汨罗市某公司")), "--received", "2018-06-28")
     [item] = json.loads(cli("findings", "--json").stdout)
     cli("dismiss", str(item["id"]), "--note", "first")
     again = json.loads(cli("dismiss", str(item["id"]), "--json").stdout)
     assert again[0]["already"] is True and again[0]["note"] == "first"
+
+
+def test_the_note_sent_to_a_unit_carries_no_commands_and_speaks_to_it(tmp_path, cli):
+    """The clerk sees how to place a file (--month); the unit is only asked what it can do."""
+    undated = make_return(tmp_path, filed=None, name="没写日期.xlsx")
+    imported = cli("import", str(undated), "--received", "2018-06-28")
+    assert imported.exit_code == 1
+    assert "--month" in imported.stdout  # the clerk's hint, beside the finding
+    [item] = json.loads(cli("findings", "--json").stdout)
+    assert [f["code"] for f in item["findings"]] == ["month_unknown"]
+    note = item["message"]
+    assert note.startswith("【退回意见】归义镇：你单位2018年6月28日报送的《没写日期.xlsx》")
+    assert "请你单位" in note
+    for clerk_only in ("--", "qzfsg", "该单位", "导入"):
+        assert clerk_only not in note
+    assert "--month" in cli("findings").stdout  # the hint stays in the clerk's table
+
+
+def test_a_warning_note_asks_the_unit_to_check(tmp_path, cli):
+    zero = {code: (0, 0) for code in default_values()}
+    cli("import", str(make_return(tmp_path, zero)), "--received", "2018-06-28")
+    [item] = json.loads(cli("findings", "--json").stdout)
+    assert item["message"].startswith("【核实提醒】归义镇：你单位")
+    assert "请你单位更正后重新报送" in item["message"]
+    assert "该单位" not in item["message"]

@@ -382,6 +382,20 @@ def test_status_table_marks(cli, returns):
     assert "市公安局" not in out
 
 
+def test_status_shows_a_rejection_before_the_due_date(cli, returns):
+    """A return rejected on 29 August shows ✖ that day, not only once August is over."""
+    args = ("status", "--from", "2018-08", "--to", "2018-08", "--as-of", "2018-08-29")
+    out = cli(*args, "--kind", "town").stdout
+    lines = {line.split("│")[1].strip(): line for line in out.splitlines() if line.startswith("│")}
+    assert "✖" in lines["汨罗镇"] and "…" in lines["古培镇"]
+    board = json.loads(cli(*args, "--json").stdout)
+    august = board["months"][0]
+    assert (august["pending"], august["rejected_waiting"]) == (34, 1)
+    units = {u["unit"]: u for u in board["units"]}
+    assert units["汨罗镇"]["cells"]["2018-08"]["status"] == "pending"
+    assert units["汨罗镇"]["cells"]["2018-08"]["rejected_waiting"] is True
+
+
 # --------------------------------------------------------------------------- escaping
 def test_markup_in_names_is_shown_literally(cli, db_file, tmp_path):
     assert cli("units", "add", "[bold]新区", "--kind", "town", "--from", "2018-05").exit_code == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,9 +29,37 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="按哪一天的情况统计迟报、未报，默认今天；此后收到的报表不算。",
+        show_default=False,
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="以 JSON 输出（结构见 README），供其他程序读取。")
 ]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="要写的文件已存在时覆盖它（默认不覆盖，报错退出）。")
+]
+
+
+def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
+    """Stop before writing anything when a file to be written exists already, unless the
+    clerk said --force: a 通报 or a set of 退回意见 sent last month is not silently replaced."""
+    if force:
+        return
+    existing = [path for path in paths if path.exists()]
+    if existing:
+        from qzfsg.errors import QzfsgError
+
+        shown = "、".join(str(path) for path in existing[:3])
+        more = f"等 {len(existing)} 个文件" if len(existing) > 3 else ""
+        raise QzfsgError(
+            f"文件 {shown}{more} 已存在，未作改动。要覆盖请加 --force，或换一个文件名（文件夹）。"
+        )
 
 
 def db_path(option: Path | None) -> Path:

@@ -8,6 +8,7 @@ import typer
 
 from qzfsg.cli.base import QzfsgCommand
 from qzfsg.cli.common import (
+    AsOfOption,
     DbOption,
     JsonOption,
     database,
@@ -91,12 +92,7 @@ def bulletin(
     ] = None,
     quarter: Annotated[str | None, typer.Option("--quarter", help="季度讲评：如 2018Q3。")] = None,
     year: Annotated[str | None, typer.Option("--year", help="年度总排名：如 2018。")] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="以哪天为准统计迟报、未报（YYYY-MM-DD），默认今天。", show_default=False
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -113,9 +109,8 @@ def bulletin(
 
     period = choose_period(month, quarter, year, "通报期")
     target = _xlsx(export)
-    day = day_or_none(as_of) or date.today()
     with database(db) as session:
-        found = build_bulletin(session, period, as_of=day)
+        found = build_bulletin(session, period, as_of=day_or_none(as_of))
     from qzfsg.workbooks import write_bulletin
 
     write_bulletin(found, target)

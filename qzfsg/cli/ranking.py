@@ -6,7 +6,18 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand
-from qzfsg.cli.common import DbOption, JsonOption, emit_json, reading, show
+from qzfsg.cli.common import (
+    AsOfOption,
+    DbOption,
+    ForceOption,
+    JsonOption,
+    day_or_none,
+    emit_json,
+    reading,
+    refuse_overwrite,
+    safe,
+    show,
+)
 from qzfsg.cli.units import Kind
 
 
@@ -37,28 +48,46 @@ def rank(
             help="只解释这一个单位（含 --explain，只列该单位所在的一类）。",
         ),
     ] = None,
+    as_of: AsOfOption = None,
     weights: Annotated[
         Path | None,
         typer.Option(
             "--weights",
             metavar="FILE",
-            help="另一个评分方法文件（格式同 data/ranking.toml），用来比较不同权重的结果。",
+            help="按另一个评分方法文件排名（可先用 --write-weights 另存一份默认方法再改），用来比较不同权重的结果。",
             show_default=False,
         ),
     ] = None,
+    write_weights: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-weights",
+            metavar="FILE",
+            help="把默认评分方法（带中文说明）另存为 FILE，改好后用 --weights FILE 排名；不用给月份。",
+            show_default=False,
+        ),
+    ] = None,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """按“三比三严”（比数量、比增量、比质量）给各镇、各部门排名，镇与部门分开排。
 
-    每行：名次、单位、总分（0～100）、三部分得分、迟报扣分、与上一期相比的升降（↑ 上升、↓ 下降、— 不变、新 上期未参与排名）和报送情况；没有合格月报表的单位列在最后，记为“未报”。评分方法与权重见 data/ranking.toml 和 README。
+    每行：名次、单位、总分（0～100）、三部分得分、迟报扣分、与上一期相比的升降（↑ 上升、↓ 下降、— 不变、新 上期未参与排名）和报送情况；没有合格月报表的单位列在最后，记为“未报”。评分方法与权重见 README；要改权重，先用 --write-weights 另存一份默认方法。
 
-    示例：qzfsg rank --month 2018-09　　qzfsg rank --quarter 2018Q3 --kind town　　qzfsg rank --month 2018-09 --unit 三江镇
+    示例：qzfsg rank --month 2018-09　　qzfsg rank --quarter 2018Q3 --kind town　　qzfsg rank --month 2018-09 --unit 三江镇　　qzfsg rank --write-weights 我的排名方法.toml
     """
     from qzfsg.ranking.leagues import choose_period, rank_units
-    from qzfsg.ranking.method import load_method
+    from qzfsg.ranking.method import default_method_path, load_method
     from qzfsg.render import ranking as render
 
+    if write_weights:
+        refuse_overwrite([write_weights], force)
+        write_weights.write_bytes(default_method_path().read_bytes())
+        show(
+            f"已把默认评分方法另存为 {safe(str(write_weights))}。改好后运行 qzfsg rank --month 2018-09 --weights {safe(str(write_weights))} 按新方法排名。"
+        )
+        return
     period = choose_period(month, quarter, year, "排名期")
     method = load_method(weights)
     league = kind.value if kind else None
@@ -70,7 +99,9 @@ def rank(
             found = get_unit(session, unit)
             shown_unit, league = found.name, found.kind
         explain = explain or shown_unit is not None
-        ranking = rank_units(session, period, league, method, explain=explain)
+        ranking = rank_units(
+            session, period, league, method, as_of=day_or_none(as_of), explain=explain
+        )
     if as_json:
         emit_json(ranking.public(explain=explain, unit=shown_unit))
     else:

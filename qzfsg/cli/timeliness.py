@@ -8,6 +8,7 @@ import typer
 
 from qzfsg.cli.base import QzfsgCommand, new_app
 from qzfsg.cli.common import (
+    AsOfOption,
     DbOption,
     JsonOption,
     database,
@@ -58,10 +59,6 @@ FromOption = Annotated[
 ]
 ToOption = Annotated[
     str | None, typer.Option("--to", help="按月事项的结束月 YYYY-MM。", show_default=False)
-]
-AsOfOption = Annotated[
-    str | None,
-    typer.Option("--as-of", help="按哪一天的情况看（YYYY-MM-DD），默认今天；此后收到的不算。"),
 ]
 
 deadlines_app = new_app(help="行动日历：各项材料的截止日期（查看、新增、修改、删除、节假日顺延）。")

@@ -39,7 +39,7 @@ def first_versions(connection: Any, month: str) -> list[tuple]:
 
 SUBMISSION_COLUMNS = (
     "id, unit_id, unit_text, month, received_at, source_name, sha256, status, version,"
-    " superseded, dismissed_at"
+    " superseded, dismissed_at, imported_at"
 )
 
 

@@ -147,7 +147,7 @@ def choose_period(
 
 def campaign_months(period: Period, campaign: Campaign) -> list[Month]:
     """The months of `period` that belong to the campaign (may be none)."""
-    return [m for m in period.months if campaign.first <= m <= campaign.last]
+    return campaign.inside(period.months)
 
 
 # ---------------------------------------------------------------- results
@@ -188,6 +188,7 @@ class Ranking(BaseModel):
     period: str
     period_kind: Literal["month", "quarter", "year"]
     label: str
+    as_of: date  # late and missing returns are counted as they stood at the end of this day
     previous_period: str | None
     previous_label: str | None
     method: dict
@@ -203,6 +204,7 @@ class Ranking(BaseModel):
         leagues = {kind: [row_data(row) for row in rows] for kind, rows in self.leagues.items()}
         return {
             "period": self.period,
+            "as_of": self.as_of,
             "previous_period": self.previous_period,
             "method": self.method,
             "leagues": leagues,
@@ -419,12 +421,7 @@ def rank_units(
     method = method or load_method()
     campaign = load_campaign(session)
     as_of = as_of or date.today()
-    months = campaign_months(period, campaign)
-    if not months:
-        raise QzfsgError(
-            f"{period.label}不在本次行动期内（{campaign.first.label}至{campaign.last.label}），"
-            "没有可排名的月报表。"
-        )
+    months = campaign.within(period.months, period.label, "没有可排名的月报表")
     previous = period.previous()
     before = campaign_months(previous, campaign)
     single = period.kind == "month"
@@ -446,6 +443,7 @@ def rank_units(
         period=str(period),
         period_kind=period.kind,
         label=period.label,
+        as_of=as_of,
         previous_period=str(previous) if before else None,
         previous_label=previous.label if before else None,
         method=method.summary(),

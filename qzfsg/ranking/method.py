@@ -47,6 +47,12 @@ class RankingMethod:
     late_deduction_per_day: Fraction
     late_deduction_cap: Fraction
 
+    @property
+    def builtin(self) -> bool:
+        """The method shipped with qzfsg: its file lies where qzfsg is installed, which
+        means nothing to the clerk."""
+        return self.source == str(default_method_path())
+
     def late_deduction(self, days_late: int | None) -> Fraction:
         if not days_late or days_late <= 0:
             return Fraction(0)
@@ -56,7 +62,7 @@ class RankingMethod:
         """The method as plain data, for `--json` and for the table's caption."""
         return {
             "name": self.name,
-            "file": self.source,
+            "file": None if self.builtin else self.source,
             "shares": _decimals(self.shares),
             "weights": _decimals(self.weights),
             "quality": _decimals(self.quality),
@@ -95,12 +101,16 @@ class _Reader:
     def table(self, raw: dict, key: str, expected: tuple[str, ...]) -> dict[str, Any]:
         found = raw.get(key)
         if found is None:
-            raise self.fail(f"缺少 [{key}] 一节。请对照 data/ranking.toml 补上。")
+            raise self.fail(
+                f"缺少 [{key}] 一节。请对照默认方法（qzfsg rank --write-weights 另存一份）补上。"
+            )
         if not isinstance(found, dict):
             raise self.fail(f"{key} 应为一节（[{key}]），不是单个值。")
         for name in expected:
             if name not in found:
-                raise self.fail(f"缺少键 {key}.{name}。请对照 data/ranking.toml 补上。")
+                raise self.fail(
+                    f"缺少键 {key}.{name}。请对照默认方法（qzfsg rank --write-weights 另存一份）补上。"
+                )
         unknown = sorted(set(found) - set(expected))
         if unknown:
             raise self.fail(

@@ -14,12 +14,14 @@ from pathlib import Path
 from qzfsg.campaign import Campaign
 from qzfsg.defaults import IndicatorDef
 from qzfsg.findings import finding
+from qzfsg.inert import shown_name, shown_path
 from qzfsg.months import LATE_FILING_LAST_DAY, Month
 from qzfsg.names import Resolver
 from qzfsg.reading.cells import parse_amount, parse_filed_date, parse_month_field
-from qzfsg.reading.form import FormSheet, RawCell, UnreadableReturn, read_return
+from qzfsg.reading.form import FormSheet, RawCell, read_return
 from qzfsg.reading.returns import COLUMN_LABELS, CheckedReturn, Entry
 from qzfsg.reading.rules import RuleContext, apply_rules
+from qzfsg.reading.unreadable import UnreadableReturn
 
 # (unit, month) -> (previous month's 累计数 or None, earlier months' 本月数 by indicator)
 HistoryLookup = Callable[[str, Month], tuple[dict[str, Decimal] | None, dict[str, list[Decimal]]]]
@@ -51,7 +53,7 @@ class Checker:
         data: bytes | None = None,
     ) -> CheckedReturn:
         """Read and check one file; `data` is its bytes if the caller has them already."""
-        ret = CheckedReturn(file=str(path))
+        ret = CheckedReturn(file=shown_path(path))
         try:
             form = read_return(path, self.indicators, data)
         except UnreadableReturn as exc:
@@ -149,8 +151,8 @@ class Checker:
                 ret.findings.append(
                     finding(
                         "unit_conflict",
-                        f"表上填报单位（{form.unit_cell}）是 {found.unit}，与 --unit 指定的 {unit} 不符，"
-                        "未录入。如确属后者，请先更正表上的填报单位。",
+                        f"表上填报单位（{form.unit_cell}）是 {found.unit}，而这份表是作为 {unit} 的报表"
+                        f"收取的，两者不符，未录入。如确是 {unit} 的报表，请更正填报单位后重新报送。",
                         cell=form.unit_cell,
                         expected=unit,
                     )
@@ -176,7 +178,7 @@ class Checker:
             ret.findings.append(
                 finding(
                     "unit_from_filename",
-                    f"表上“填报单位”{cell}没有填写，按文件名“{path.name}”认定为 {ret.unit}；请以后填写并盖章。",
+                    f"表上“填报单位”{cell}没有填写，按文件名“{shown_name(path)}”认定为 {ret.unit}；请以后填写并盖章。",
                     cell=form.unit_cell,
                 )
             )
@@ -184,15 +186,15 @@ class Checker:
             ret.findings.append(
                 finding(
                     "unit_missing",
-                    f"表上“填报单位”{cell}没有填写，文件名“{path.name}”也看不出是哪个单位。"
-                    "请填写单位名称后重新发送，或导入时用 --unit 指定。",
+                    f"表上“填报单位”{cell}没有填写，文件名“{shown_name(path)}”也看不出是哪个单位。"
+                    "请填写单位名称后重新报送。",
                     cell=form.unit_cell,
                     expected="单位名称",
                 )
             )
 
     def _unit_from_name(self, path: Path) -> str | None:
-        found = self.resolver.find_in(path.stem)
+        found = self.resolver.find_in(shown_path(path.stem))
         return found[0] if len(found) == 1 else None
 
     def _month_from_field(self, form: FormSheet, filed: date | None, ret: CheckedReturn) -> None:
@@ -217,7 +219,7 @@ class Checker:
                 finding(
                     "month_unknown",
                     f"报告月份（{cell}）写的是“{form.month_field}”，看不出是哪年哪月。"
-                    "请写成“2018年7月”后重新发送，或导入时用 --month 指定。",
+                    "请写成“2018年7月”这样的年月后重新报送。",
                     cell=cell,
                     expected="YYYY年M月",
                 )
@@ -236,8 +238,9 @@ class Checker:
                 ret.findings.append(
                     finding(
                         "month_conflict",
-                        f"表上报告月份（{form.month_field_cell}）是 {stated.label}，与 --month 指定的"
-                        f" {month.label} 不符，未录入。如确属后者，请先更正表上的报告月份。",
+                        f"表上报告月份（{form.month_field_cell}）是 {stated.label}，而这份表是作为"
+                        f"{month.label}的报表收取的，两者不符，未录入。"
+                        f"如确是{month.label}的报表，请更正报告月份后重新报送。",
                         cell=form.month_field_cell,
                         expected=str(month),
                     )
@@ -262,7 +265,7 @@ class Checker:
             finding(
                 "month_unknown",
                 f"无法确定报告月份：表上没有报告月份，填报时间{written}也没有填写完整的日期。"
-                "请填写填报时间后重新发送，或导入时用 --month 指定。",
+                "请填写报告月份或填报时间后重新报送。",
                 cell=form.filed_cell or form.month_field_cell,
                 expected="填报时间 年 月 日",
             )

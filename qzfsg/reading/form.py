@@ -23,7 +23,9 @@ from xml.etree import ElementTree
 from pydantic import BaseModel
 
 from qzfsg.defaults import IndicatorDef
-from qzfsg.errors import DataError
+from qzfsg.inert import shown_name
+from qzfsg.reading.received import read_received
+from qzfsg.reading.unreadable import UnreadableReturn
 
 CellValue = str | int | float | bool | date | datetime | time | None
 FieldValue = str | int | float | date | datetime | None
@@ -59,22 +61,14 @@ class FormSheet(BaseModel):
     missing: list[str]  # indicator codes whose row was not found
 
 
-class UnreadableReturn(DataError):
-    """The file cannot be read as a return; `code` is unreadable, encrypted or no_form_sheet."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
 def read_return(
     path: Path, indicators: Sequence[IndicatorDef], data: bytes | None = None
 ) -> FormSheet:
     """Read the 附件1 form of the workbook at `path` (.xlsx/.xlsm/.xls/.ods, by content);
     `data` is the file's bytes when the caller has read them already."""
     path = Path(path)
-    data = _read_bytes(path) if data is None else data
-    workbook = _open_workbook(path.name, data)
+    data = read_received(path) if data is None else data
+    workbook = _open_workbook(shown_name(path), data)
     matcher = _matcher_for(indicators)
     names = _worksheet_names(workbook)
     best: _Layout | None = None
@@ -95,11 +89,11 @@ def read_return(
             if len(best.labels) == len(matcher.indicators):
                 break  # no other sheet can beat a complete form
     if best is None and failed and failed == len(names):
-        raise UnreadableReturn("unreadable", _damaged(path.name))
+        raise UnreadableReturn("unreadable", _damaged(shown_name(path)))
     if best is None:
         raise UnreadableReturn(
             "no_form_sheet",
-            f"文件“{path.name}”中找不到附件1月报表（应有“本月数”“累计数”表头和各项指标行），"
+            f"文件“{shown_name(path)}”中找不到附件1月报表（应有“本月数”“累计数”表头和各项指标行），"
             "请使用下发的表格模板填写后重新发送。",
         )
     return _build_form(best, matcher, data)
@@ -109,13 +103,13 @@ def read_table(path: Path) -> list[list[CellValue]]:
     """Every row of a workbook's first sheet from A1 (row n is Excel's row n), for the
     plain lists other modules read (units, 附件2 liaisons), so that calamine stays here."""
     path = Path(path)
-    workbook = _open_workbook(path.name, _read_bytes(path))
+    workbook = _open_workbook(shown_name(path), read_received(path))
     try:
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except BaseException as exc:
         if not _calamine_failed(exc):
             raise
-        raise UnreadableReturn("unreadable", _damaged(path.name)) from None
+        raise UnreadableReturn("unreadable", _damaged(shown_name(path))) from None
     return [[_cell_value(row, c) for c in range(len(row))] for row in rows]
 
 
@@ -134,17 +128,6 @@ _ZIP_MAGIC = b"PK\x03\x04"  # .xlsx, .xlsm, .ods, .docx
 _ENCRYPTION_STREAMS = tuple(s.encode("utf-16-le") for s in ("EncryptionInfo", "EncryptedPackage"))
 # A Word document sent instead of the return: a .docx zip part, or a .doc stream.
 _WORD_MARKS = (b"word/document.xml", "WordDocument".encode("utf-16-le"))
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UnreadableReturn(
-            "unreadable",
-            f"无法读取文件“{path.name}”（{exc.strerror or exc}），"
-            "请检查文件是否存在、是否被其他程序占用。",
-        ) from None
 
 
 def _open_workbook(name: str, data: bytes) -> Any:

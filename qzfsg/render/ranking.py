@@ -83,7 +83,9 @@ def method_note(ranking: Ranking) -> Text:
         parts.append(method["aggregation"])
     if ranking.previous_label:
         parts.append(f"升降与{ranking.previous_label}相比。")
-    parts.append(f"评分方法：{method['name']}（{shown_path(method['file'])}）。")
+    parts.append(f"迟报、未报按 {ranking.as_of} 的情况统计。")
+    where = f"文件 {shown_path(method['file'])}" if method["file"] else "qzfsg 自带"
+    parts.append(f"评分方法：{method['name']}（{where}）。")
     return Text("\n".join(parts), style="dim")
 
 

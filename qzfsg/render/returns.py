@@ -16,16 +16,28 @@ if TYPE_CHECKING:
     from qzfsg.submissions import Dismissed, HistoryEntry, OpenFindings
 
 
+def _message(item: Finding, style: str = "") -> Text:
+    """The finding's message, and the clerk's own remedy (an option, a registry command)
+    after it: the hint is for the office, the text sent to the unit never carries it."""
+    shown = text(item.message, style)
+    if item.clerk_hint:
+        shown.append(f"（{item.clerk_hint}）", style="dim")
+    return shown
+
+
 def findings_table(findings: Iterable[Finding], title: str | None = None) -> Table:
     grid = table("级别", "单元格", "问题", title=title)
     for item in findings:
         style = SEVERITY_STYLE[item.severity]
-        grid.add_row(
-            text(SEVERITY_LABEL[item.severity], style), text(item.cell), text(item.message)
-        )
+        grid.add_row(text(SEVERITY_LABEL[item.severity], style), text(item.cell), _message(item))
     return grid
 
 
+LATE_IMPORT = "（迟到导入）"
+LATE_NOTE = (
+    "迟到导入：文件收到得早、导入得晚，按收到时间排为较早的版本；"
+    "现行数据始终以最晚收到的合格报表为准。"
+)
 OUTCOME_MARKS = {
     "imported": ("✔", "已录入", "green"),
     "flagged": ("⚠", "已录入，请核实", "yellow"),
@@ -46,7 +58,7 @@ def _finding_lines(findings: Iterable[Finding]) -> Text:
     for item in findings:
         if lines:
             lines.append("\n")
-        lines.append(item.message, style=SEVERITY_STYLE[item.severity])
+        lines.append_text(_message(item, SEVERITY_STYLE[item.severity]))
     return lines
 
 
@@ -78,6 +90,10 @@ def outcomes_table(outcomes: Sequence[FileOutcome], stored: bool = True) -> Tabl
             detail.append(f"（与已收的《{outcome.duplicate_of}》相同）", style="dim")
         if outcome.replaces_version:
             detail.append(f"（替换第 {outcome.replaces_version} 版）", style="dim")
+        if outcome.late and outcome.status == "imported" and not outcome.current:
+            detail.append("（迟到导入：已有更晚收到的新版，本表不改变现行数据）", style="dim")
+        elif outcome.late:
+            detail.append(LATE_IMPORT, style="dim")
         shown = [f for f in outcome.findings if f.severity != "info"]
         if shown:
             detail.append("\n")
@@ -152,9 +168,12 @@ def dismissed(items: Sequence[Dismissed]) -> Text:
         lines.append_text(
             text(f"{item.unit or '（单位不明）'} {item.month or '月份不明'} 《{item.file}》")
         )
-        lines.append(
-            " 此前已移出待处理清单。" if item.already else " 已移出待处理清单。", style="green"
-        )
+        if item.clean:
+            lines.append(" 已录入且没有需要核实的问题，本不在待处理清单上，未作改动。")
+        elif item.already:
+            lines.append(" 此前已移出待处理清单。", style="green")
+        else:
+            lines.append(" 已移出待处理清单。", style="green")
     return lines
 
 
@@ -173,6 +192,9 @@ def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
             state = text(
                 "有效" + (f"（{entry.warnings} 个提醒）" if entry.warnings else ""), "green"
             )
+        if entry.late:
+            state.append(LATE_IMPORT, style="dim")
+            grid.caption, grid.caption_justify = LATE_NOTE, "left"
         changes = "\n".join(describe_change(c) for c in entry.changes)
         grid.add_row(
             f"{entry.received:%Y-%m-%d %H:%M}",

@@ -161,10 +161,10 @@ def _cell(cell: BoardCell | None) -> Text:
         return Text(mark or "✔", style=ON_TIME)
     if cell.status == "late":
         return Text(f"{mark}⚠{cell.days_late}", style=LATE)
+    if cell.rejected_waiting:  # at once, before the due date too: the unit must correct it
+        return Text("✖", style=f"bold {MISSING}")
     if cell.status == "pending":
         return Text("…", style="dim")
-    if cell.rejected_waiting:
-        return Text("✖", style=f"bold {MISSING}")
     return Text("·", style=f"bold {MISSING}")
 
 

@@ -55,7 +55,7 @@ class MonthSummary:
     on_time: int = 0
     late: int = 0
     missing: int = 0
-    rejected_waiting: int = 0  # of the missing: a rejected return awaits correction
+    rejected_waiting: int = 0  # of the missing or pending: a rejected return awaits correction
     pending: int = 0  # not due yet, nothing accepted
     zero: int = 0  # of the reported: zero returns
 
@@ -138,7 +138,10 @@ def status_board(
                 BoardCell("missing", days, None, False, True),
             )
         else:
-            waiting = (BoardCell("pending", None, None, False, False),) * 2
+            waiting = (
+                BoardCell("pending", None, None, False, False),
+                BoardCell("pending", None, None, False, True),
+            )
         plan.append((tally, due, due.isoformat(), waiting[0], waiting[1]))
     for unit in unit_refs(session, kind):
         cells: dict[str, BoardCell | None] = {}
@@ -173,11 +176,11 @@ def status_board(
                 run += 1
             elif status == "missing":
                 tally.missing += 1
-                tally.rejected_waiting += cell.rejected_waiting
                 run += 1
             else:
                 tally.pending += 1
                 run = 0
+            tally.rejected_waiting += cell.rejected_waiting
             tally.zero += cell.zero
             if run > longest:
                 longest = run

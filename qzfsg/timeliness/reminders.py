@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from qzfsg.months import Month
+from qzfsg.months import Month, day_label
 from qzfsg.submissions import OFFICE
 from qzfsg.timeliness.overdue import OverdueItem, OverdueReport
 
@@ -22,10 +22,6 @@ class UnitReminder(BaseModel):
 class Reminders(BaseModel):
     units: list[UnitReminder]
     group: str | None  # None: nobody is behind
-
-
-def day_label(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def item_label(item: OverdueItem) -> str:

@@ -1,0 +1,107 @@
+"""Hostile and broken files (issue 10): one test per class, each with small files made on
+the spot. Every refusal is a Chinese message naming the file, exit 1, no traceback, and
+nothing stored beyond the rejection record."""
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qzfsg.db import archive_dir
+from tests.factories import make_return
+
+
+def stored(db_file: Path, column: str = "source_name") -> list[str]:
+    with sqlite3.connect(db_file) as conn:
+        return [row[0] for row in conn.execute(f"SELECT {column} FROM submission ORDER BY id")]
+
+
+def only_finding(result) -> dict:
+    (outcome,) = json.loads(result.stdout)
+    (problem,) = [f for f in outcome["findings"] if f["severity"] == "error"]
+    return problem
+
+
+# --------------------------------------------------------------------------- not a regular file
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: p.mkdir(), "是文件夹"),
+        (lambda p: os.mkfifo(p), "不是普通文件（是命名管道（FIFO））"),
+        (lambda p: p.symlink_to("/dev/null"), "不是普通文件（是字符设备）"),
+        (lambda p: p.symlink_to(p.name), "循环的符号链接"),
+        (lambda p: p.symlink_to("nowhere.xlsx"), "指向的文件不存在"),
+    ],
+    ids=["folder", "fifo", "device", "loop", "dangling"],
+)
+def test_not_a_regular_file_is_named_for_what_it_is(tmp_path, cli, db_file, make, said):
+    path = tmp_path / "x.xlsx"
+    make(path)
+    result = cli("import", str(path), "--json")
+    assert result.exit_code != 0
+    text = result.stdout + result.stderr
+    assert said in text and "x.xlsx" in text and "找不到文件或" not in text
+    assert "Traceback" not in text
+    assert stored(db_file) == []
+
+
+def test_a_pipe_among_returns_in_a_folder_does_not_block(tmp_path, cli, db_file):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_return(inbox, name="good.xlsx")
+    os.mkfifo(inbox / "pipe.xls")
+    result = cli("import", str(inbox), "--json")
+    assert result.exit_code == 1
+    statuses = {Path(o["file"]).name: o["status"] for o in json.loads(result.stdout)}
+    assert statuses == {"good.xlsx": "imported", "pipe.xls": "rejected"}
+    assert stored(db_file) == ["good.xlsx"]
+
+
+def test_an_empty_folder_says_no_returns_were_found(tmp_path, cli):
+    (tmp_path / "empty").mkdir()
+    result = cli("import", str(tmp_path / "empty"))
+    assert result.exit_code == 2
+    assert "没有找到报表文件" in result.stderr
+
+
+# --------------------------------------------------------------------------- file names
+
+
+ODD_NAMES = [
+    b"a\xb9\xe9\xb3\xc7.xlsx",  # GBK bytes from a Windows zip
+    b"caf\xe9.xlsx",  # Latin-1
+    b"\x1b[31mred[bold red]x\x1b]8;;http:evil\x07.xlsx",  # ESC sequences and markup
+    "归义镇\n9月.xlsx".encode(),  # a line break
+    b"..\\..\\x.xlsx",  # a Windows path in the name
+    b"y" * 250 + b".xlsx",  # 255 bytes, the longest name Linux allows
+]
+
+
+@pytest.mark.parametrize(
+    "raw", ODD_NAMES, ids=["gbk", "latin1", "escapes", "newline", "dots", "255"]
+)
+def test_odd_file_names_are_imported_and_shown_inert(tmp_path, cli, db_file, raw):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    source = make_return(tmp_path, name="r.xlsx")
+    os.rename(source, os.path.join(os.fsencode(inbox), raw))
+    result = cli("import", str(inbox), "--json")
+    assert result.exit_code == 0, result.stderr
+    (outcome,) = json.loads(result.stdout)
+    assert outcome["status"] == "imported"
+    (name,) = stored(db_file)
+    assert name == Path(outcome["file"]).name
+    assert "\x1b" not in name and "\x07" not in name
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in name)  # storable, printable
+    if raw.startswith(b"a\xb9"):
+        assert name == "a\\xb9\\xe9\\xb3\\xc7.xlsx"
+    table = cli("import", str(inbox))  # the same bytes again: shown as a duplicate
+    assert table.exit_code == 0 and "\x1b" not in table.stdout and "Traceback" not in table.stdout
+    archive = archive_dir(db_file)
+    kept = [p for p in archive.rglob("*") if p.is_file()]
+    assert len(kept) == 1 and kept[0].resolve().is_relative_to(archive.resolve())
+    assert not list(tmp_path.glob("x.xlsx"))  # nothing written beside the inbox
