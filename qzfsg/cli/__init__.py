@@ -22,9 +22,17 @@ app = new_app(
     ),
 )
 
-from qzfsg.cli import exports, ranking, returns, setup, timeliness, units  # noqa: E402
+from qzfsg.cli import (  # noqa: E402
+    exports,
+    maintenance,
+    ranking,
+    returns,
+    setup,
+    timeliness,
+    units,
+)
 
-for module in (setup, returns, timeliness, ranking, exports, units):
+for module in (setup, returns, timeliness, ranking, exports, units, maintenance):
     module.register(app)
 
 
