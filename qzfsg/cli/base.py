@@ -106,9 +106,10 @@ def report(text: str) -> None:
     from rich.markup import escape
 
     from qzfsg.cli.common import console
+    from qzfsg.inert import inert
 
     with suppress(OSError):  # stderr itself on the full disk, or closed
-        console(stderr=True).print(f"[bold red]错误：[/]{escape(text)}", soft_wrap=True)
+        console(stderr=True).print(f"[bold red]错误：[/]{escape(inert(text))}", soft_wrap=True)
 
 
 def fail(ctx: typer.Context, text: str, code: ExitCode) -> None:
