@@ -122,10 +122,11 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
 
 
 def _explain(exc: Exception) -> QzfsgError | None:
-    """A fault of the machine (full disk, locked or damaged database…) named in Chinese;
-    only a command that opened a database (and so loaded qzfsg.db) can meet one."""
-    db = sys.modules.get("qzfsg.db")
-    return None if db is None else db.explain(exc)
+    """A fault of the machine (full disk, read-only, locked or damaged database…) named
+    in Chinese, or None."""
+    from qzfsg.db import explain
+
+    return explain(exc)
 
 
 def _close_databases() -> None:
@@ -146,9 +147,10 @@ def report(text: str) -> None:
     from rich.markup import escape
 
     from qzfsg.cli.common import console
+    from qzfsg.inert import inert
 
     with suppress(OSError):  # stderr itself on the full disk, or closed
-        console(stderr=True).print(f"[bold red]错误：[/]{escape(text)}", soft_wrap=True)
+        console(stderr=True).print(f"[bold red]错误：[/]{escape(inert(text))}", soft_wrap=True)
 
 
 def fail(ctx: typer.Context, text: str, code: ExitCode) -> None:
