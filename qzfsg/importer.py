@@ -37,7 +37,7 @@ from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
 from qzfsg.registry import all_units, build_resolver
 from qzfsg.submissions import FigureSet, current_figures
-from qzfsg.versions import UnitRecord, record_findings, renumber
+from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
 from qzfsg.writers import ReturnWriter
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
@@ -309,6 +309,7 @@ class Importer:
         month = str(checked.month) if checked.month else None
         record = None
         if unit is not None and month is not None:
+            remember_entries(digest, checked.entries)
             # The findings that read the unit's other returns, as they stood when it came.
             record = UnitRecord(self.session, self.checker, self.archive, unit)
             record_findings(self.checker, unit, checked, record.current_before(received))

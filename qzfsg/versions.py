@@ -28,7 +28,7 @@ from qzfsg.findings import Finding, finding
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
 from qzfsg.queries.runner import execute
-from qzfsg.reading.returns import CheckedReturn
+from qzfsg.reading.returns import CheckedReturn, Entry
 from qzfsg.reading.rules import HISTORY_RULES, RuleContext, apply_rules, show
 from qzfsg.registry import is_expected
 from qzfsg.submissions import FigureSet, SubmissionRow, findings_by_submission
@@ -275,16 +275,36 @@ class UnitRecord:
         return self._findings.get(submission_id, [])
 
     def _reread(self, row: SubmissionRow) -> CheckedReturn | None:
-        """The return's numbers from its archived copy (None if the copy is gone)."""
-        stored = queries.archive_path(self.connection, row.id)
-        path = archived_path(self.archive, row.sha256, Path(stored).suffix)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        checked = self.checker.entries_of(path, data)
-        checked.unit, checked.month = self.unit.name, Month.parse(row.month or "")
-        return checked
+        """The return's numbers, from its archived copy (None if the copy is gone) unless
+        this process has read those bytes already."""
+        entries = _ENTRIES.get(row.sha256)
+        if entries is None:
+            stored = queries.archive_path(self.connection, row.id)
+            path = archived_path(self.archive, row.sha256, Path(stored).suffix)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None
+            entries = self.checker.entries_of(path, data).entries
+            remember_entries(row.sha256, entries)
+        return CheckedReturn(
+            file=row.source_name,
+            unit=self.unit.name,
+            month=Month.parse(row.month or ""),
+            entries=dict(entries),
+        )
+
+
+# The numbers of the files this process has read, by sha256: a file that came late makes
+# the later ones be checked again, and a run of imports would read the same ones again.
+_ENTRIES: dict[str, dict[str, Entry]] = {}
+ENTRIES_KEPT = 5_000
+
+
+def remember_entries(digest: str, entries: dict[str, Entry]) -> None:
+    if len(_ENTRIES) >= ENTRIES_KEPT:
+        _ENTRIES.clear()
+    _ENTRIES[digest] = entries
 
 
 def _key(item: Finding) -> tuple:
