@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from qzfsg import faults
 from qzfsg.errors import DatabaseError
 from qzfsg.queries.calendar import fact
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Table
@@ -130,7 +132,9 @@ def _check_header(path: Path) -> None:
     pages_stated = int.from_bytes(header[28:32], "big")
     stated_valid = header[24:28] == header[92:96]
     if size % page or (
-        stated_valid and pages_stated * page > size and not faults.wal_file(path).exists()
+        stated_valid
+        and pages_stated * page > size
+        and not any(path.with_name(path.name + log).exists() for log in ("-wal", "-journal"))
     ):
         raise faults.corrupt(path, "文件长度不对，可能不完整")
 
@@ -139,7 +143,7 @@ def explain(exc: BaseException) -> DatabaseError | None:
     """The fault behind an error raised while a command used its database (None: a bug)."""
     if isinstance(exc, DatabaseError):
         return exc
-    return faults.explain(exc, _IN_USE[-1], busy_timeout()) if _IN_USE else None
+    return faults.explain(exc, _IN_USE[-1] if _IN_USE else database_path(), busy_timeout())
 
 
 _ENGINES: list[Engine] = []
@@ -368,3 +372,44 @@ def session_for(engine: Engine) -> Iterator[Session]:
 
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def copy_snapshot(
+    connection: sqlite3.Connection, target: Path, read: Callable[[sqlite3.Connection], T]
+) -> T:
+    """SQLite's online backup of the database under `connection` into a new file at
+    `target`, inside one read transaction, so that `read` (run in the same transaction)
+    sees exactly what the copy holds; other commands may write meanwhile. The copy is
+    one whole file (rollback journal mode), flushed to the disk."""
+    copy = sqlite3.connect(target)
+    try:
+        connection.execute("BEGIN")
+        try:
+            found = read(connection)
+            connection.backup(copy)
+        finally:
+            connection.execute("COMMIT")
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.close()
+    with target.open("rb+") as file:
+        os.fsync(file.fileno())
+    return found
+
+
+def table_rows(connection: sqlite3.Connection) -> dict[str, int]:
+    """How many rows each table holds."""
+    names = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for (n,) in names}
+
+
+def copy_is_whole(copy: Path, rows: dict[str, int]) -> bool:
+    """The copy passes SQLite's integrity check and holds `rows` rows in each table."""
+    connection = sqlite3.connect(f"file:{quote(os.path.abspath(copy))}?mode=ro", uri=True)
+    try:
+        whole = connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return whole and table_rows(connection) == rows
+    finally:
+        connection.close()

@@ -29,3 +29,7 @@ class NotFoundError(QzfsgError):
 
 class DatabaseError(QzfsgError):
     """The database is missing, too new, damaged or cannot be used (see qzfsg.faults)."""
+
+
+class DamagedError(DatabaseError):
+    """The database file is damaged (`qzfsg check` says where)."""

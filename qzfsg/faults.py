@@ -12,7 +12,7 @@ import errno
 import sqlite3
 from pathlib import Path
 
-from qzfsg.errors import DatabaseError
+from qzfsg.errors import DamagedError, DatabaseError
 
 NOTHING_WRITTEN = "出错的这一步未写入数据库（导入时此前已处理的文件已存入）。"
 UNTOUCHED = "该文件未作任何改动。"
@@ -60,9 +60,9 @@ def busy(path: Path, seconds: float) -> DatabaseError:
     )
 
 
-def corrupt(path: Path, detail: str = "") -> DatabaseError:
+def corrupt(path: Path, detail: str = "") -> DamagedError:
     why = f"（{detail}）" if detail else ""
-    return DatabaseError(
+    return DamagedError(
         f"数据库 {path} 已损坏{why}，未写入任何内容。"
         f"请运行 qzfsg check --db {path} 查看详情，并用最近的备份恢复（见 README“出了问题怎么办”）。"
     )

@@ -1,6 +1,7 @@
 """`qzfsg import`, `validate`, `findings` and `history`: the monthly returns."""
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,7 +26,7 @@ PathsArg = Annotated[
     list[str],
     typer.Argument(
         help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx。",
-        metavar="PATH...",
+        metavar="文件…",
         show_default=False,
     ),
 ]
@@ -37,7 +38,14 @@ MonthOption = Annotated[
 ]
 UnitOption = Annotated[
     str | None,
-    typer.Option("--unit", metavar="UNIT", help="填报单位（表上没写或写错时用；给出则以此为准）。"),
+    typer.Option(
+        "--unit",
+        metavar="单位",
+        help=(
+            "填报单位：表上没写单位、或写的单位认不出时用，以此为准；"
+            "表上写的是另一个已登记单位时不录入该表（按 unit_conflict 退回），以免记错单位。"
+        ),
+    ),
 ]
 ReceivedOption = Annotated[
     str | None,
@@ -50,18 +58,32 @@ ReceivedOption = Annotated[
 PROGRESS_FROM = 10  # files: show a progress bar on a terminal from this many on
 
 
-def _run(paths, outcome_for, show_progress: bool) -> "list[FileOutcome]":
-    if not show_progress:
-        return [outcome_for(path, received) for path, received in paths]
-    from rich.progress import track
+def _run(paths, outcome_for, show_progress: bool) -> "tuple[list[FileOutcome], list[Path]]":
+    """Each file's outcome, in turn; and the files left when Ctrl-C stopped the run (the
+    first press stops after the file at hand, a second one at once, rolling it back)."""
+    from qzfsg.interrupts import stop_after_current
 
-    return [
-        outcome_for(path, received)
-        for path, received in track(paths, description="导入中", console=console(stderr=True))
-    ]
+    outcomes: list[FileOutcome] = []
+    steps = paths
+    if show_progress:
+        from rich.progress import track
+
+        steps = track(paths, description="导入中", console=console(stderr=True))
+    with stop_after_current() as stop:
+        try:
+            for path, received in steps:
+                outcomes.append(outcome_for(path, received))
+                if stop.requested:
+                    break
+        except KeyboardInterrupt:
+            pass
+    return outcomes, [path for path, _ in paths[len(outcomes) :]]
 
 
-def _finish(outcomes: "list[FileOutcome]", as_json: bool, stored: bool = True) -> None:
+def _finish(
+    outcomes: "list[FileOutcome]", as_json: bool, stored: bool = True, left: "list[Path]" = ()
+) -> None:
+    from qzfsg.cli.base import report
     from qzfsg.errors import ExitCode
     from qzfsg.render import returns as render
 
@@ -69,8 +91,23 @@ def _finish(outcomes: "list[FileOutcome]", as_json: bool, stored: bool = True) -
         emit_json(outcomes)
     else:
         show(render.outcomes_table(outcomes, stored), render.outcomes_summary(outcomes, stored))
+    if left:
+        report(_interrupted(outcomes, left, stored))
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
     if any(o.status == "rejected" for o in outcomes):
         raise typer.Exit(int(ExitCode.DATA))
+
+
+def _interrupted(outcomes: "list[FileOutcome]", left: "list[Path]", stored: bool) -> str:
+    done = sum(o.status in ("imported", "checked") for o in outcomes)
+    others = len(outcomes) - done
+    names = "、".join(path.name for path in left[:5]) + ("等" if len(left) > 5 else "")
+    verb = "已录入" if stored else "已检查合格"
+    return (
+        f"已中断：{verb} {done} 个，未处理 {len(left)} 个"
+        + (f"（另有 {others} 个退回或重复，见上表）" if others else "")
+        + f"。未处理的文件：{names}。再次运行同一命令即可处理其余文件（已录入的会识别为重复）。"
+    )
 
 
 def import_(
@@ -99,12 +136,12 @@ def import_(
         importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=dry_run)
         unit_name = importer.resolve_option(unit) if unit else None
         chosen = month_or_none(month)
-        outcomes = _run(
+        outcomes, left = _run(
             in_received_order(files, stated),
             lambda path, when: importer.import_file(path, when, unit_name, chosen),
             show_progress=not as_json and len(files) >= PROGRESS_FROM and console().is_terminal,
         )
-    _finish(outcomes, as_json, stored=not dry_run)
+    _finish(outcomes, as_json, stored=not dry_run, left=left)
 
 
 def validate(
@@ -149,7 +186,7 @@ def findings(
     month: Annotated[
         str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", help="只看某单位。")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="单位", help="只看某单位。")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -169,7 +206,7 @@ def findings(
 
 
 def history(
-    unit: Annotated[str, typer.Option("--unit", metavar="UNIT", help="单位名称或别名。")],
+    unit: Annotated[str, typer.Option("--unit", metavar="单位", help="单位名称或别名。")],
     month: Annotated[
         str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
     ] = None,
@@ -196,11 +233,16 @@ def history(
 def dismiss(
     ids: Annotated[
         list[int],
-        typer.Argument(help="findings 列出的报表编号（#12 即 12），可给多个。", metavar="ID..."),
+        typer.Argument(help="findings 列出的报表编号（#12 即 12），可给多个。", metavar="编号…"),
     ],
     note: Annotated[
         str | None,
-        typer.Option("--note", help="怎么处理的，如“已电话核实，确为零报告”。", show_default=False),
+        typer.Option(
+            "--note",
+            metavar="文字",
+            help="怎么处理的，如“已电话核实，确为零报告”。",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
