@@ -323,3 +323,11 @@ def test_many_sheets_each_just_under_the_limit_are_refused_together(tmp_path, cl
         sheet["A1"], sheet["ZZ1400"] = "x", "y"  # about a million cells of room each
     workbook.save(path)
     assert "工作表共占" in refused(cli, db_file, path, "too_big")
+
+
+@pytest.mark.parametrize("name", ["units.csv", "units.xlsx"])
+def test_a_pipe_given_as_a_unit_list_is_named_not_waited_on(tmp_path, cli, name):
+    os.mkfifo(tmp_path / name)
+    result = cli("units", "import", str(tmp_path / name))
+    assert result.exit_code == 1
+    assert "不是普通文件" in result.stderr and "找不到" not in result.stderr
