@@ -244,14 +244,25 @@ def test_an_honest_workbook_within_the_budget_is_read(tmp_path, cli, small_budge
             SHEET,
             lambda xml: xml.replace("</sheetData>", UNPLACED_FAR_CELL + "</sheetData>"),
         ),
+        lambda folder: rewrite(
+            make_return(folder, name="far.xlsx"),  # a far cell with a namespace prefix
+            SHEET,
+            lambda xml: xml.replace("<worksheet ", f'<worksheet xmlns:x="{MAIN}" ', 1).replace(
+                "</sheetData>", PREFIXED_FAR_CELL + "</sheetData>"
+            ),
+        ),
     ],
-    ids=["xlsx", "xls", "ods", "ods-repeated", "xlsx-without-r"],
+    ids=["xlsx", "xls", "ods", "ods-repeated", "xlsx-without-r", "xlsx-prefixed"],
 )
 def test_a_far_corner_is_refused_without_building_the_grid(tmp_path, cli, db_file, build):
     path = build(tmp_path)
     assert "未读取" in refused(cli, db_file, path, "too_big")
 
 
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PREFIXED_FAR_CELL = (
+    '<row r="1048576"><x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></row>'
+)
 UNPLACED_FAR_CELL = '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
 
 
