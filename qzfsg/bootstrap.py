@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, func, select
 
 from qzfsg.campaign import Campaign, load_campaign
-from qzfsg.db import create_database, open_database, session_for
+from qzfsg.db import new_database, open_database, session_for
 from qzfsg.defaults import load_calendar, load_indicators, load_units
 from qzfsg.errors import QzfsgError
 from qzfsg.models import Deadline, Indicator, Unit
@@ -41,8 +41,7 @@ def init_database(path: Path, year: int | None = None) -> InitReport:
             return _report(session, path, campaign, created=False)
     calendar = load_calendar(year)
     campaign = Campaign.from_calendar(calendar)
-    engine = create_database(path, campaign.facts())
-    with session_for(engine) as session:
+    with new_database(path, campaign.facts()) as engine, session_for(engine) as session:
         for order, item in enumerate(load_indicators(), start=1):
             session.add(
                 Indicator(
@@ -56,7 +55,8 @@ def init_database(path: Path, year: int | None = None) -> InitReport:
         import_units(session, load_units())
         seed_deadlines(session, calendar)
         session.commit()
-        return _report(session, path, campaign, created=True)
+        report = _report(session, path, campaign, created=True)
+    return report
 
 
 def _count(session: Session, model: type) -> int:

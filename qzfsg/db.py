@@ -13,26 +13,39 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
+from qzfsg import faults
 from qzfsg.errors import DatabaseError
 from qzfsg.queries.calendar import fact
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Table
     from sqlmodel import Session
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENV_VAR = "QZFSG_DB"
 DEFAULT_NAME = "qzfsg.db"
-BUSY_TIMEOUT_MS = 10_000
-NOT_QZFSG = "{path} 不是 qzfsg 数据库（或已损坏）。请检查 --db 指定的文件。"
+BUSY_ENV_VAR = "QZFSG_BUSY_TIMEOUT"  # seconds another command's lock is waited for
+BUSY_TIMEOUT_S = 10.0
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
-# MIGRATIONS[n] upgrades a database at schema version n to n + 1, in place.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+def _received_order(conn: Connection) -> None:
+    from qzfsg.migrations import received_order
+
+    received_order(conn)
+
+
+# MIGRATIONS[n] upgrades a database at schema version n to n + 1, in place (the upgrades
+# themselves are in qzfsg.migrations, imported only when one runs).
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _received_order}
 
 
 def database_path(option: Path | None = None) -> Path:
@@ -48,26 +61,92 @@ def archive_dir(db_path: Path) -> Path:
     return db_path.parent / f"{db_path.stem}-archive"
 
 
+def busy_timeout() -> float:
+    """Seconds to wait for another command's lock: $QZFSG_BUSY_TIMEOUT, else 10."""
+    try:
+        return max(0.0, float(os.environ.get(BUSY_ENV_VAR) or BUSY_TIMEOUT_S))
+    except ValueError:
+        return BUSY_TIMEOUT_S
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    """A connection to the database file at `path`, configured. Open-time checks of the
-    file belong here, before the first pragma that may write."""
+    """A connection to the database file at `path`, configured. The file was checked by
+    `check_file` first: these pragmas write (WAL mode is recorded in the file)."""
     connection = sqlite3.connect(path, check_same_thread=False)
     try:
         for pragma in (
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+            f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}",
             "PRAGMA foreign_keys = ON",
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
         ):
             connection.execute(pragma)
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
         connection.close()
-        raise DatabaseError(NOT_QZFSG.format(path=path)) from None
+        raise faults.explain(exc, path, busy_timeout()) or faults.corrupt(path) from None
     return connection
+
+
+def check_file(path: Path, thorough: bool = False) -> int:
+    """The schema version of the qzfsg database at `path`, found without writing a byte:
+    a missing, empty, unreadable, read-only, foreign, corrupt or too new file is refused
+    with its fault named and is left exactly as it was. `thorough` (the commands that
+    write) also runs SQLite's quick check, so that a damaged database takes no writes."""
+    _require_file(path)
+    _check_header(path)
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise faults.read_only_folder(path)
+    if not os.access(path, os.W_OK):
+        raise faults.read_only_file(path)
+    probe = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+    try:
+        probe.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+        version = _version_of(probe, path)
+        _check_version(version, path)
+        if thorough and probe.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+            raise faults.corrupt(path, "SQLite 的快速检查未通过")
+    except sqlite3.Error as exc:
+        raise faults.explain(exc, path, busy_timeout()) or faults.corrupt(path) from None
+    finally:
+        probe.close()
+    _IN_USE.append(path)
+    return version
+
+
+def _check_header(path: Path) -> None:
+    """The first 100 bytes: SQLite's, with a page size and a length that fit the file."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as file:
+            header = file.read(100)
+    except PermissionError:
+        raise faults.unreadable(path) from None
+    if size == 0:
+        raise faults.empty_file(path)
+    if not header.startswith(SQLITE_MAGIC):
+        raise faults.not_qzfsg(path, "不是数据库文件")
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    if len(header) < 100 or page < 512 or page & (page - 1):
+        raise faults.corrupt(path, "文件头已损坏")
+    pages_stated = int.from_bytes(header[28:32], "big")
+    stated_valid = header[24:28] == header[92:96]
+    if size % page or (
+        stated_valid and pages_stated * page > size and not faults.wal_file(path).exists()
+    ):
+        raise faults.corrupt(path, "文件长度不对，可能不完整")
+
+
+def explain(exc: BaseException) -> DatabaseError | None:
+    """The fault behind an error raised while a command used its database (None: a bug)."""
+    if isinstance(exc, DatabaseError):
+        return exc
+    return faults.explain(exc, _IN_USE[-1], busy_timeout()) if _IN_USE else None
 
 
 _ENGINES: list[Engine] = []
 _READERS: list[sqlite3.Connection] = []
+_IN_USE: list[Path] = []  # the databases this process opened, for close_all
 
 
 def _engine(path: Path) -> Engine:
@@ -79,13 +158,34 @@ def _engine(path: Path) -> Engine:
 
 
 def close_all() -> None:
-    """Close every connection this process opened. SQLite folds the write-ahead log back
-    into the database file when its last connection closes, so that `qzfsg.db` alone is
-    the whole database again (to copy, back up or send)."""
+    """Close every connection this process opened, then make sure each database's
+    write-ahead log is folded back into the database file, so that `qzfsg.db` alone is
+    the whole database again (to copy, back up or send). SQLite folds it when the last
+    connection closes; when that failed (a full disk), one more try, and if that fails
+    too, a DatabaseError saying to keep the -wal file."""
     while _READERS:
         _READERS.pop().close()
     while _ENGINES:
         _ENGINES.pop().dispose()
+    in_use = list(dict.fromkeys(_IN_USE))
+    _IN_USE.clear()
+    for path in in_use:
+        _fold_log(path)
+
+
+def _fold_log(path: Path) -> None:
+    try:
+        if faults.wal_file(path).stat().st_size == 0:
+            return
+    except FileNotFoundError:
+        return
+    connection = sqlite3.connect(path)  # no busy timeout: others at work fold it themselves
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error:
+        raise faults.log_not_folded(path) from None
+    finally:
+        connection.close()
 
 
 def _require_file(path: Path) -> None:
@@ -107,62 +207,92 @@ def _check_version(version: int, path: Path) -> None:
 def open_reader(path: Path) -> sqlite3.Connection:
     """The existing database at `path` for the read commands: a plain DB-API connection
     (no SQLAlchemy), checked like `open_database`; an older schema is upgraded first."""
-    _require_file(path)
-    connection = connect(path)
-    _READERS.append(connection)
-    version = _version_of(connection, path)
-    _check_version(version, path)
+    version = check_file(path)
     if version < SCHEMA_VERSION:
         open_database(path)  # the migrations run on the engine
+    connection = connect(path)
+    _READERS.append(connection)
     return connection
 
 
-def _version_of(connection: Any, path: Path) -> int:
+def _version_of(connection: sqlite3.Connection, path: Path) -> int:
     try:
         found = fact(connection, "schema_version")
-    except sqlite3.DatabaseError:
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
         found = None
-    if found is None:
-        raise DatabaseError(NOT_QZFSG.format(path=path))
+    if found is None or not found.isdigit():
+        raise faults.not_qzfsg(path, "其中没有 qzfsg 的数据表")
     return int(found)
 
 
-def create_database(path: Path, facts: dict[str, str]) -> Engine:
-    """A new database with every table and the given facts (campaign year…) recorded."""
-    from sqlalchemy.exc import DatabaseError as SADatabaseError
+@contextmanager
+def new_database(path: Path, facts: dict[str, str]) -> Iterator[Engine]:
+    """A new database with every table and the given facts (campaign year…), filled in
+    the block and put in place when the block ends without error. It is built under a
+    hidden name beside `path`: a failed `init` (a full disk, Ctrl-C) leaves nothing
+    behind, not even the folders it made, and no command ever sees half a database."""
     from sqlmodel import Session, SQLModel
 
     from qzfsg import models
 
     if path.exists():
         raise DatabaseError(f"数据库 {path} 已存在。")
+    building = path.with_name(f".{path.name}.init-{os.getpid()}")
+    made = [folder for folder in (path.parent, *path.parent.parents) if not folder.exists()]
+    _IN_USE.append(path)
+    engine = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        engine = _engine(path)
+        engine = _engine(building)
         SQLModel.metadata.create_all(engine)
-    except (OSError, SADatabaseError) as exc:
-        raise DatabaseError(f"无法在 {path} 创建数据库：{exc}") from None
-    with Session(engine) as session:
-        for key, value in {"schema_version": str(SCHEMA_VERSION), **facts}.items():
-            session.add(models.Meta(key=key, value=value))
-        session.commit()
-    return engine
+        with Session(engine) as session:
+            for key, value in {"schema_version": str(SCHEMA_VERSION), **facts}.items():
+                session.add(models.Meta(key=key, value=value))
+            session.commit()
+        yield engine
+        engine.dispose()
+        _fold_log(building)
+        _put_in_place(building, path)
+    except BaseException as exc:
+        if engine is not None:
+            engine.dispose()
+        for name in ("", "-wal", "-shm", "-journal"):
+            building.with_name(building.name + name).unlink(missing_ok=True)
+        for folder in made:  # deepest first
+            with suppress(OSError):
+                folder.rmdir()
+        known = faults.explain(exc, path, busy_timeout())
+        if known is None or known is exc:
+            raise
+        raise known from None
+    finally:
+        _IN_USE.remove(path)
+
+
+def _put_in_place(building: Path, path: Path) -> None:
+    """Give the finished database its name, never over a database made meanwhile."""
+    try:
+        os.link(building, path)
+    except FileExistsError:
+        raise DatabaseError(f"数据库 {path} 已存在。") from None
+    except OSError:  # a drive without hard links (FAT, some network folders)
+        if path.exists():
+            raise DatabaseError(f"数据库 {path} 已存在。") from None
+        os.replace(building, path)
+    for name in ("", "-shm"):
+        building.with_name(building.name + name).unlink(missing_ok=True)
 
 
 def open_database(path: Path) -> Engine:
-    """The existing database at `path`, upgraded in place if its schema is older."""
-    _require_file(path)
+    """The existing database at `path` for a command that writes: checked thoroughly
+    first (see `check_file`), upgraded in place if its schema is older."""
+    version = check_file(path, thorough=True)
     engine = _engine(path)
-    version = schema_version(engine, path)
-    _check_version(version, path)
     if version < SCHEMA_VERSION:
         upgrade(engine, path, version)
     return engine
-
-
-def schema_version(engine: Engine, path: Path) -> int:
-    with engine.connect() as conn:
-        return _version_of(conn.connection.driver_connection, path)
 
 
 def upgrade(engine: Engine, path: Path, version: int) -> Path:
@@ -174,6 +304,9 @@ def upgrade(engine: Engine, path: Path, version: int) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy2(path, backup)
     with engine.begin() as conn:
+        # Under the write lock: another command may have upgraded it meanwhile.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        version = _version_of(conn.connection.driver_connection, path)
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](conn)
             version += 1
@@ -182,6 +315,17 @@ def upgrade(engine: Engine, path: Path, version: int) -> Path:
             {"v": str(version)},
         )
     return backup
+
+
+def begin_write(session: Session) -> sqlite3.Connection:
+    """Open the session's write transaction now, taking the database's write lock before
+    anything is read (SQLite: BEGIN IMMEDIATE; another writer waits for the busy timeout),
+    so that what the transaction decides from its reads (a duplicate, a version) still
+    holds when it commits. The driver connection, inside that transaction."""
+    connection = driver_connection(session)
+    if not connection.in_transaction:
+        connection.execute("BEGIN IMMEDIATE")
+    return connection
 
 
 def driver_connection(session: Session) -> sqlite3.Connection:
@@ -225,3 +369,44 @@ def session_for(engine: Engine) -> Iterator[Session]:
 
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def copy_snapshot(
+    connection: sqlite3.Connection, target: Path, read: Callable[[sqlite3.Connection], T]
+) -> T:
+    """SQLite's online backup of the database under `connection` into a new file at
+    `target`, inside one read transaction, so that `read` (run in the same transaction)
+    sees exactly what the copy holds; other commands may write meanwhile. The copy is
+    one whole file (rollback journal mode), flushed to the disk."""
+    copy = sqlite3.connect(target)
+    try:
+        connection.execute("BEGIN")
+        try:
+            found = read(connection)
+            connection.backup(copy)
+        finally:
+            connection.execute("COMMIT")
+        copy.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        copy.close()
+    with target.open("rb+") as file:
+        os.fsync(file.fileno())
+    return found
+
+
+def table_rows(connection: sqlite3.Connection) -> dict[str, int]:
+    """How many rows each table holds."""
+    names = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for (n,) in names}
+
+
+def copy_is_whole(copy: Path, rows: dict[str, int]) -> bool:
+    """The copy passes SQLite's integrity check and holds `rows` rows in each table."""
+    connection = sqlite3.connect(f"file:{quote(os.path.abspath(copy))}?mode=ro", uri=True)
+    try:
+        whole = connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return whole and table_rows(connection) == rows
+    finally:
+        connection.close()

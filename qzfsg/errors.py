@@ -7,6 +7,8 @@ class ExitCode(IntEnum):
     OK = 0
     DATA = 1  # the data has errors, or files were rejected
     USAGE = 2  # wrong usage, or the environment is not ready (no database, bad path)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as the shell reports it)
+    PIPE_CLOSED = 141  # the reader of the output went away (128 + SIGPIPE, as for `yes | head`)
 
 
 class QzfsgError(Exception):
@@ -26,4 +28,8 @@ class NotFoundError(QzfsgError):
 
 
 class DatabaseError(QzfsgError):
-    """The database is missing, too new, or cannot be opened."""
+    """The database is missing, too new, damaged or cannot be used (see qzfsg.faults)."""
+
+
+class DamagedError(DatabaseError):
+    """The database file is damaged (`qzfsg check` says where)."""

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import glob
 import os
+import sqlite3
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.campaign import load_campaign
-from qzfsg.db import RowWriter, driver_connection
+from qzfsg.db import RowWriter, begin_write, driver_connection
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
@@ -37,7 +38,9 @@ from qzfsg.reading.rules import show
 from qzfsg.reading.unreadable import UnreadableReturn
 from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.submissions import FigureSet, current_figures
+from qzfsg.versions import renumber
 
+STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 Status = Literal["imported", "rejected", "duplicate", "checked"]
 
@@ -55,6 +58,10 @@ class FileOutcome(BaseModel):
     findings: list[Finding] = []
     duplicate_of: str | None = None
     replaces_version: int | None = None
+    # Stored after a file of the same unit and month that was received later (迟到导入):
+    # it takes its place among the versions in received order.
+    late: bool = False
+    current: bool = False  # the unit-month's current return after this import
 
     @property
     def flagged(self) -> bool:
@@ -215,16 +222,9 @@ class Importer:
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
         digest = file_sha256(data)
-        connection = driver_connection(self.session)
-        earlier = None
-        if not self.recheck:
-            earlier = connection.execute(
-                "SELECT id, unit_id, month, version, source_name, status FROM submission"
-                " WHERE sha256 = ? ORDER BY status = 'accepted' DESC, id DESC",
-                (digest,),
-            ).fetchone()
-        if earlier is not None and earlier[5] == "accepted":
-            return self._duplicate(path, received, earlier, [])
+        if not self.recheck and (copy := self._accepted_copy(digest)) is not None:
+            # Checked again inside the write transaction; this only saves the reading.
+            return self._duplicate(path, received, copy, [])
         # The archive copy is written on a worker thread while the file is checked (the
         # disk write waits on I/O, the check on the CPU); it is done before the commit.
         archived = (
@@ -236,21 +236,55 @@ class Importer:
         if checked.accepted and checked.unit and checked.month:
             checked.findings.extend(self._later_month_findings(checked))
             checked.findings.extend(self._expectation_findings(checked))
-        elif earlier is not None and _problems(checked.findings) == self._stored_problems(
-            earlier[0]
-        ):
-            # The same bytes were rejected before for the same reasons: nothing new to
-            # record. (With --unit or --month, or after a registry change, they may pass.)
-            return self._duplicate(path, received, earlier, checked.findings)
         if archived is None:
-            status: Status = "checked" if checked.accepted else "rejected"
-            return FileOutcome.from_checked(checked, status, received)
+            return self._dry_outcome(checked, path, received, digest)
         return self._store(checked, path, received, digest, archived.result())
+
+    def _dry_outcome(
+        self, checked: CheckedReturn, path: Path, received: datetime, digest: str
+    ) -> FileOutcome:
+        """What importing would do, storing nothing."""
+        if not checked.accepted and not self.recheck:
+            unit = self.units.get(checked.unit or "")
+            month = str(checked.month) if checked.month else None
+            copy = self._rejected_copy(digest, unit.id if unit else None, month, checked.findings)
+            if copy is not None:
+                return self._duplicate(path, received, copy, checked.findings)
+        status: Status = "checked" if checked.accepted else "rejected"
+        return FileOutcome.from_checked(checked, status, received)
+
+    def _accepted_copy(self, digest: str) -> tuple | None:
+        """The accepted return with these bytes, if any: (id, unit id, month, version, file)."""
+        return (
+            driver_connection(self.session)
+            .execute(
+                "SELECT id, unit_id, month, version, source_name FROM submission"
+                " WHERE sha256 = ? AND status = 'accepted'",
+                (digest,),
+            )
+            .fetchone()
+        )
+
+    def _rejected_copy(
+        self, digest: str, unit_id: int | None, month: str | None, findings: list[Finding]
+    ) -> tuple | None:
+        """The same bytes rejected before for the same unit and month and the same reasons:
+        nothing new to record. (With --unit or --month, or after a registry change, they
+        may be placed elsewhere, or pass.)"""
+        connection = driver_connection(self.session)
+        rows = connection.execute(
+            "SELECT id, unit_id, month, version, source_name FROM submission"
+            " WHERE sha256 = ? AND coalesce(unit_id, 0) = ? AND coalesce(month, '') = ?"
+            " ORDER BY id",
+            (digest, unit_id or 0, month or ""),
+        ).fetchall()
+        problems = _problems(findings)
+        return next((row for row in rows if self._stored_problems(row[0]) == problems), None)
 
     def _duplicate(
         self, path: Path, received: datetime, earlier: tuple, findings: list[Finding]
     ) -> FileOutcome:
-        _, unit_id, month_text, version, source, _ = earlier
+        _, unit_id, month_text, version, source = earlier
         return FileOutcome(
             file=shown_path(path), status="duplicate", unit=self.names.get(unit_id),
             month=month_text, version=version, received=received, duplicate_of=source,
@@ -322,67 +356,104 @@ class Importer:
     def _store(
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
     ) -> FileOutcome:
-        """One transaction: the submission, its values if accepted, its findings."""
+        """One write transaction: decide inside it whether the file is new (a duplicate may
+        have been stored by another import meanwhile), store the submission, its values if
+        accepted and its findings, and renumber the unit-month's versions. The unique
+        indexes make a race lost anyway (another database, a bug) an error and a retry,
+        never a second copy."""
+        for attempt in range(1, STORE_ATTEMPTS + 1):
+            try:
+                outcome = self._store_once(checked, path, received, digest, stored_at)
+                self.session.commit()
+                return outcome
+            except sqlite3.IntegrityError:
+                self.session.rollback()
+                if attempt == STORE_ATTEMPTS:
+                    raise
+            except BaseException:
+                self.session.rollback()
+                raise
+        raise AssertionError("unreachable")
+
+    def _store_once(
+        self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
+    ) -> FileOutcome:
+        connection = begin_write(self.session)
+        if (copy := self._accepted_copy(digest)) is not None:
+            return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
         month = str(checked.month) if checked.month else None
-        accepted = checked.accepted and unit_id is not None and month is not None
-        connection = driver_connection(self.session)
-        try:
-            version, replaces = 1, None
-            if unit_id is not None and month is not None:
-                version += connection.execute(
-                    "SELECT count(*) FROM submission WHERE unit_id = ? AND month = ?",
-                    (unit_id, month),
-                ).fetchone()[0]
-            if accepted:
-                row = connection.execute(
-                    "UPDATE submission SET superseded = 1 WHERE unit_id = ? AND month = ?"
-                    " AND status = 'accepted' AND superseded = 0 RETURNING version",
-                    (unit_id, month),
-                ).fetchone()
-                replaces = row[0] if row else None
-            submission_id = self.writers.submission.insert(
-                connection,
-                {
-                    "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
-                    "month_source": checked.month_source, "received_at": received,
-                    "filed_on": checked.filed_on, "filed_text": checked.filed_text,
-                    "source_name": shown_name(path), "sha256": digest, "archive_path": str(stored_at),
-                    "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
-                    "version": version, "superseded": False, "imported_at": datetime.now(),
-                },
-            )  # fmt: skip
-            if accepted:
-                self.writers.value.insert_many(
-                    connection,
-                    (
-                        {"submission_id": submission_id, "indicator_code": code,
-                         "month_value": m, "cumulative_value": c}
-                        for code, (m, c) in checked.values().items()
-                    ),
-                )  # fmt: skip
-            self.writers.finding.insert_many(
+        placed = unit_id is not None and month is not None
+        accepted = checked.accepted and placed
+        if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
+            return self._duplicate(path, received, copy, checked.findings)
+        submission_id = self.writers.submission.insert(
+            connection,
+            {
+                "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
+                "month_source": checked.month_source, "received_at": received,
+                "filed_on": checked.filed_on, "filed_text": checked.filed_text,
+                "source_name": shown_name(path), "sha256": digest, "archive_path": str(stored_at),
+                "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
+                "version": self._next_version(unit_id, month) if placed else 1,
+                "superseded": accepted, "imported_at": datetime.now(),
+            },
+        )  # fmt: skip
+        if accepted:
+            self.writers.value.insert_many(
                 connection,
                 (
-                    {"submission_id": submission_id, "code": f.code, "severity": f.severity,
-                     "indicator_code": f.indicator, "cell": f.cell, "message": f.message,
-                     "expected": f.expected}
-                    for f in checked.findings
+                    {"submission_id": submission_id, "indicator_code": code,
+                     "month_value": m, "cumulative_value": c}
+                    for code, (m, c) in checked.values().items()
                 ),
             )  # fmt: skip
-            self.session.commit()
-        except BaseException:
-            self.session.rollback()
-            raise
-        if accepted and unit is not None and month is not None:
-            self.accepted_months(unit.name)[month] = checked.values()
+        self.writers.finding.insert_many(
+            connection,
+            (
+                {"submission_id": submission_id, "code": f.code, "severity": f.severity,
+                 "indicator_code": f.indicator, "cell": f.cell, "message": f.message,
+                 "expected": f.expected}
+                for f in checked.findings
+            ),
+        )  # fmt: skip
         outcome = FileOutcome.from_checked(
             checked, "imported" if accepted else "rejected", received
         )
-        outcome.version = version
-        outcome.replaces_version = replaces
+        outcome.version = 1
+        if placed:
+            self._place(outcome, connection, submission_id, unit_id, month)
         return outcome
+
+    def _next_version(self, unit_id: int | None, month: str | None) -> int:
+        """A version no other return of the unit-month has (renumber then orders them)."""
+        found = driver_connection(self.session).execute(
+            "SELECT max(version) FROM submission WHERE unit_id = ? AND month = ?",
+            (unit_id, month),
+        )
+        return 1 + (found.fetchone()[0] or 0)
+
+    def _place(
+        self, outcome: FileOutcome, connection: Any, submission_id: int, unit_id: int, month: str
+    ) -> None:
+        """Renumber the unit-month with the new return in it; what that made of it."""
+        before = connection.execute(
+            "SELECT version FROM submission WHERE unit_id = ? AND month = ?"
+            " AND status = 'accepted' AND NOT superseded",
+            (unit_id, month),
+        ).fetchone()
+        renumber(connection, unit_id, month)
+        version, current, later = connection.execute(
+            "SELECT s.version, NOT s.superseded, EXISTS (SELECT 1 FROM submission AS o"
+            " WHERE o.unit_id = s.unit_id AND o.month = s.month AND o.received_at > s.received_at)"
+            " FROM submission AS s WHERE s.id = ?",
+            (submission_id,),
+        ).fetchone()
+        outcome.version, outcome.current, outcome.late = version, bool(current), bool(later)
+        if outcome.status == "imported" and current and before is not None:
+            outcome.replaces_version = before[0]  # received earlier: its number stands
+        self._accepted.pop(unit_id, None)  # the unit's current figures may have changed
 
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from pydantic import NaiveDatetime
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -88,11 +88,14 @@ class Indicator(SQLModel, table=True):
     sort_order: int = 0
 
 
+ACCEPTED = text("status = 'accepted'")
+CURRENT = text("status = 'accepted' AND NOT superseded")
+
+
 class Submission(SQLModel, table=True):
     """One received file of a monthly return, accepted or rejected."""
 
     __table_args__ = (
-        Index("ix_submission_unit_month", "unit_id", "month"),
         # Covering indexes for timeliness (qzfsg.timeliness.arrivals): first arrivals per unit and
         # month, and the units that reported a month by a date, without touching the rows.
         Index(
@@ -104,6 +107,37 @@ class Submission(SQLModel, table=True):
             "version",
         ),
         Index("ix_submission_month_status", "month", "status", "received_at", "unit_id"),
+        # What keeps the record right when several imports run at once (qzfsg.versions):
+        # a lost race is an IntegrityError and a retry, never a second copy. Versions are
+        # renumbered in two steps (negated, then set) so that they never collide midway.
+        Index("ux_submission_version", "unit_id", "month", "version", unique=True),
+        # One current return per unit and month: the latest received accepted one.
+        Index(
+            "ux_submission_current",
+            "unit_id",
+            "month",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
+        # Identical accepted bytes are stored once…
+        Index(
+            "ux_submission_accepted_bytes",
+            "sha256",
+            unique=True,
+            sqlite_where=ACCEPTED,
+            postgresql_where=ACCEPTED,
+        ),
+        # …and so are the same bytes received at the same time for the same unit and month
+        # (rejected ones included; a unit or month not placed counts as one value).
+        Index(
+            "ux_submission_copy",
+            "sha256",
+            text("coalesce(unit_id, 0)"),
+            text("coalesce(month, '')"),
+            "received_at",
+            unique=True,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -121,7 +155,9 @@ class Submission(SQLModel, table=True):
     archive_path: str
     sheet: str | None = None
     status: str  # accepted | rejected
-    version: int = 1  # 1, 2, … per unit and month, in order received
+    version: int = 1  # 1, 2, … per unit and month, in received order (received_at, id)
+    # An accepted return that is not its unit-month's latest received accepted one; set
+    # only by qzfsg.versions.renumber, which decides versions and the current return.
     superseded: bool = False
     imported_at: NaiveDatetime
     # Set by `qzfsg dismiss`: the clerk has dealt with this file's findings otherwise

@@ -50,6 +50,9 @@ class HistoryEntry(BaseModel):
     version: int
     status: str  # accepted | rejected
     superseded: bool
+    # Imported after a file of the same month received later (迟到导入): placed among the
+    # versions by its received time, so it changed no figure unless it is the current one.
+    late: bool
     errors: int
     warnings: int
     changes: list[Change]  # against the accepted version this one replaced
@@ -98,13 +101,16 @@ class SubmissionRow:
     version: int
     superseded: bool
     dismissed_at: str | None
+    imported_at: datetime
 
     @classmethod
     def from_row(cls, row: tuple) -> SubmissionRow:
-        received = row[4]
-        if isinstance(received, str):  # SQLite keeps times as ISO text
-            received = datetime.fromisoformat(received)
-        return cls(*row[:4], received, *row[5:9], bool(row[9]), row[10])
+        return cls(*row[:4], _time(row[4]), *row[5:9], bool(row[9]), row[10], _time(row[11]))
+
+
+def _time(value: datetime | str) -> datetime:
+    """SQLite keeps times as ISO text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _findings_by_submission(
@@ -307,6 +313,12 @@ def unit_history(session: Any, unit: str, month: Month | None = None) -> list[Hi
     current: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
     history = []
     for sub in submissions:
+        late = any(
+            other.month == sub.month
+            and other.received_at > sub.received_at
+            and other.imported_at < sub.imported_at
+            for other in submissions
+        )
         changes: list[Change] = []
         mine = values.get(sub.id)
         if mine is not None and sub.month is not None:
@@ -323,6 +335,7 @@ def unit_history(session: Any, unit: str, month: Month | None = None) -> list[Hi
                 version=sub.version,
                 status=sub.status,
                 superseded=sub.superseded,
+                late=late,
                 errors=sum(f.severity == "error" for f in items),
                 warnings=sum(f.severity == "warning" for f in items),
                 changes=changes,

@@ -273,9 +273,9 @@ def store_return(
     status: str = "accepted",
     finding_codes: Sequence[str] = (),
 ) -> Any:
-    """Put a return straight into the database as the importer would, without a file: the
-    next version of the unit's month, an accepted one superseding the current one.
-    figures: 本月数 by code (others 0); earlier: 累计数 − 本月数 by code (others 0)."""
+    """Put a return straight into the database as the importer would, without a file: a
+    version of the unit's month in received order (an accepted one current if received
+    last). figures: 本月数 by code (others 0); earlier: 累计数 − 本月数 by code (others 0)."""
     import uuid
 
     from sqlmodel import select
@@ -283,23 +283,22 @@ def store_return(
     from qzfsg.findings import CATALOGUE
     from qzfsg.models import Finding, Submission, Value
     from qzfsg.registry import get_unit
+    from qzfsg.versions import renumber
 
     unit_row = get_unit(session, unit)
     before = session.exec(
         select(Submission).where(Submission.unit_id == unit_row.id, Submission.month == month)
     ).all()
-    if status == "accepted":
-        for old in before:
-            if old.status == "accepted":
-                old.superseded = True
-                session.add(old)
     row = Submission(
         unit_id=unit_row.id, month=month, received_at=received,
         source_name=f"{unit}{month}v{len(before) + 1}.xlsx", sha256=uuid.uuid4().hex,
-        archive_path="archive", status=status, version=len(before) + 1, imported_at=received,
+        archive_path="archive", status=status, version=len(before) + 1,
+        superseded=status == "accepted", imported_at=received,
     )  # fmt: skip
     session.add(row)
     session.flush()
+    renumber(session, unit_row.id, month)
+    session.expire_all()
     if status == "accepted":
         figures, earlier = figures or {}, earlier or {}
         for code in CODES:

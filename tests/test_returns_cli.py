@@ -22,6 +22,8 @@ IMPORT_KEYS = {
     "findings",
     "duplicate_of",
     "replaces_version",
+    "late",
+    "current",
 }
 
 

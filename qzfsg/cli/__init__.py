@@ -22,24 +22,31 @@ app = new_app(
     ),
 )
 
-from qzfsg.cli import exports, ranking, returns, setup, timeliness, units  # noqa: E402
+from qzfsg.cli import (  # noqa: E402
+    exports,
+    maintenance,
+    ranking,
+    returns,
+    setup,
+    timeliness,
+    units,
+)
 
-for module in (setup, returns, timeliness, ranking, exports, units):
+for module in (setup, returns, timeliness, ranking, exports, units, maintenance):
     module.register(app)
 
 
 def main() -> None:
     """The `qzfsg` command. Ends with os._exit: tearing down the interpreter's objects
     (SQLAlchemy builds many) took a fifth of a second of every command, and there is
-    nothing left to do by then: every transaction is committed, the database closed (which
-    folds its write-ahead log back into the file) and the output flushed."""
+    nothing left to do by then: every transaction is committed, the database closed by the
+    command group (which folds its write-ahead log back into the file, see
+    base.QzfsgGroup.invoke) and the output flushed."""
     try:
         app()
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-    if "qzfsg.db" in sys.modules:  # only commands that opened a database loaded it
-        sys.modules["qzfsg.db"].close_all()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # the reader of a pipe went away (qzfsg … | head)
             stream.flush()

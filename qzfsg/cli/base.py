@@ -3,6 +3,9 @@ QzfsgError becomes its message on stderr and its exit code."""
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import suppress
 from typing import Any
 
 import typer
@@ -42,6 +45,12 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
+            return self._invoke(ctx)
+        finally:
+            _close_databases()
+
+    def _invoke(self, ctx: typer.Context) -> Any:
+        try:
             return super().invoke(ctx)
         except QzfsgError as exc:
             fail(ctx, str(exc), exc.exit_code)
@@ -49,22 +58,46 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
             from qzfsg.cli.usage import usage_text
 
             fail(ctx, usage_text(exc), ExitCode.USAGE)
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            fail(ctx, "已中断（Ctrl-C）。正在进行的这一步未写入数据库。", ExitCode.INTERRUPTED)
+        except BrokenPipeError:  # the reader of a pipe went away (qzfsg … | head): end quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(int(ExitCode.PIPE_CLOSED))
         except Exception as exc:
             from qzfsg.cli.common import debug_enabled
 
+            if (known := _explain(exc)) is not None:
+                fail(ctx, str(known), known.exit_code)
             if debug_enabled():
                 raise
-            if "database is locked" in str(exc):  # sqlite3's, or wrapped by SQLAlchemy
-                text = "数据库正被另一个 qzfsg 命令使用，等待超时。请稍后再试；出错的这一步未写入数据库。"
-            else:
-                text = (
-                    f"程序内部错误（{type(exc).__name__}: {exc}）。出错的这一步未写入数据库"
-                    "（导入时每个文件各自保存，此前已处理的文件已存入）。"
-                    "设置环境变量 QZFSG_DEBUG=1 再运行可看到详细信息，请发给维护人员。"
-                )
+            text = (
+                f"程序内部错误（{type(exc).__name__}: {exc}）。出错的这一步未写入数据库"
+                "（导入时每个文件各自保存，此前已处理的文件已存入）。"
+                "设置环境变量 QZFSG_DEBUG=1 再运行可看到详细信息，请发给维护人员。"
+            )
             fail(ctx, text, ExitCode.USAGE)
+
+
+def _explain(exc: Exception) -> QzfsgError | None:
+    """A fault of the machine (full disk, locked or damaged database…) named in Chinese;
+    only a command that opened a database (and so loaded qzfsg.db) can meet one."""
+    db = sys.modules.get("qzfsg.db")
+    return None if db is None else db.explain(exc)
+
+
+def _close_databases() -> None:
+    """Close what the command opened and fold each database's log back into its file
+    (db.close_all), also after a failed command; say so when that cannot be done."""
+    db = sys.modules.get("qzfsg.db")
+    if db is None:
+        return
+    try:
+        db.close_all()
+    except QzfsgError as exc:
+        report(str(exc))
+        raise typer.Exit(int(exc.exit_code)) from None
 
 
 def report(text: str) -> None:
@@ -72,8 +105,10 @@ def report(text: str) -> None:
     from rich.markup import escape
 
     from qzfsg.cli.common import console
+    from qzfsg.inert import inert
 
-    console(stderr=True).print(f"[bold red]错误：[/]{escape(text)}", soft_wrap=True)
+    with suppress(OSError):  # stderr itself on the full disk, or closed
+        console(stderr=True).print(f"[bold red]错误：[/]{escape(inert(text))}", soft_wrap=True)
 
 
 def fail(ctx: typer.Context, text: str, code: ExitCode) -> None:

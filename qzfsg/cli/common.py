@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -144,10 +143,12 @@ def emit_json(data: Any) -> None:
 
     Indented for a person at a terminal; compact for a program reading a pipe, where the
     standard library's fast encoder (which cannot indent) prints a board of thousands of
-    units in a moment."""
-    indent = 2 if sys.stdout.isatty() else None
-    # Written directly: typer.echo would scan megabytes of output for colour codes.
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_value))
+    units in a moment. A list given as an iterator (a generator) is written as it is
+    produced, a batch at a time, so that a long list is never held twice (as objects and as
+    text). Written directly: typer.echo would scan megabytes of output for colour codes."""
+    from qzfsg.cli.jsonout import write_json
+
+    write_json(sys.stdout, data, indent=2 if sys.stdout.isatty() else None, default=_json_value)
     sys.stdout.write("\n")
 
 

@@ -16,6 +16,7 @@ from qzfsg.cli.common import (
     day_or_none,
     emit_json,
     month_or_none,
+    reading,
     refuse_overwrite,
     show,
 )
@@ -69,21 +70,23 @@ def report(
 
     示例：qzfsg report --month 2018-09　　qzfsg report --month 2018-09 --export 汨罗市9月汇总.xlsx
     """
-    from qzfsg.consolidation import consolidate, explain_consistency
-    from qzfsg.render import exports as render
+    from qzfsg.consolidation import breakdown, consolidate, explain_consistency
 
     chosen = month_or_none(month)
     target = _xlsx(export) if export else None
     filed_on = day_or_none(filed) or date.today()
-    with database(db) as session:
-        city = consolidate(session, chosen)
+    with reading(db) as connection:
+        city = consolidate(connection, chosen)
+        units = breakdown(connection, chosen) if target is not None else []
     if target is not None:
         from qzfsg.workbooks import write_report
 
-        write_report(city, target, filed_on)
+        write_report(city, units, target, filed_on)
     if as_json:
         emit_json(city.summary())
         return
+    from qzfsg.render import exports as render
+
     show(*render.report_view(city, explain_consistency(city)))
     if target is not None:
         show(render.exported(target, "全市汇总表"))

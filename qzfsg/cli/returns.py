@@ -1,6 +1,7 @@
 """`qzfsg import`, `validate`, `findings` and `history`: the monthly returns."""
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -54,18 +55,32 @@ ReceivedOption = Annotated[
 PROGRESS_FROM = 10  # files: show a progress bar on a terminal from this many on
 
 
-def _run(paths, outcome_for, show_progress: bool) -> "list[FileOutcome]":
-    if not show_progress:
-        return [outcome_for(path, received) for path, received in paths]
-    from rich.progress import track
+def _run(paths, outcome_for, show_progress: bool) -> "tuple[list[FileOutcome], list[Path]]":
+    """Each file's outcome, in turn; and the files left when Ctrl-C stopped the run (the
+    first press stops after the file at hand, a second one at once, rolling it back)."""
+    from qzfsg.interrupts import stop_after_current
 
-    return [
-        outcome_for(path, received)
-        for path, received in track(paths, description="导入中", console=console(stderr=True))
-    ]
+    outcomes: list[FileOutcome] = []
+    steps = paths
+    if show_progress:
+        from rich.progress import track
+
+        steps = track(paths, description="导入中", console=console(stderr=True))
+    with stop_after_current() as stop:
+        try:
+            for path, received in steps:
+                outcomes.append(outcome_for(path, received))
+                if stop.requested:
+                    break
+        except KeyboardInterrupt:
+            pass
+    return outcomes, [path for path, _ in paths[len(outcomes) :]]
 
 
-def _finish(outcomes: "list[FileOutcome]", as_json: bool, stored: bool = True) -> None:
+def _finish(
+    outcomes: "list[FileOutcome]", as_json: bool, stored: bool = True, left: "list[Path]" = ()
+) -> None:
+    from qzfsg.cli.base import report
     from qzfsg.errors import ExitCode
     from qzfsg.render import returns as render
 
@@ -73,8 +88,23 @@ def _finish(outcomes: "list[FileOutcome]", as_json: bool, stored: bool = True) -
         emit_json(outcomes)
     else:
         show(render.outcomes_table(outcomes, stored), render.outcomes_summary(outcomes, stored))
+    if left:
+        report(_interrupted(outcomes, left, stored))
+        raise typer.Exit(int(ExitCode.INTERRUPTED))
     if any(o.status == "rejected" for o in outcomes):
         raise typer.Exit(int(ExitCode.DATA))
+
+
+def _interrupted(outcomes: "list[FileOutcome]", left: "list[Path]", stored: bool) -> str:
+    done = sum(o.status in ("imported", "checked") for o in outcomes)
+    others = len(outcomes) - done
+    names = "、".join(path.name for path in left[:5]) + ("等" if len(left) > 5 else "")
+    verb = "已录入" if stored else "已检查合格"
+    return (
+        f"已中断：{verb} {done} 个，未处理 {len(left)} 个"
+        + (f"（另有 {others} 个退回或重复，见上表）" if others else "")
+        + f"。未处理的文件：{names}。再次运行同一命令即可处理其余文件（已录入的会识别为重复）。"
+    )
 
 
 def import_(
@@ -103,12 +133,12 @@ def import_(
         importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=dry_run)
         unit_name = importer.resolve_option(unit) if unit else None
         chosen = month_or_none(month)
-        outcomes = _run(
+        outcomes, left = _run(
             in_received_order(files, stated),
             lambda path, when: importer.import_file(path, when, unit_name, chosen),
             show_progress=not as_json and len(files) >= PROGRESS_FROM and console().is_terminal,
         )
-    _finish(outcomes, as_json, stored=not dry_run)
+    _finish(outcomes, as_json, stored=not dry_run, left=left)
 
 
 def validate(

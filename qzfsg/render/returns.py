@@ -33,6 +33,11 @@ def findings_table(findings: Iterable[Finding], title: str | None = None) -> Tab
     return grid
 
 
+LATE_IMPORT = "（迟到导入）"
+LATE_NOTE = (
+    "迟到导入：文件收到得早、导入得晚，按收到时间排为较早的版本；"
+    "现行数据始终以最晚收到的合格报表为准。"
+)
 OUTCOME_MARKS = {
     "imported": ("✔", "已录入", "green"),
     "flagged": ("⚠", "已录入，请核实", "yellow"),
@@ -85,6 +90,10 @@ def outcomes_table(outcomes: Sequence[FileOutcome], stored: bool = True) -> Tabl
             detail.append(f"（与已收的《{outcome.duplicate_of}》相同）", style="dim")
         if outcome.replaces_version:
             detail.append(f"（替换第 {outcome.replaces_version} 版）", style="dim")
+        if outcome.late and outcome.status == "imported" and not outcome.current:
+            detail.append("（迟到导入：已有更晚收到的新版，本表不改变现行数据）", style="dim")
+        elif outcome.late:
+            detail.append(LATE_IMPORT, style="dim")
         shown = [f for f in outcome.findings if f.severity != "info"]
         if shown:
             detail.append("\n")
@@ -183,6 +192,9 @@ def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
             state = text(
                 "有效" + (f"（{entry.warnings} 个提醒）" if entry.warnings else ""), "green"
             )
+        if entry.late:
+            state.append(LATE_IMPORT, style="dim")
+            grid.caption, grid.caption_justify = LATE_NOTE, "left"
         changes = "\n".join(describe_change(c) for c in entry.changes)
         grid.add_row(
             f"{entry.received:%Y-%m-%d %H:%M}",

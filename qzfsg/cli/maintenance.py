@@ -1,0 +1,69 @@
+"""`qzfsg check` and `qzfsg backup`: keeping the database and its archive whole."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qzfsg.cli.base import QzfsgCommand
+from qzfsg.cli.common import DbOption, ForceOption, JsonOption, db_path, emit_json, show
+
+
+def check(
+    fix: Annotated[
+        bool, typer.Option("--fix", help="删除没有记录引用的归档文件和中断操作留下的临时文件。")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """检查数据库是否完好、每个归档文件是否都在且与收到时一致，并列出多余的文件。
+
+    发现问题时退出码为 1。不改动数据库；--fix 只删除多余的归档文件和临时文件
+    （最近 10 分钟内写入的不动，可能属于正在进行的导入）。
+
+    示例：qzfsg check　　qzfsg check --fix　　qzfsg check --json
+    """
+    from qzfsg.checkup import check_database
+    from qzfsg.errors import ExitCode
+    from qzfsg.render import maintenance as render
+
+    report = check_database(db_path(db), fix=fix)
+    if as_json:
+        emit_json(report.model_dump() | {"ok": report.ok})
+    else:
+        show(render.check_report(report))
+    if not report.ok:
+        raise typer.Exit(int(ExitCode.DATA))
+
+
+def backup(
+    file: Annotated[
+        Path, typer.Argument(help="备份文件，如 备份/qzfsg-2018-10-08.db。", metavar="FILE")
+    ],
+    force: ForceOption = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """备份数据库（连同归档文件夹），别人正在导入时也可以备份；备份完成后自动核对。
+
+    归档文件复制到备份文件旁的“文件名-archive”文件夹。恢复时直接用备份文件：
+    qzfsg status --db 备份文件（或把两者复制回原处）。
+
+    示例：qzfsg backup 备份/qzfsg-2018-10-08.db
+    """
+    from qzfsg.backup import back_up
+    from qzfsg.cli.common import refuse_overwrite
+    from qzfsg.db import archive_dir
+    from qzfsg.render import maintenance as render
+
+    refuse_overwrite([file, archive_dir(file)], force)
+    report = back_up(db_path(db), file)
+    if as_json:
+        emit_json(report)
+    else:
+        show(render.backup_report(report))
+
+
+def register(app: typer.Typer) -> None:
+    app.command(cls=QzfsgCommand)(check)
+    app.command(cls=QzfsgCommand)(backup)

@@ -1,0 +1,51 @@
+"""The upgrades of an existing database, one per schema version (`db.MIGRATIONS`).
+
+Each runs inside the one transaction `db.upgrade` opens (after backing the file up), on
+the SQLAlchemy connection, and leaves the database as `models` would create it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qzfsg.queries.runner import execute, rows
+from qzfsg.versions import renumber
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+# Version 1 let two imports at once store the same file twice; the first received copy
+# (then the first stored) stays, with its values and findings.
+_LATER_COPIES = [
+    """DELETE FROM submission WHERE status = 'accepted' AND EXISTS (
+        SELECT 1 FROM submission AS o WHERE o.sha256 = submission.sha256
+        AND o.status = 'accepted'
+        AND (o.received_at < submission.received_at
+             OR (o.received_at = submission.received_at AND o.id < submission.id)))""",
+    """DELETE FROM submission WHERE EXISTS (
+        SELECT 1 FROM submission AS o WHERE o.sha256 = submission.sha256
+        AND coalesce(o.unit_id, 0) = coalesce(submission.unit_id, 0)
+        AND coalesce(o.month, '') = coalesce(submission.month, '')
+        AND o.received_at = submission.received_at AND o.id < submission.id)""",
+    "DELETE FROM value WHERE submission_id NOT IN (SELECT id FROM submission)",
+    "DELETE FROM finding WHERE submission_id NOT IN (SELECT id FROM submission)",
+]
+
+
+def received_order(conn: Connection) -> None:
+    """1 → 2: versions follow the received order and the current return of a unit-month is
+    its latest received accepted one (version 1 followed the import order); unique indexes
+    keep it so when several imports run at once (see models.Submission)."""
+    from sqlalchemy.schema import CreateIndex
+
+    from qzfsg.models import Submission
+
+    connection = conn.connection.driver_connection
+    for statement in _LATER_COPIES:
+        execute(connection, statement)
+    placed = "SELECT DISTINCT unit_id, month FROM submission WHERE unit_id IS NOT NULL"
+    for unit_id, month in rows(connection, placed + " AND month IS NOT NULL"):
+        renumber(connection, unit_id, month)
+    execute(connection, "DROP INDEX IF EXISTS ix_submission_unit_month")  # ux_submission_version
+    for index in Submission.__table__.indexes:  # type: ignore[attr-defined]
+        conn.execute(CreateIndex(index, if_not_exists=True))
