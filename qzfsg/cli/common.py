@@ -153,7 +153,7 @@ def emit_json(data: Any) -> None:
     units in a moment. A list given as an iterator (a generator) is written as it is
     produced, a batch at a time, so that a long list is never held twice (as objects and as
     text). Written directly: typer.echo would scan megabytes of output for colour codes."""
-    from qzfsg.cli.jsonout import write_json
+    from qzfsg.jsonout import write_json
 
     write_json(sys.stdout, data, indent=2 if sys.stdout.isatty() else None, default=_json_value)
     sys.stdout.write("\n")
