@@ -10,12 +10,14 @@ from qzfsg.cli.base import QzfsgCommand
 from qzfsg.cli.common import (
     AsOfOption,
     DbOption,
+    ForceOption,
     JsonOption,
     database,
     day_or_none,
     emit_json,
     month_or_none,
     reading,
+    refuse_overwrite,
     show,
 )
 
@@ -55,6 +57,7 @@ def report(
             show_default=False,
         ),
     ] = None,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -69,6 +72,8 @@ def report(
 
     chosen = month_or_none(month)
     target = _xlsx(export) if export else None
+    if target is not None:
+        refuse_overwrite([target], force)
     filed_on = day_or_none(filed) or date.today()
     with reading(db) as connection:
         city = consolidate(connection, chosen)
@@ -107,6 +112,7 @@ def bulletin(
         str | None, typer.Option("--year", metavar="YYYY", help="年度总排名，如 2018。")
     ] = None,
     as_of: AsOfOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -123,6 +129,7 @@ def bulletin(
 
     period = choose_period(month, quarter, year, "通报期")
     target = _xlsx(export)
+    refuse_overwrite([target], force)
     with database(db) as session:
         found = build_bulletin(session, period, as_of=day_or_none(as_of))
     from qzfsg.workbooks import write_bulletin
@@ -151,10 +158,11 @@ def template(
     all_units: Annotated[
         bool, typer.Option("--all", help="为该月所有应报单位各生成一份。")
     ] = False,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """生成发给各单位的空白月报表模板，每个单位一份，如“归义镇-2018年06月-月报表.xlsx”。
+    """生成发给各单位的空白月报表模板，每个单位一份，如“归义镇-2018年6月-月报表.xlsx”。
 
     模板与附件1 格式相同，已填好填报单位和报告月份；只有本月数可以填写（表格有保护、
     无密码，并限定只能填不小于 0 的数）。上月累计数由市安委办按已收录的报表填好，
@@ -175,9 +183,11 @@ def template(
     with database(db) as session:
         items = template_returns(session, chosen, None if all_units else unit)
         indicators = list_indicators(session)
-    from qzfsg.workbooks import write_templates
+    from qzfsg.workbooks import template_paths, write_templates
 
-    paths = write_templates(items, indicators, out)
+    paths = template_paths(items, out)
+    refuse_overwrite(paths, force)
+    write_templates(items, indicators, paths)
     if as_json:
         emit_json(
             [
