@@ -25,6 +25,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "unit_conflict": ("error", "填报单位与 --unit 不符"),
     "month_unknown": ("error", "无法确定报告月份"),
     "month_conflict": ("error", "报告月份与 --month 不符"),
+    "month_locked": ("error", "月份已锁定（通报已发布），未录入"),
     # A value is wrong: rejected.
     "not_numeric": ("error", "不是数字"),
     "negative": ("error", "出现负数"),

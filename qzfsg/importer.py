@@ -21,13 +21,16 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from qzfsg import audit
 from qzfsg.archive import archive_bytes, file_sha256, file_time
+from qzfsg.audit import Actor, actor
 from qzfsg.campaign import load_campaign
 from qzfsg.db import RowWriter, begin_write, driver_connection
 from qzfsg.defaults import load_indicators
-from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.errors import LockedError, NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
 from qzfsg.inert import shown_name, shown_path
+from qzfsg.locks import guard
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.months import Month
@@ -42,7 +45,7 @@ from qzfsg.versions import renumber
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
-Status = Literal["imported", "rejected", "duplicate", "checked"]
+Status = Literal["imported", "rejected", "duplicate", "checked", "refused"]
 
 
 class FileOutcome(BaseModel):
@@ -160,10 +163,13 @@ class Importer:
         today: date,
         dry_run: bool = False,
         recheck: bool = False,
+        by: Actor | None = None,
     ):
         """`dry_run`: store nothing. `recheck` (validate): check even bytes already received,
-        instead of reporting them as duplicates."""
+        instead of reporting them as duplicates. `by`: who imports (the audit trail), and
+        whether a locked month may be changed (qzfsg.locks)."""
         self.session = session
+        self.by = by or actor()
         self.archive = archive
         self.dry_run = dry_run or recheck
         self.recheck = recheck
@@ -232,13 +238,21 @@ class Importer:
             if self.dry_run
             else self._archiver.submit(archive_bytes, data, digest, path.suffix, self.archive)
         )
+        checked = self.check_bytes(path, data, unit, month)
+        if archived is None:
+            return self._dry_outcome(checked, path, received, digest)
+        return self._store(checked, path, received, digest, archived.result())
+
+    def check_bytes(
+        self, path: Path, data: bytes, unit: str | None, month: Month | None
+    ) -> CheckedReturn:
+        """Check a file as importing it would, against what is stored now: the rules, and
+        whether the unit's later months still add up and the unit is expected."""
         checked = self.checker.check(path, unit, month, data)
         if checked.accepted and checked.unit and checked.month:
             checked.findings.extend(self._later_month_findings(checked))
             checked.findings.extend(self._expectation_findings(checked))
-        if archived is None:
-            return self._dry_outcome(checked, path, received, digest)
-        return self._store(checked, path, received, digest, archived.result())
+        return checked
 
     def _dry_outcome(
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str
@@ -388,6 +402,13 @@ class Importer:
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
             return self._duplicate(path, received, copy, checked.findings)
+        try:
+            guard(self.session, [month], self.by, f"导入《{shown_name(path)}》")
+        except LockedError as exc:
+            return FileOutcome(
+                file=shown_path(path), status="refused", unit=checked.unit, month=month,
+                received=received, findings=[finding("month_locked", str(exc))],
+            )  # fmt: skip
         submission_id = self.writers.submission.insert(
             connection,
             {
@@ -396,10 +417,29 @@ class Importer:
                 "filed_on": checked.filed_on, "filed_text": checked.filed_text,
                 "source_name": shown_name(path), "sha256": digest, "archive_path": str(stored_at),
                 "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
-                "version": self._next_version(unit_id, month) if placed else 1,
+                "version": self.next_version(unit_id, month) if placed else 1,
                 "superseded": accepted, "imported_at": datetime.now(),
             },
         )  # fmt: skip
+        self.write_contents(connection, submission_id, checked, accepted)
+        outcome = FileOutcome.from_checked(
+            checked, "imported" if accepted else "rejected", received
+        )
+        outcome.version = 1
+        if placed:
+            self._place(outcome, connection, submission_id, unit_id, month)
+        audit.record(
+            self.session, self.by, "import", unit=unit.name if unit else checked.unit_text,
+            month=month, submission_id=submission_id,
+            after={"file": shown_name(path), "received": received, "status": outcome.status,
+                   "version": outcome.version},
+        )  # fmt: skip
+        return outcome
+
+    def write_contents(
+        self, connection: Any, submission_id: int, checked: CheckedReturn, accepted: bool
+    ) -> None:
+        """A stored file's values (if accepted) and findings."""
         if accepted:
             self.writers.value.insert_many(
                 connection,
@@ -418,15 +458,8 @@ class Importer:
                 for f in checked.findings
             ),
         )  # fmt: skip
-        outcome = FileOutcome.from_checked(
-            checked, "imported" if accepted else "rejected", received
-        )
-        outcome.version = 1
-        if placed:
-            self._place(outcome, connection, submission_id, unit_id, month)
-        return outcome
 
-    def _next_version(self, unit_id: int | None, month: str | None) -> int:
+    def next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""
         found = driver_connection(self.session).execute(
             "SELECT max(version) FROM submission WHERE unit_id = ? AND month = ?",

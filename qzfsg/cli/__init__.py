@@ -23,6 +23,7 @@ app = new_app(
 )
 
 from qzfsg.cli import (  # noqa: E402
+    corrections,
     exports,
     maintenance,
     ranking,
@@ -32,7 +33,7 @@ from qzfsg.cli import (  # noqa: E402
     units,
 )
 
-for module in (setup, returns, timeliness, ranking, exports, units, maintenance):
+for module in (setup, returns, corrections, timeliness, ranking, exports, units, maintenance):
     module.register(app)
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,6 +42,27 @@ AsOfOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="以 JSON 输出（结构见 README），供其他程序读取。")
 ]
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="NAME",
+        help="记入操作记录的经办人，默认为当前登录的系统用户名。",
+        show_default=False,
+    ),
+]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", metavar="TEXT", help="更改的原因，记入操作记录。", show_default=False),
+]
+OverrideOption = Annotated[
+    bool,
+    typer.Option("--override", help="月份已锁定（通报已发布）时仍然更改；须用 --reason 说明原因。"),
+]
+OnlyMonthOption = Annotated[
+    str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
+]
+OnlyUnitOption = Annotated[str | None, typer.Option("--unit", metavar="UNIT", help="只看某单位。")]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="要写的文件已存在时覆盖它（默认不覆盖，报错退出）。")
 ]
@@ -115,6 +136,14 @@ def emit_json(data: Any) -> None:
     # Written directly: typer.echo would scan megabytes of output for colour codes.
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_value))
     sys.stdout.write("\n")
+
+
+def show_or_json(data: Any, as_json: bool, view: Callable[[Any], RenderableType]) -> None:
+    """`data` as JSON, or its view as rich output."""
+    if as_json:
+        emit_json(data)
+    else:
+        show(view(data))
 
 
 def console(stderr: bool = False) -> Console:

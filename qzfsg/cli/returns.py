@@ -8,8 +8,13 @@ import typer
 
 from qzfsg.cli.base import QzfsgCommand
 from qzfsg.cli.common import (
+    ByOption,
     DbOption,
     JsonOption,
+    OnlyMonthOption,
+    OnlyUnitOption,
+    OverrideOption,
+    ReasonOption,
     console,
     database,
     db_path,
@@ -87,7 +92,7 @@ def _finish(
     if left:
         report(_interrupted(outcomes, left, stored))
         raise typer.Exit(int(ExitCode.INTERRUPTED))
-    if any(o.status == "rejected" for o in outcomes):
+    if any(o.status in ("rejected", "refused") for o in outcomes):
         raise typer.Exit(int(ExitCode.DATA))
 
 
@@ -109,6 +114,9 @@ def import_(
     unit: UnitOption = None,
     received: ReceivedOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不存入任何内容。")] = False,
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -119,6 +127,7 @@ def import_(
 
     示例：qzfsg import 收件/　　qzfsg import 归义镇.xlsx --month 2018-06 --received 2018-06-28
     """
+    from qzfsg.audit import actor
     from qzfsg.db import archive_dir
     from qzfsg.importer import Importer, collect_paths, in_received_order
     from qzfsg.timestamps import parse_received
@@ -126,7 +135,10 @@ def import_(
     files = collect_paths(paths)
     stated = parse_received(received) if received else None
     with database(db) as session:
-        importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=dry_run)
+        importer = Importer(
+            session, archive_dir(db_path(db)), date.today(), dry_run=dry_run,
+            by=actor(by, reason, override),
+        )  # fmt: skip
         unit_name = importer.resolve_option(unit) if unit else None
         chosen = month_or_none(month)
         outcomes, left = _run(
@@ -176,10 +188,8 @@ def validate(
 
 
 def findings(
-    month: Annotated[
-        str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
-    ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", help="只看某单位。")] = None,
+    month: OnlyMonthOption = None,
+    unit: OnlyUnitOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -232,6 +242,7 @@ def dismiss(
         str | None,
         typer.Option("--note", help="怎么处理的，如“已电话核实，确为零报告”。", show_default=False),
     ] = None,
+    by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -241,11 +252,13 @@ def dismiss(
     """
     from datetime import datetime
 
+    from qzfsg.audit import actor
     from qzfsg.render import returns as render
     from qzfsg.submissions import dismiss_findings
 
     with database(db) as session:
-        done = dismiss_findings(session, ids, note, datetime.now().replace(microsecond=0))
+        when = datetime.now().replace(microsecond=0)
+        done = dismiss_findings(session, ids, note, when, actor(by, note))
     if as_json:
         emit_json(done)
     else:

@@ -26,6 +26,7 @@ SELECT unit_id, month,
        MAX(CASE WHEN status = 'accepted' THEN version END)
 FROM submission
 WHERE unit_id IS NOT NULL AND +month BETWEEN :first AND :last AND +received_at < :cutoff
+  AND status <> 'withdrawn'
 GROUP BY unit_id, month
 """
 

@@ -1,0 +1,222 @@
+"""Corrections with an audit trail: withdraw and restore, redate, refile, the audit log,
+and the migration of a version 2 database."""
+
+import json
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from qzfsg.db import SCHEMA_VERSION, open_database
+from tests.conftest import SAMPLES
+from tests.factories import default_values, make_return
+
+FILES = SAMPLES / "files"
+CORRECTION = FILES / "城管执法局9月报表（更正）.xlsx"
+V2_FIXTURE = Path(__file__).parent / "fixtures" / "schema_v2.sql"
+
+
+def rows(db: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def imported_id(db: Path, name: str) -> int:
+    return rows(db, "SELECT max(id) FROM submission WHERE source_name = ?", name)[0][0]
+
+
+@pytest.fixture
+def september(cli):
+    """The samples of August and September, without 城管执法局's correction (28 Sept)."""
+    expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
+    for item in expected["files"]:
+        if item["file"] != CORRECTION.name:
+            cli("import", str(FILES / item["file"]), "--received", item["received"] + "T12:00")
+    return cli
+
+
+def figures(cli) -> tuple[str, str]:
+    """What a month's readers show: the ranking (JSON) and the consolidated report."""
+    rank = cli("rank", "--month", "2018-09", "--as-of", "2018-10-15", "--json")
+    report = cli("report", "--month", "2018-09")
+    assert rank.exit_code == 0 and report.exit_code == 0, rank.output + report.output
+    return rank.output, report.output
+
+
+def test_withdraw_leaves_rank_and_report_exactly_as_before_the_import(september, db_file):
+    cli = september
+    before = figures(cli)
+    assert cli("import", str(CORRECTION), "--received", "2018-09-28T12:00").exit_code == 0
+    corrected = figures(cli)
+    assert corrected != before
+    correction = imported_id(db_file, CORRECTION.name)
+
+    done = cli("withdraw", str(correction), "--reason", "单位说更正表发错了", "--by", "李四")
+    assert done.exit_code == 0, done.output
+    assert figures(cli) == before
+    # Kept, shown as withdrawn with its reason; the original is current again.
+    history = json.loads(
+        cli("history", "--unit", "城管执法局", "--month", "2018-09", "--json").output
+    )
+    assert [
+        (h["id"], h["status"], h["withdraw_reason"]) for h in history if h["id"] == correction
+    ] == [(correction, "withdrawn", "单位说更正表发错了")]
+    assert [h["superseded"] for h in history if h["status"] == "accepted"] == [False]
+    assert Path(
+        rows(db_file, "SELECT archive_path FROM submission WHERE id = ?", correction)[0][0]
+    ).exists()
+    listed = json.loads(cli("findings", "--json").output)
+    assert correction not in [item["id"] for item in listed]
+
+    assert cli("restore", str(correction)).exit_code == 0
+    assert figures(cli) == corrected
+    log = json.loads(cli("log", "--unit", "城管执法局", "--json").output)
+    assert [(e["action"], e["who"]) for e in log if e["submission"] == correction] == [
+        ("import", log[-1]["who"]),
+        ("withdraw", "李四"),
+        ("restore", log[-1]["who"]),
+    ]
+    withdrawn = next(e for e in log if e["action"] == "withdraw")
+    assert withdrawn["before"] == {"status": "accepted", "version": 2}
+    assert withdrawn["reason"] == "单位说更正表发错了"
+
+
+def test_the_same_bytes_after_a_withdrawal_are_imported_anew_and_block_a_restore(cli, db_file):
+    path = FILES / "弼时镇8月报表.xlsx"
+    cli("import", str(path), "--received", "2018-08-27")
+    first = imported_id(db_file, path.name)
+    cli("withdraw", str(first), "--reason", "误导入")
+    again = cli("import", str(path), "--received", "2018-08-27", "--json")
+    assert json.loads(again.output)[0]["status"] == "imported"
+    second = imported_id(db_file, path.name)
+    assert second != first
+    refused = cli("restore", str(first))
+    assert refused.exit_code == 2 and f"#{second}" in refused.output
+    assert rows(db_file, "SELECT status FROM submission WHERE id = ?", first) == [("withdrawn",)]
+
+
+def test_redate_of_a_late_return_makes_it_on_time_and_the_penalty_goes(cli, db_file):
+    path = FILES / "弼时镇8月报表.xlsx"
+    cli("import", str(path), "--received", "2018-09-03")
+
+    def bishi():
+        out = cli("rank", "--month", "2018-08", "--as-of", "2018-10-15", "--json").output
+        leagues = json.loads(out)["leagues"]
+        return next(r for league in leagues.values() for r in league if r["unit"] == "弼时镇")
+
+    assert (bishi()["status"], bishi()["deduction"]) == ("late", 3)
+    done = cli(
+        "redate", str(imported_id(db_file, path.name)), "2018-08-27T10:30", "--reason", "日期录错"
+    )
+    assert done.exit_code == 0, done.output
+    assert (bishi()["status"], bishi()["deduction"]) == ("on_time", 0)
+    entry = json.loads(cli("log", "--month", "2018-08", "--json").output)[-1]
+    assert (entry["action"], entry["before"]["received"], entry["after"]["received"]) == (
+        "redate",
+        "2018-09-03 12:00",
+        "2018-08-27 10:30",
+    )
+
+
+def _months(*multiples: int) -> list[dict[str, tuple[Decimal, Decimal]]]:
+    """Consistent returns of successive months: 本月数 as the default, 累计数 adding up."""
+    base = default_values()
+    return [{code: (m, m * n) for code, (m, _) in base.items()} for n in multiples]
+
+
+def test_refile_checks_the_return_again_as_filed(cli, db_file, tmp_path):
+    may, june, july = (
+        make_return(tmp_path, values, name=f"{name}.xlsx", filed=None)
+        for name, values in zip(("may", "june", "july"), _months(1, 2, 3), strict=True)
+    )
+    for path, month in ((may, "2018-05"), (june, "2018-06"), (july, "2018-06")):
+        cli("import", str(path), "--month", month, "--received", f"{month}-28")
+    mistaken = imported_id(db_file, "july.xlsx")
+    assert rows(db_file, "SELECT status FROM submission WHERE id = ?", mistaken) == [("rejected",)]
+    findings = json.loads(cli("findings", "--json").output)
+    assert any(
+        f["code"] == "cum_mismatch" for i in findings if i["id"] == mistaken for f in i["findings"]
+    )
+
+    done = cli(
+        "refile", str(mistaken), "--month", "2018-07", "--reason", "其实是 7 月的表", "--json"
+    )
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert (result["month"], result["status"], result["version"], result["current"]) == (
+        "2018-07",
+        "accepted",
+        1,
+        True,
+    )
+    assert result["before"]["status"] == "rejected"
+    assert mistaken not in [i["id"] for i in json.loads(cli("findings", "--json").output)]
+    assert rows(db_file, "SELECT count(*) FROM value WHERE submission_id = ?", mistaken) == [(11,)]
+    # June is as it was; the trail names both months.
+    assert rows(
+        db_file,
+        "SELECT source_name, version FROM submission WHERE month = '2018-06'"
+        " AND status = 'accepted' AND NOT superseded",
+    ) == [("june.xlsx", 1)]
+    months = [
+        e["month"] for e in json.loads(cli("log", "--json").output) if e["action"] == "refile"
+    ]
+    assert months == ["2018-06", "2018-07"]
+
+
+def test_refile_back_to_where_it_was_is_refused(cli, db_file, tmp_path):
+    cli("import", str(make_return(tmp_path)), "--month", "2018-06", "--received", "2018-06-28")
+    refused = cli("refile", "1", "--month", "2018-06", "--reason", "x")
+    assert refused.exit_code == 2 and "未作改动" in refused.output
+
+
+def test_withdraw_of_an_unknown_id_names_it(cli):
+    refused = cli("withdraw", "99", "--reason", "x")
+    assert refused.exit_code == 2 and "99" in refused.output
+
+
+def test_the_audit_trail_refuses_updates_and_deletes(cli, db_file, tmp_path):
+    cli("import", str(make_return(tmp_path)), "--month", "2018-06", "--received", "2018-06-28")
+    for statement in ("UPDATE auditentry SET who = 'x'", "DELETE FROM auditentry"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            rows(db_file, statement)
+    assert rows(db_file, "SELECT action, month FROM auditentry") == [("import", "2018-06")]
+
+
+def test_log_json_shape(cli, tmp_path):
+    cli("import", str(make_return(tmp_path)), "--month", "2018-06", "--received", "2018-06-28")
+    [entry] = json.loads(cli("log", "--json").output)
+    assert set(entry) == {"id", "at", "who", "action", "unit", "month", "submission", "before",
+                          "after", "reason"}  # fmt: skip
+    assert entry["after"]["status"] == "imported"
+
+
+def load_v2(folder: Path) -> Path:
+    """A database as the schema-2 release wrote it (the v1 fixture upgraded by it)."""
+    db = folder / "v2.db"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(V2_FIXTURE.read_text(encoding="utf-8"))
+    return db
+
+
+def test_a_version_2_database_is_upgraded_for_corrections(tmp_path, cli):
+    db = load_v2(tmp_path)
+    before = rows(db, "SELECT id, status, version, superseded FROM submission ORDER BY id")
+    open_database(db).dispose()
+    assert rows(db, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+    assert rows(db, "SELECT id, status, version, superseded FROM submission ORDER BY id") == before
+    sql = {name: text for name, text in rows(db, "SELECT name, sql FROM sqlite_master")}
+    assert "withdrawn" in sql["ux_submission_version"] and "withdrawn" in sql["ux_submission_copy"]
+    assert {"auditentry_no_update", "auditentry_no_delete", "monthlock"} <= set(sql)
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+    # It takes corrections like a new one: 城管执法局 9 月's correction withdrawn.
+    correction = rows(db, "SELECT id FROM submission WHERE source_name = ?", CORRECTION.name)[0][0]
+    assert cli("withdraw", str(correction), "--reason", "测试", db=db).exit_code == 0
+    assert rows(
+        db,
+        "SELECT source_name FROM submission WHERE unit_id = 30 AND month = '2018-09'"
+        " AND status = 'accepted' AND NOT superseded",
+    ) == [("城管执法局9月报表.xlsx",)]
