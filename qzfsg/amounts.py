@@ -11,6 +11,12 @@ def plain_decimal(value: Decimal) -> Decimal:
     return Decimal(int(value)) if value == value.to_integral() else value.normalize()
 
 
+SCALE = 10_000  # a stored amount is an integer in units of 1/SCALE
+
+
 def amount(stored: int) -> Decimal:
     """A stored amount (an integer in units of 1/10,000) as the exact Decimal."""
+    whole, part = divmod(stored, SCALE)
+    if not part:  # the common case, without Decimal arithmetic
+        return Decimal(whole)
     return plain_decimal(Decimal(stored).scaleb(-4))

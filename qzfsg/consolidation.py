@@ -7,20 +7,23 @@ A unit's current figures for a month are those of its accepted, not superseded r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
 
-from qzfsg.amounts import plain_decimal
+from qzfsg.amounts import amount
 from qzfsg.campaign import load_campaign
-from qzfsg.models import Indicator, Unit
 from qzfsg.months import Month
+from qzfsg.queries import consolidation as queries
 from qzfsg.registry import all_units, expected_units
 from qzfsg.submissions import current_figures
 
 ZERO = Decimal(0)
+KINDS = ("town", "department")
 
 
 class Figures(BaseModel):
@@ -35,7 +38,8 @@ class IndicatorInfo(BaseModel):
     decimals: int
 
 
-class UnitRow(BaseModel):
+@dataclass(slots=True)
+class UnitRow:
     """One unit on the breakdown sheet; `values` is empty when it has not reported."""
 
     unit: str
@@ -48,7 +52,8 @@ class UnitRow(BaseModel):
 GapReason = Literal["earlier_missing", "month_missing", "own_mismatch"]
 
 
-class CumulativeGap(BaseModel):
+@dataclass(slots=True)
+class CumulativeGap:
     """One unit whose figures make the city's 累计数 differ from the sum of 本月数.
 
     earlier_missing: it reported this month but not `months` before it, so its 累计数
@@ -63,15 +68,25 @@ class CumulativeGap(BaseModel):
     months: list[str]
     difference: dict[str, Decimal]  # by indicator: its share of (累计数 − Σ本月数)
 
+    def public(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "reason": self.reason,
+            "months": self.months,
+            "difference": self.difference,
+        }
 
-class Consistency(BaseModel):
+
+@dataclass(slots=True)
+class Consistency:
     consistent: bool
     first_month: str  # the campaign's first month: the months summed run from here
     sum_of_months: dict[str, Decimal]  # Σ of the city's 本月数 from first_month on
     gaps: list[CumulativeGap]
 
 
-class CityReturn(BaseModel):
+@dataclass(slots=True)
+class CityReturn:
     month: str
     units_expected: int
     units_reported: int
@@ -81,12 +96,12 @@ class CityReturn(BaseModel):
     unexpected: list[str]
     totals: dict[str, Figures]
     indicators: list[IndicatorInfo]
-    units: list[UnitRow]  # expected units (and any other that reported), registry order
     subtotals: dict[str, dict[str, Figures]]  # town | department -> code -> figures
     consistency: Consistency
 
-    def summary(self) -> dict:
-        """The `report --json` shape."""
+    def summary(self) -> dict[str, Any]:
+        """The `report --json` shape; the gaps (one per unit at worst) written one by one."""
+        check = self.consistency
         return {
             "month": self.month,
             "units_expected": self.units_expected,
@@ -94,128 +109,115 @@ class CityReturn(BaseModel):
             "missing": self.missing,
             "unexpected": self.unexpected,
             "totals": self.totals,
-            "consistency": self.consistency,
+            "consistency": {
+                "consistent": check.consistent,
+                "first_month": check.first_month,
+                "sum_of_months": check.sum_of_months,
+                "gaps": (gap.public() for gap in check.gaps),
+            },
         }
 
 
-def list_indicators(session: Session) -> list[IndicatorInfo]:
-    rows = session.exec(select(Indicator).order_by(col(Indicator.sort_order), col(Indicator.code)))
+def list_indicators(connection: Any) -> list[IndicatorInfo]:
     return [
-        IndicatorInfo(code=i.code, label=i.label, unit=i.unit, decimals=i.decimals) for i in rows
+        IndicatorInfo(code=code, label=label, unit=unit, decimals=decimals)
+        for code, label, unit, decimals in queries.indicators(connection)
     ]
 
 
-def accepted_figures(
-    session: Session, months: list[Month]
-) -> dict[str, dict[int, dict[str, Figures]]]:
-    """{month: {unit id: {code: figures}}} from the current returns of `months`."""
-    return {
-        month: {
-            unit: {code: Figures(month=m, cumulative=c) for code, (m, c) in figures.items()}
-            for unit, figures in units.items()
-        }
-        for month, units in current_figures(session, months).items()
-    }
+def _figures(month_value: int, cumulative: int) -> Figures:
+    return Figures(month=amount(month_value), cumulative=amount(cumulative))
 
 
-def _sum(items: list[dict[str, Figures]], codes: list[str]) -> dict[str, Figures]:
-    return {
-        code: Figures(
-            month=plain_decimal(sum((i[code].month for i in items if code in i), ZERO)),
-            cumulative=plain_decimal(sum((i[code].cumulative for i in items if code in i), ZERO)),
-        )
-        for code in codes
-    }
-
-
-def consolidate(session: Session, month: Month) -> CityReturn:
-    """The city's return for `month`: totals, coverage, breakdown and the 累计 check."""
-    indicators = list_indicators(session)
+def consolidate(connection: Any, month: Month) -> CityReturn:
+    """The city's return for `month`: totals, coverage and the 累计 check, summed by the
+    database (a DB-API connection or a session, see qzfsg.queries)."""
+    indicators = list_indicators(connection)
     codes = [i.code for i in indicators]
-    campaign = load_campaign(session)
+    campaign = load_campaign(connection)
     campaign.within([month], month.label, "没有可汇总的月报表")
-    months = campaign.first.until(month)
-    figures = accepted_figures(session, months)
-    current = figures[str(month)]
-    expected = expected_units(session, month)
-    expected_ids = {u.id for u in expected}
-    rows = [
-        UnitRow(
-            unit=u.name,
-            kind=u.kind,
-            expected=u.id in expected_ids,
-            reported=u.id in current,
-            values=current.get(u.id or 0, {}),
-        )
-        for u in all_units(session)
-        if u.id in expected_ids or u.id in current
-    ]
-    reported = [r.values for r in rows if r.reported]
+    months = [str(m) for m in campaign.first.until(month)]
+    sums: dict[str, dict[str, list[int]]] = {kind: {} for kind in KINDS}
+    for kind, code, month_sum, cumulative in queries.kind_totals(connection, str(month)):
+        sums.setdefault(kind, {})[code] = [month_sum, cumulative]
+    on_file = {row[0]: row[1:] for row in queries.months_on_file(connection, months)}
+    units = all_units(connection)
+    expected = {u.id for u in expected_units(connection, month)}
+    reported = {unit_id for unit_id, flags in on_file.items() if flags[-1]}
+
+    def total(kinds: tuple[str, ...]) -> dict[str, Figures]:
+        found = {}
+        for code in codes:
+            figures = [sums[kind][code] for kind in kinds if code in sums.get(kind, {})]
+            found[code] = _figures(sum(f[0] for f in figures), sum(f[1] for f in figures))
+        return found
+
     return CityReturn(
         month=str(month),
         units_expected=len(expected),
-        units_reported=sum(1 for u in expected if u.id in current),
-        missing=[u.name for u in expected if u.id not in current],
-        unexpected=[r.unit for r in rows if r.reported and not r.expected],
-        totals=_sum(reported, codes),
+        units_reported=len(expected & reported),
+        missing=[u.name for u in units if u.id in expected and u.id not in reported],
+        unexpected=[u.name for u in units if u.id in reported and u.id not in expected],
+        totals=total(tuple(sums)),
         indicators=indicators,
-        units=rows,
-        subtotals={
-            kind: _sum([r.values for r in rows if r.reported and r.kind == kind], codes)
-            for kind in ("town", "department")
-        },
-        consistency=_consistency(session, month, months, figures, codes),
+        subtotals={kind: total((kind,)) for kind in KINDS},
+        consistency=_consistency(connection, months, on_file, codes),
     )
 
 
 def _consistency(
-    session: Session,
-    month: Month,
-    months: list[Month],
-    figures: dict[str, dict[int, dict[str, Figures]]],
-    codes: list[str],
+    connection: Any, months: list[str], on_file: dict[int, tuple], codes: list[str]
 ) -> Consistency:
     """Per unit: its 累计数 this month minus the 本月数 of its months on file. The city's
     difference is the sum of these, so the units with a non-zero share explain it."""
-    names = {u.id: u.name for u in session.exec(select(Unit))}
-    key = str(month)
-    sum_of_months = {code: ZERO for code in codes}
+    known = set(codes)
+    sum_of_months = dict.fromkeys(codes, 0)
     gaps = []
-    unit_ids = sorted({uid for by_unit in figures.values() for uid in by_unit})
-    order = {u.id: i for i, u in enumerate(all_units(session))}
-    for unit_id in sorted(unit_ids, key=lambda uid: order.get(uid, len(order))):
-        on_file = [m for m in months if unit_id in figures[str(m)]]
+    rows = queries.unit_sums(connection, months[0], months[-1])
+    for (unit_id, name), figures in groupby(rows, key=itemgetter(0, 1)):
         shares = {}
-        for code in codes:
-            months_sum = sum(
-                (figures[str(m)][unit_id].get(code, Figures()).month for m in on_file), ZERO
-            )
-            sum_of_months[code] += months_sum
-            now = figures[key].get(unit_id, {}).get(code)
-            shares[code] = (now.cumulative if now else ZERO) - months_sum
+        for _, _, code, month_sum, cumulative in figures:
+            if code in known:
+                sum_of_months[code] += month_sum
+                shares[code] = cumulative - month_sum
         if not any(shares.values()):
             continue
-        if unit_id not in figures[key]:
+        flags = on_file.get(unit_id, ())
+        if not flags or not flags[-1]:
             reason: GapReason = "month_missing"
-            listed = [str(m) for m in on_file]
+            listed = [m for m, flag in zip(months, flags, strict=True) if flag]
         else:
-            absent = [str(m) for m in months if m not in on_file]
-            reason = "earlier_missing" if absent else "own_mismatch"
-            listed = absent
-        gaps.append(
-            CumulativeGap(
-                unit=names.get(unit_id, str(unit_id)),
-                reason=reason,
-                months=listed,
-                difference={c: plain_decimal(v) for c, v in shares.items() if v},
-            )
-        )
+            listed = [m for m, flag in zip(months, flags, strict=True) if not flag]
+            reason = "earlier_missing" if listed else "own_mismatch"
+        difference = {code: amount(shares[code]) for code in codes if shares.get(code)}
+        gaps.append(CumulativeGap(name, reason, listed, difference))
     return Consistency(
         consistent=not gaps,
-        first_month=str(months[0]),
-        sum_of_months={c: plain_decimal(v) for c, v in sum_of_months.items()},
+        first_month=months[0],
+        sum_of_months={code: amount(total) for code, total in sum_of_months.items()},
         gaps=gaps,
     )
+
+
+def breakdown(connection: Any, month: Month) -> list[UnitRow]:
+    """The breakdown sheet's rows: every unit expected or reporting in `month`, registry
+    order, with its current figures (built for the exported workbook only)."""
+    current = current_figures(connection, [month])[str(month)]
+    expected = {u.id for u in expected_units(connection, month)}
+    return [
+        UnitRow(
+            unit=u.name,
+            kind=u.kind,
+            expected=u.id in expected,
+            reported=u.id in current,
+            values={
+                code: Figures(month=m, cumulative=c)
+                for code, (m, c) in current.get(u.id, {}).items()
+            },
+        )
+        for u in all_units(connection)
+        if u.id in expected or u.id in current
+    ]
 
 
 def months_text(keys: list[str]) -> str:

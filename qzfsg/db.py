@@ -138,7 +138,9 @@ def _check_header(path: Path) -> None:
     pages_stated = int.from_bytes(header[28:32], "big")
     stated_valid = header[24:28] == header[92:96]
     if size % page or (
-        stated_valid and pages_stated * page > size and not faults.wal_file(path).exists()
+        stated_valid
+        and pages_stated * page > size
+        and not any(path.with_name(path.name + log).exists() for log in ("-wal", "-journal"))
     ):
         raise faults.corrupt(path, "文件长度不对，可能不完整")
 
@@ -147,7 +149,7 @@ def explain(exc: BaseException) -> DatabaseError | None:
     """The fault behind an error raised while a command used its database (None: a bug)."""
     if isinstance(exc, DatabaseError):
         return exc
-    return faults.explain(exc, _IN_USE[-1], busy_timeout()) if _IN_USE else None
+    return faults.explain(exc, _IN_USE[-1] if _IN_USE else database_path(), busy_timeout())
 
 
 _ENGINES: list[Engine] = []

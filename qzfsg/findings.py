@@ -21,6 +21,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "formula_no_value": ("error", "公式没有计算结果"),
     "unit_missing": ("error", "未填写填报单位"),
     "unknown_unit": ("error", "填报单位不在名册中"),
+    "unit_too_long": ("error", "填报单位过长"),
     "ambiguous_unit": ("error", "填报单位无法确定"),
     "unit_conflict": ("error", "填报单位与 --unit 不符"),
     "month_unknown": ("error", "无法确定报告月份"),

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from qzfsg.inert import inert
+
 CITY = "汨罗市"
 # Longest first: each is removed from the end as long as one matches.
 SUFFIXES = sorted(
@@ -110,7 +112,9 @@ class Resolver:
                     self._keys.setdefault(official, set()).add(key)
 
     def resolve(self, text: str | None) -> Resolution:
-        written = (text or "").strip()
+        # Escaped, so that a name that only looks like a unit's because of an invisible
+        # character (归义\u200b镇) is not taken for it, and the reason shows why.
+        written = inert((text or "").strip())
         key = unit_key(written)
         if not key:
             return Resolution(written, key, "empty")

@@ -105,3 +105,68 @@ def test_odd_file_names_are_imported_and_shown_inert(tmp_path, cli, db_file, raw
     kept = [p for p in archive.rglob("*") if p.is_file()]
     assert len(kept) == 1 and kept[0].resolve().is_relative_to(archive.resolve())
     assert not list(tmp_path.glob("x.xlsx"))  # nothing written beside the inbox
+
+
+# --------------------------------------------------------------------------- text is inert
+
+HOSTILE_TEXT = (
+    "\x1b[2J\x1b]8;;http://evil.example\x1b\\点我\x1b]8;;\x1b\\[bold red]x[/]\x00\x08\u202e"
+)
+
+
+def _raw_controls(text: str) -> list[str]:
+    return [c for c in text if c in "\x00\x07\x08\x1b\x9b\u200b\u202e"]
+
+
+def test_text_from_a_file_is_inert_everywhere(tmp_path, cli, db_file):
+    path = make_return(
+        tmp_path,
+        name="r.xls",
+        fmt="xls",  # BIFF holds any character; openpyxl would refuse to write these
+        unit="归义镇\x1b[2J[b]x[/b]\u200b",
+        raw={("cases", "m"): f"3{HOSTILE_TEXT}"},
+    )
+    table = cli("import", str(path))
+    assert table.exit_code == 1
+    as_json = cli("import", str(path), "--json")
+    findings = cli("findings")
+    findings_json = cli("findings", "--json")
+    for result in (table, as_json, findings, findings_json):
+        assert _raw_controls(result.stdout) == [], result.stdout
+        assert "Traceback" not in result.stdout
+    assert "归义镇\\x1b[2J[b]x[/b]\\u200b" in table.stdout  # shown, literally
+    assert "\\x1b]8;;http://evil.example" in findings.stdout
+    with sqlite3.connect(db_file) as conn:
+        texts = [
+            value
+            for row in conn.execute(
+                "SELECT s.unit_text, s.source_name, f.message FROM submission s"
+                " JOIN finding f ON f.submission_id = s.id"
+            )
+            for value in row
+        ]
+    assert texts and all(_raw_controls(t) == [] for t in texts if t)
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u2060", "\ufeff", "\x1f", "\u202e", "\u3164"])
+def test_a_name_that_only_looks_like_a_unit_is_not_that_unit(tmp_path, cli, db_file, hidden):
+    path = make_return(tmp_path, name="r.xls", fmt="xls", unit=f"归义{hidden}镇")
+    result = cli("import", str(path), "--json")
+    assert result.exit_code == 1
+    problem = only_finding(result)
+    assert problem["code"] == "unknown_unit"
+    assert hidden not in problem["message"] and "\\" in problem["message"]
+    assert cli("import", str(path), "--unit", f"归义{hidden}镇").exit_code == 2
+
+
+@pytest.mark.parametrize("length", [200, 5000])
+def test_an_absurdly_long_unit_name_is_refused(tmp_path, cli, db_file, length):
+    unit = "汨罗市" + "归义镇人民政府" * (length // 7)
+    path = make_return(tmp_path, name="r.xlsx", unit=unit)
+    result = cli("import", str(path), "--json")
+    assert result.exit_code == 1
+    problem = only_finding(result)
+    assert problem["code"] == "unit_too_long" and str(len(unit)) in problem["message"]
+    assert len(problem["message"]) < 200
+    (kept,) = stored(db_file, "unit_text")
+    assert len(kept) <= 61

@@ -45,6 +45,7 @@ def test_statements_run_on_a_plain_connection(db_file: Path):
         ["units", "list"],
         ["deadlines", "list"],
         ["rank", "--month", "2018-06"],
+        ["report", "--month", "2018-06", "--json"],
     ],
 )
 def test_read_commands_do_not_import_sqlalchemy(db_file: Path, command: list[str]):

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qzfsg.cli import app
-from qzfsg.consolidation import consolidate, explain_consistency, months_text
+from qzfsg.consolidation import breakdown, consolidate, explain_consistency, months_text
 from qzfsg.db import archive_dir
 from qzfsg.importer import Importer
 from qzfsg.months import Month
@@ -104,7 +104,7 @@ def test_sample_export_reads_back_as_a_return(samples_db, tmp_path):
 
 def exported(session, tmp_path, month=Month(2018, 9)):
     city = consolidate(session, month)
-    path = write_report(city, tmp_path / "report.xlsx", FILED)
+    path = write_report(city, breakdown(session, month), tmp_path / "report.xlsx", FILED)
     return city, openpyxl.load_workbook(path)
 
 
@@ -161,7 +161,10 @@ def test_text_from_outside_never_becomes_a_formula(session, tmp_path):
     for name in ('=HYPERLINK("http://x","点我")', "+1+1", "-2+3", "@SUM(A1)"):
         add_unit(session, name, "town")
     session.commit()
-    path = write_report(consolidate(session, Month(2018, 6)), tmp_path / "r.xlsx", FILED)
+    month = Month(2018, 6)
+    path = write_report(
+        consolidate(session, month), breakdown(session, month), tmp_path / "r.xlsx", FILED
+    )
     with zipfile.ZipFile(path) as archive:
         xml = "".join(
             archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -25,8 +24,9 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        metavar="FILE",
-        help="数据库文件；未指定时用环境变量 QZFSG_DB，再没有则用当前文件夹的 qzfsg.db。",
+        metavar="文件",
+        help="数据库文件；没写时用命令前面 qzfsg --db 给的，再没有用环境变量 QZFSG_DB，"
+        "都没有则用当前文件夹的 qzfsg.db。",
         show_default=False,
     ),
 ]
@@ -46,14 +46,14 @@ ByOption = Annotated[
     str | None,
     typer.Option(
         "--by",
-        metavar="NAME",
+        metavar="姓名",
         help="记入操作记录的经办人，默认为当前登录的系统用户名。",
         show_default=False,
     ),
 ]
 ReasonOption = Annotated[
     str | None,
-    typer.Option("--reason", metavar="TEXT", help="更改的原因，记入操作记录。", show_default=False),
+    typer.Option("--reason", metavar="原因", help="更改的原因，记入操作记录。", show_default=False),
 ]
 OverrideOption = Annotated[
     bool,
@@ -62,7 +62,7 @@ OverrideOption = Annotated[
 OnlyMonthOption = Annotated[
     str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
 ]
-OnlyUnitOption = Annotated[str | None, typer.Option("--unit", metavar="UNIT", help="只看某单位。")]
+OnlyUnitOption = Annotated[str | None, typer.Option("--unit", metavar="单位", help="只看某单位。")]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="要写的文件已存在时覆盖它（默认不覆盖，报错退出）。")
 ]
@@ -85,8 +85,14 @@ def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
 
 
 def db_path(option: Path | None) -> Path:
+    """The command's --db; else one given before the command (`qzfsg --db FILE status`);
+    else $QZFSG_DB, else qzfsg.db here (qzfsg.db.database_path)."""
+    from typer._click.globals import get_current_context
+
     from qzfsg.db import database_path
 
+    if option is None and (ctx := get_current_context(silent=True)) is not None:
+        option = ctx.find_root().params.get("db")
     return database_path(option)
 
 
@@ -131,10 +137,12 @@ def emit_json(data: Any) -> None:
 
     Indented for a person at a terminal; compact for a program reading a pipe, where the
     standard library's fast encoder (which cannot indent) prints a board of thousands of
-    units in a moment."""
-    indent = 2 if sys.stdout.isatty() else None
-    # Written directly: typer.echo would scan megabytes of output for colour codes.
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_value))
+    units in a moment. A list given as an iterator (a generator) is written as it is
+    produced, a batch at a time, so that a long list is never held twice (as objects and as
+    text). Written directly: typer.echo would scan megabytes of output for colour codes."""
+    from qzfsg.cli.jsonout import write_json
+
+    write_json(sys.stdout, data, indent=2 if sys.stdout.isatty() else None, default=_json_value)
     sys.stdout.write("\n")
 
 

@@ -28,7 +28,7 @@ IdArg = Annotated[
     int, typer.Argument(help="报表编号（qzfsg history 第一列，#12 即 12）。", metavar="ID")
 ]
 NeededReason = Annotated[
-    str, typer.Option("--reason", metavar="TEXT", help="原因，记入操作记录（必填）。")
+    str, typer.Option("--reason", metavar="原因", help="原因，记入操作记录（必填）。")
 ]
 MonthArg = Annotated[str, typer.Argument(help="月份。", metavar="YYYY-MM")]
 
@@ -107,7 +107,7 @@ def refile(
     submission: IdArg,
     reason: NeededReason,
     unit: Annotated[
-        str | None, typer.Option("--unit", metavar="UNIT", help="改归哪个单位。")
+        str | None, typer.Option("--unit", metavar="单位", help="改归哪个单位。")
     ] = None,
     month: Annotated[
         str | None, typer.Option("--month", metavar="YYYY-MM", help="改归哪个月份。")

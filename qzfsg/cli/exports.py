@@ -15,11 +15,13 @@ from qzfsg.cli.common import (
     day_or_none,
     emit_json,
     month_or_none,
+    reading,
     show,
 )
 
 MonthOption = Annotated[
-    str, typer.Option("--month", help="报告月份 YYYY-MM，如 2018-09。", show_default=False)
+    str,
+    typer.Option("--month", metavar="YYYY-MM", help="报告月份，如 2018-09。", show_default=False),
 ]
 
 
@@ -39,6 +41,7 @@ def report(
         Path | None,
         typer.Option(
             "--export",
+            metavar="文件.xlsx",
             help="同时导出 Excel 文件（.xlsx）：附件1 原格式的全市汇总表，另附分单位明细表。",
             show_default=False,
         ),
@@ -46,7 +49,10 @@ def report(
     filed: Annotated[
         str | None,
         typer.Option(
-            "--filed", help="导出表上的填报时间 YYYY-MM-DD，默认今天。", show_default=False
+            "--filed",
+            metavar="YYYY-MM-DD",
+            help="导出表上的填报时间，默认今天。",
+            show_default=False,
         ),
     ] = None,
     db: DbOption = None,
@@ -59,21 +65,23 @@ def report(
 
     示例：qzfsg report --month 2018-09　　qzfsg report --month 2018-09 --export 汨罗市9月汇总.xlsx
     """
-    from qzfsg.consolidation import consolidate, explain_consistency
-    from qzfsg.render import exports as render
+    from qzfsg.consolidation import breakdown, consolidate, explain_consistency
 
     chosen = month_or_none(month)
     target = _xlsx(export) if export else None
     filed_on = day_or_none(filed) or date.today()
-    with database(db) as session:
-        city = consolidate(session, chosen)
+    with reading(db) as connection:
+        city = consolidate(connection, chosen)
+        units = breakdown(connection, chosen) if target is not None else []
     if target is not None:
         from qzfsg.workbooks import write_report
 
-        write_report(city, target, filed_on)
+        write_report(city, units, target, filed_on)
     if as_json:
         emit_json(city.summary())
         return
+    from qzfsg.render import exports as render
+
     show(*render.report_view(city, explain_consistency(city)))
     if target is not None:
         show(render.exported(target, "全市汇总表"))
@@ -82,13 +90,22 @@ def report(
 def bulletin(
     export: Annotated[
         Path,
-        typer.Option("--export", help="保存通报的 Excel 文件（.xlsx）。", show_default=False),
+        typer.Option(
+            "--export",
+            metavar="文件.xlsx",
+            help="保存通报的 Excel 文件（.xlsx）。",
+            show_default=False,
+        ),
     ],
     month: Annotated[
-        str | None, typer.Option("--month", help="月度通报：YYYY-MM，如 2018-09。")
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="月度通报，如 2018-09。")
     ] = None,
-    quarter: Annotated[str | None, typer.Option("--quarter", help="季度讲评：如 2018Q3。")] = None,
-    year: Annotated[str | None, typer.Option("--year", help="年度总排名：如 2018。")] = None,
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", metavar="YYYYQN", help="季度讲评，如 2018Q3。")
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", metavar="YYYY", help="年度总排名，如 2018。")
+    ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -121,12 +138,14 @@ def template(
     month: MonthOption,
     out: Annotated[
         Path,
-        typer.Option("--out", help="保存模板的文件夹（没有则新建）。", show_default=False),
+        typer.Option(
+            "--out", metavar="文件夹", help="保存模板的文件夹（没有则新建）。", show_default=False
+        ),
     ],
     unit: Annotated[
         list[str] | None,
         typer.Option(
-            "--unit", help="单位名称或别名，可重复给出。", metavar="UNIT", show_default=False
+            "--unit", help="单位名称或别名，可重复给出。", metavar="单位", show_default=False
         ),
     ] = None,
     all_units: Annotated[

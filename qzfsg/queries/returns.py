@@ -6,11 +6,14 @@ from typing import Any
 
 from qzfsg.queries.runner import rows
 
+# The current return of a unit-month (submission AS s): its accepted, not superseded one.
+CURRENT = "s.status = 'accepted' AND s.superseded = FALSE AND s.unit_id IS NOT NULL"
+
 # Amounts are integers in units of 1/10,000 (models.Fixed4).
-_CURRENT_FIGURES = """
+_CURRENT_FIGURES = f"""
 SELECT s.month, s.unit_id, v.indicator_code, v.month_value, v.cumulative_value
 FROM submission AS s JOIN value AS v ON v.submission_id = s.id
-WHERE s.status = 'accepted' AND s.superseded = FALSE AND s.unit_id IS NOT NULL
+WHERE {CURRENT}
 """
 
 

@@ -118,7 +118,7 @@ class Checker:
             ret.findings.append(
                 finding(
                     "not_numeric",
-                    f"{where}填的是“{cell.value}”，不是数字；没有请填 0 或留空。",
+                    f"{where}填的是“{clipped(str(cell.value))}”，不是数字；没有请填 0 或留空。",
                     indicator=code,
                     cell=cell.cell,
                     expected="数字",
@@ -129,7 +129,7 @@ class Checker:
             ret.findings.append(
                 finding(
                     note,
-                    f"{where}写作“{cell.value}”（{NOTE_TEXT[note]}），"
+                    f"{where}写作“{clipped(str(cell.value))}”（{NOTE_TEXT[note]}），"
                     f"已按 {format(amount.value, 'f')} 读取。",
                     indicator=code,
                     cell=cell.cell,
@@ -141,6 +141,21 @@ class Checker:
         self, form: FormSheet, path: Path, unit: str | None, ret: CheckedReturn
     ) -> None:
         ret.unit_text = form.unit_text
+        if form.unit_text and len(form.unit_text) > UNIT_TEXT_LIMIT:
+            # Not a name: no stripping of suffixes until something matches, and only its
+            # beginning is shown or kept.
+            ret.unit_text = clipped(form.unit_text)
+            ret.findings.append(
+                finding(
+                    "unit_too_long",
+                    f"填报单位（{form.unit_cell}）写了 {len(form.unit_text)} 个字"
+                    f"（“{clipped(form.unit_text, 20)}”），不是单位名称。"
+                    "请只填写本单位的名称后重新发送。",
+                    cell=form.unit_cell,
+                    expected="单位名称",
+                )
+            )
+            return
         found = self.resolver.resolve(form.unit_text)
         if unit:
             # --unit is for a form that names no unit, or none we know; a form that names
@@ -218,7 +233,7 @@ class Checker:
             ret.findings.append(
                 finding(
                     "month_unknown",
-                    f"报告月份（{cell}）写的是“{form.month_field}”，看不出是哪年哪月。"
+                    f"报告月份（{cell}）写的是“{clipped(str(form.month_field))}”，看不出是哪年哪月。"
                     "请写成“2018年7月”这样的年月后重新报送。",
                     cell=cell,
                     expected="YYYY年M月",
@@ -230,7 +245,7 @@ class Checker:
     def _place_month(self, form: FormSheet, month: Month | None, ret: CheckedReturn) -> None:
         filed = parse_filed_date(form.filed)
         ret.filed_on = filed
-        ret.filed_text = None if form.filed is None else str(form.filed)
+        ret.filed_text = None if form.filed is None else clipped(str(form.filed))
         if month:
             ret.month, ret.month_source = month, "option"
             stated = parse_month_field(form.month_field)
@@ -260,7 +275,7 @@ class Checker:
                 )
             )
             return
-        written = f"（填的是“{form.filed}”）" if form.filed not in (None, "") else ""
+        written = f"（填的是“{clipped(str(form.filed))}”）" if form.filed not in (None, "") else ""
         ret.findings.append(
             finding(
                 "month_unknown",
@@ -270,6 +285,16 @@ class Checker:
                 expected="填报时间 年 月 日",
             )
         )
+
+
+# The longest registered name with city, seal and office suffix ("汨罗市归义镇人民政府安全生产
+# 委员会办公室（盖章）") has about 25 characters; a 填报单位 of more than this is not a name.
+UNIT_TEXT_LIMIT = 60
+
+
+def clipped(text: str, limit: int = UNIT_TEXT_LIMIT) -> str:
+    """The beginning of an overlong text, marked as cut."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 _MONTH_ONLY = re.compile(r"^\s*([0-9]{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?\s*$")

@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 from pydantic import BaseModel
 
 from qzfsg.defaults import IndicatorDef
-from qzfsg.inert import shown_name
+from qzfsg.inert import inert, shown_name
 from qzfsg.reading.received import read_received
 from qzfsg.reading.unreadable import UnreadableReturn
 
@@ -371,7 +371,7 @@ def _build_form(layout: _Layout, matcher: _Matcher, data: bytes) -> FormSheet:
         empty += [cell for cell in (month, cumulative) if cell["value"] is None]
         form_rows[code] = {
             "code": code,
-            "label": row[label_col].strip(),
+            "label": inert(row[label_col].strip()),
             "label_cell": f"{label_letters}{line}",
             "month": month,
             "cumulative": cumulative,
@@ -389,7 +389,7 @@ def _build_form(layout: _Layout, matcher: _Matcher, data: bytes) -> FormSheet:
     month_field, month_field_cell = fields.get("month", (None, None))
     return FormSheet.model_validate(
         {
-            "sheet": layout.sheet,
+            "sheet": inert(layout.sheet),
             "unit_text": unit if isinstance(unit, str) else None,
             "unit_cell": unit_cell,
             "filed": filed,
@@ -406,6 +406,8 @@ def _cell_value(row: list[Any], col: int) -> CellValue:
     value = row[col] if col < len(row) else ""
     if value == "":
         return None
+    if value.__class__ is str:
+        return inert(value)
     if isinstance(value, CellValue):  # type: ignore[arg-type]
         return value
     return str(value)  # a duration (timedelta) cell: keep it visible as text, never a number
@@ -466,7 +468,9 @@ def _value_right_of(
 
 
 def _field_value(value: Any) -> FieldValue:
-    if value is None or isinstance(value, str | date | datetime):
+    if isinstance(value, str):
+        return inert(value)
+    if value is None or isinstance(value, date | datetime):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value  # an Excel serial date, or a number typed into the field

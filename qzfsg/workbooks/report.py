@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qzfsg.consolidation import CityReturn, Figures, explain_consistency
+from qzfsg.consolidation import CityReturn, Figures, UnitRow, explain_consistency
 from qzfsg.defaults import KIND_LABELS
 from qzfsg.months import Month
 from qzfsg.submissions import OFFICE
@@ -38,14 +38,15 @@ HEADER = ("项   目", "单位", "本月数", "累计数")
 KIND_TOTALS = {"town": "镇（园区）小计", "department": "部门小计"}
 
 
-def write_report(city: CityReturn, path: Path, filed_on: date) -> Path:
-    """Write the city's return for one month to `path` (.xlsx)."""
+def write_report(city: CityReturn, units: list[UnitRow], path: Path, filed_on: date) -> Path:
+    """Write the city's return for one month to `path` (.xlsx), with the breakdown of
+    `units` (`consolidation.breakdown`)."""
     month = Month.parse(city.month)
     workbook = new_workbook(f"{month.label}{TITLE}")
     form = workbook.active
     form.title = "月报表"
     _form_sheet(form, city, month, filed_on)
-    _breakdown_sheet(workbook.create_sheet("分单位明细"), city, month)
+    _breakdown_sheet(workbook.create_sheet("分单位明细"), city, units, month)
     return save(workbook, path)
 
 
@@ -96,7 +97,9 @@ def _form_sheet(sheet: Worksheet, city: CityReturn, month: Month, filed_on: date
     a4_page(sheet)
 
 
-def _breakdown_sheet(sheet: Worksheet, city: CityReturn, month: Month) -> None:
+def _breakdown_sheet(
+    sheet: Worksheet, city: CityReturn, units: list[UnitRow], month: Month
+) -> None:
     width = 3 + 2 * len(city.indicators)
     put(sheet, 1, 1, f"汨罗市{month.label}各单位月报数据明细", font=font(16, name=TITLE_FONT))
     sheet.cell(1, 1).alignment = CENTER
@@ -119,7 +122,7 @@ def _breakdown_sheet(sheet: Worksheet, city: CityReturn, month: Month) -> None:
     sheet.row_dimensions[3].height = 72
     row = 5
     for kind in ("town", "department"):
-        for unit in (u for u in city.units if u.kind == kind):
+        for unit in (u for u in units if u.kind == kind):
             status = "已报" if unit.reported else ("未报" if unit.expected else "")
             _unit_row(sheet, row, city, unit.unit, KIND_LABELS[kind], status, unit.values)
             row += 1

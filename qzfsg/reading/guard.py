@@ -1,0 +1,269 @@
+"""A zip-based workbook (.xlsx, .xlsm, .ods) checked before anything trusts it.
+
+A return is a few kilobytes of XML. Before python-calamine sees a file, every XML part is
+read here through a capped stream and parsed with expat, so that:
+
+- the parts cannot inflate past a budget that grows with the file's size (a zip bomb,
+  also one whose header lies about the sizes: the count is of bytes that came out);
+- no part declares a DTD (entity expansion, external entities: the host's files or name
+  never reach the reader);
+- every part is well-formed XML to its end (a sheet cut off after row 8 is damaged, not
+  half read);
+- no worksheet spans far more cells than it has (calamine builds a dense grid from the
+  farthest cell: one value at XFD1048576 would ask for 512 GiB and abort the process).
+  The extent comes from the cells' own positions, never from `<dimension>`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Callable
+from xml.parsers import expat
+
+from qzfsg.reading.unreadable import UnreadableReturn
+
+MiB = 2**20
+# Bytes of XML a file may inflate to: any file this much, a larger one RATIO times its
+# own size more (real workbooks deflate 5–20 to 1; a bomb 1,000 to 1), never past CEILING.
+FLOOR = 64 * MiB
+RATIO = 100
+CEILING = 3 * 2**30
+MAX_PARTS = 10_000
+# Cells a worksheet may span: any sheet this many, a larger one SLACK times the cells it
+# really has (a pasted ledger is dense; a far corner spans billions for two cells).
+MIN_SPAN = 2_000_000
+SLACK = 4
+_CHUNK = 1 * MiB
+_XML_PARTS = (".xml", ".rels")
+
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+class Refused(Exception):
+    """Why a part cannot be trusted; turned into an UnreadableReturn naming the file."""
+
+    def __init__(self, code: str, why: str):
+        super().__init__(why)
+        self.code = code
+
+
+def check_zip(name: str, data: bytes) -> bool:
+    """Check a zip-based workbook; False when `data` is not a zip at all (an .xls, or not
+    a workbook: the caller's reader says so). UnreadableReturn when it cannot be trusted."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        if data.startswith(b"PK\x03\x04"):
+            raise UnreadableReturn("unreadable", _damaged(name)) from None
+        return False
+    try:
+        with archive:
+            _check_archive(archive, len(data))
+    except Refused as exc:
+        raise UnreadableReturn(exc.code, f"文件“{name}”{exc}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError):
+        raise UnreadableReturn("unreadable", _damaged(name)) from None
+    return True
+
+
+def _damaged(name: str) -> str:
+    return (
+        f"文件“{name}”已损坏或格式无法识别，无法打开（可能没有传输完整），"
+        "请用 Excel 或 WPS 重新另存为 .xlsx 后再发送。"
+    )
+
+
+def _check_archive(archive: zipfile.ZipFile, size: int) -> None:
+    infos = archive.infolist()
+    if len(infos) > MAX_PARTS:
+        raise Refused("too_big", f"里有 {len(infos)} 个部件，不是正常的表格文件，未读取。")
+    budget = min(CEILING, FLOOR + RATIO * size)
+    declared = sum(info.file_size for info in infos)
+    if declared > budget:
+        raise _too_big(declared)
+    left = budget
+    for info in infos:
+        if not info.filename.lower().endswith(_XML_PARTS):
+            continue
+        scan = _scanner(info.filename)
+        left = _parse(archive, info, left, scan, budget)
+        for sheet, rows, cols, cells in scan.extents():
+            if rows * cols > max(MIN_SPAN, SLACK * cells):
+                raise Refused(
+                    "too_big",
+                    f"的工作表{sheet}范围达 {rows} 行 × {cols} 列，却只有 {cells} 个单元格"
+                    "（可能在很远的单元格里误填了内容），读取它会耗尽内存，未读取；"
+                    "请删除多余的内容后另存再发送。",
+                )
+
+
+def _too_big(size: int) -> Refused:
+    return Refused(
+        "too_big",
+        f"解压后超过 {size // MiB} MB，远超任何月报表（可能是压缩炸弹），未读取；"
+        "请用 Excel 或 WPS 重新另存后再发送。",
+    )
+
+
+def _parse(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, left: int, scan: _Scan, budget: int
+) -> int:
+    """Feed the part to expat through a capped stream; the budget left afterwards."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _no_doctype
+    parser.EntityDeclHandler = _no_doctype
+    parser.ExternalEntityRefHandler = _no_doctype
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    if scan.start is not None:
+        parser.StartElementHandler = scan.start
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                left -= len(chunk)
+                if left < 0:
+                    raise _too_big(budget)  # more came out than the header said
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise Refused(
+            "unreadable",
+            f"的内容不完整或已损坏（{info.filename} 第 {exc.lineno} 行的 XML 格式错误），"
+            "未读取；请用 Excel 或 WPS 打开、另存后重新发送。",
+        ) from None
+    return left
+
+
+def _no_doctype(*_: object) -> None:
+    raise Refused(
+        "unreadable",
+        "里含有 XML 文档类型声明（DTD，可用来展开实体或读取本机文件），"
+        "正常的 Excel/WPS/LibreOffice 文件不会有，未读取；请用 Excel 或 WPS 另存后再发送。",
+    )
+
+
+# --------------------------------------------------------------------------- sheet extents
+
+
+class _Scan:
+    """What a part's elements tell about the cells' positions (nothing for most parts)."""
+
+    start: Callable[[str, dict[str, str]], None] | None = None
+
+    def extents(self) -> list[tuple[str, int, int, int]]:
+        """(sheet, rows spanned, columns spanned, cells) of every sheet in the part."""
+        return []
+
+
+class _Span:
+    """The rectangle the cells of one sheet cover, and how many cells there are."""
+
+    def __init__(self) -> None:
+        self.top = self.left = 1 << 62
+        self.bottom = self.right = self.cells = 0
+
+    def add(self, top: int, left: int, bottom: int, right: int, cells: int) -> None:
+        self.cells += cells
+        if top < self.top:
+            self.top = top
+        if bottom > self.bottom:
+            self.bottom = bottom
+        if left < self.left:
+            self.left = left
+        if right > self.right:
+            self.right = right
+
+    def extent(self, sheet: str) -> list[tuple[str, int, int, int]]:
+        if not self.cells:
+            return []
+        return [(sheet, self.bottom - self.top + 1, self.right - self.left + 1, self.cells)]
+
+
+class _XlsxSheet(_Scan):
+    """A worksheet part: `<row r>` and `<c r>` positions; a row or cell without `r`
+    follows the one before it, as calamine places it."""
+
+    def __init__(self) -> None:
+        self.row = self.col = 0
+        self.span = _Span()
+        self.start = self._start
+
+    def _start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = tag[tag.rfind(" ") + 1 :]
+        if local == "c":
+            ref = attrs.get("r")
+            found = _REF.match(ref) if ref else None
+            if found:
+                self.col, self.row = _column(found[1]), int(found[2])
+            else:
+                self.col += 1
+            self.span.add(self.row, self.col, self.row, self.col, 1)
+        elif local == "row":
+            self.row = _number(attrs.get("r"), self.row + 1)
+            self.col = 0
+
+    def extents(self) -> list[tuple[str, int, int, int]]:
+        return self.span.extent("")
+
+
+class _OdsContent(_Scan):
+    """content.xml of an .ods: every table with its rows and cells, repeats counted (a
+    value repeated over a million rows is a million cells to calamine); empty cells take
+    room but are not cells."""
+
+    def __init__(self) -> None:
+        self.tables: list[tuple[str, _Span]] = []
+        self.row = self.col = 0
+        self.repeat = 1
+        self.start = self._start
+
+    def _start(self, tag: str, attrs: dict[str, str]) -> None:
+        namespace, _, local = tag.rpartition(" ")
+        if namespace != _ODS_TABLE:
+            return
+        if local == "table":
+            self.tables.append((attrs.get(f"{_ODS_TABLE} name", ""), _Span()))
+            self.row, self.repeat = 0, 1
+        elif local == "table-row":
+            self.row += self.repeat
+            self.repeat = _number(attrs.get(f"{_ODS_TABLE} number-rows-repeated"), 1)
+            self.col = 0
+        elif local in ("table-cell", "covered-table-cell") and self.tables:
+            across = _number(attrs.get(f"{_ODS_TABLE} number-columns-repeated"), 1)
+            first = self.col + 1
+            self.col += across
+            if f"{_ODS_OFFICE} value-type" in attrs:
+                rows = self.repeat
+                self.tables[-1][1].add(
+                    self.row, first, self.row + rows - 1, self.col, across * rows
+                )
+
+    def extents(self) -> list[tuple[str, int, int, int]]:
+        return [item for name, span in self.tables for item in span.extent(f"“{name}”")]
+
+
+def _scanner(part: str) -> _Scan:
+    lower = part.lower()
+    if lower.startswith("xl/worksheets/") and lower.count("/") == 2:
+        return _XlsxSheet()
+    if lower == "content.xml":
+        return _OdsContent()
+    return _Scan()
+
+
+def _number(text: str | None, default: int) -> int:
+    try:
+        return max(1, int(text)) if text else default
+    except ValueError:
+        return default
+
+
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
