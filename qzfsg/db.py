@@ -187,7 +187,8 @@ def _fold_log(path: Path) -> None:
             return
     except FileNotFoundError:
         return
-    connection = sqlite3.connect(path)  # no busy timeout: others at work fold it themselves
+    # timeout=0: no busy wait (Python waits 5 s by default); others at work fold it themselves
+    connection = sqlite3.connect(path, timeout=0)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.Error:

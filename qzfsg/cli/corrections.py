@@ -25,7 +25,7 @@ from qzfsg.cli.common import (
 )
 
 IdArg = Annotated[
-    int, typer.Argument(help="报表编号（qzfsg history 第一列，#12 即 12）。", metavar="ID")
+    int, typer.Argument(help="报表编号（qzfsg history 第一列，#12 即 12）。", metavar="编号")
 ]
 NeededReason = Annotated[
     str, typer.Option("--reason", metavar="原因", help="原因，记入操作记录（必填）。")
@@ -54,9 +54,12 @@ def withdraw(
     """
     from qzfsg.audit import actor
     from qzfsg.corrections import withdraw as withdraw_return
+    from qzfsg.db import archive_dir
 
     with database(db) as session:
-        result = withdraw_return(session, submission, actor(by, reason, override))
+        result = withdraw_return(
+            session, submission, actor(by, reason, override), archive_dir(db_path(db)), date.today()
+        )
     _corrected(result, as_json)
 
 
@@ -74,9 +77,12 @@ def restore(
     """
     from qzfsg.audit import actor
     from qzfsg.corrections import restore as restore_return
+    from qzfsg.db import archive_dir
 
     with database(db) as session:
-        result = restore_return(session, submission, actor(by, reason, override))
+        result = restore_return(
+            session, submission, actor(by, reason, override), archive_dir(db_path(db)), date.today()
+        )
     _corrected(result, as_json)
 
 
@@ -95,11 +101,15 @@ def redate(
     """
     from qzfsg.audit import actor
     from qzfsg.corrections import redate as redate_return
+    from qzfsg.db import archive_dir
     from qzfsg.timestamps import parse_received
 
     when = parse_received(received)
     with database(db) as session:
-        result = redate_return(session, submission, when, actor(by, reason, override))
+        by_whom = actor(by, reason, override)
+        result = redate_return(
+            session, submission, when, by_whom, archive_dir(db_path(db)), date.today()
+        )
     _corrected(result, as_json)
 
 
