@@ -45,6 +45,18 @@ def locked_months(connection: Any) -> set[str]:
     return {lock.month for lock in _locks(connection)}
 
 
+def month_lock(connection: Any, month: Month) -> Lock | None:
+    """The lock of `month`, None when it is not locked."""
+    found = _locks(connection, [str(month)])
+    return found[0] if found else None
+
+
+def published(connection: Any, months: Iterable[Month]) -> bool:
+    """Whether every one of `months` is locked (a quarter is published when its months are)."""
+    wanted = [str(m) for m in months]
+    return bool(wanted) and len(_locks(connection, wanted)) == len(set(wanted))
+
+
 def guard(session: Any, months: Iterable[str | None], by: Actor, doing: str) -> None:
     """Refuse a change (`doing`, e.g. "导入《x.xlsx》") that reaches a locked month,
     unless `by` overrides with a reason: then each locked month's override is audited.

@@ -3,6 +3,7 @@ and the migration of a version 2 database."""
 
 import json
 import sqlite3
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -220,3 +221,73 @@ def test_a_version_2_database_is_upgraded_for_corrections(tmp_path, cli):
         "SELECT source_name FROM submission WHERE unit_id = 30 AND month = '2018-09'"
         " AND status = 'accepted' AND NOT superseded",
     ) == [("城管执法局9月报表.xlsx",)]
+
+
+def _export(cli, month: str, path: Path) -> bytes:
+    done = cli("report", "--month", month, "--export", str(path))
+    assert done.exit_code == 0, done.output
+    return path.read_bytes()
+
+
+def test_a_locked_month_refuses_changes_unless_overridden_and_its_report_stays_the_same(
+    cli, db_file, tmp_path, monkeypatch
+):
+    for name in ("城管执法局9月报表.xlsx", "川山坪镇9月报表.xlsx", "城管执法局8月报表.xls"):
+        cli("import", str(FILES / name), "--received", "2018-09-25")
+    assert cli("lock", "2018-09", "--reason", "9月通报已印发", "--by", "王五").exit_code == 0
+    first = _export(cli, "2018-09", tmp_path / "a.xlsx")
+    open_month = _export(cli, "2018-08", tmp_path / "c.xlsx")
+    stored = rows(db_file, "SELECT count(*) FROM submission")
+
+    refused = cli(
+        "import", str(FILES / "三江镇 2018年9月 月报表.xls"), "--received", "2018-09-26", "--json"
+    )
+    assert refused.exit_code == 1
+    [outcome] = json.loads(refused.output)
+    assert outcome["status"] == "refused" and outcome["findings"][0]["code"] == "month_locked"
+    assert "2018年9月已锁定" in outcome["findings"][0]["message"]
+    assert rows(db_file, "SELECT count(*) FROM submission") == stored
+    for command in (("withdraw", "1", "--reason", "x"), ("redate", "1", "2018-09-20", "--reason", "x"),
+                    ("refile", "3", "--month", "2018-09", "--reason", "x")):  # fmt: skip
+        done = cli(*command)
+        assert done.exit_code == 2 and "已锁定" in done.output, command
+    assert rows(db_file, "SELECT count(*) FROM submission WHERE status = 'withdrawn'") == [(0,)]
+
+    # Exported again days later: the same bytes (an unlocked month's export differs).
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 3 * 86400)
+    assert _export(cli, "2018-09", tmp_path / "b.xlsx") == first
+    assert _export(cli, "2018-08", tmp_path / "d.xlsx") != open_month
+    monkeypatch.undo()
+
+    assert json.loads(cli("report", "--month", "2018-09", "--json").output)["published"] is True
+    assert "已发布" in cli("report", "--month", "2018-09").output
+    ranking = json.loads(cli("rank", "--month", "2018-09", "--json").output)
+    assert ranking["published"] is True
+    assert "已发布" in cli("rank", "--month", "2018-09").output
+    board = json.loads(cli("status", "--json").output)
+    assert {m["month"]: m["published"] for m in board["months"]}["2018-09"] is True
+
+    forced = cli("import", str(FILES / "三江镇 2018年9月 月报表.xls"), "--received", "2018-09-26",
+                 "--override", "--reason", "补录漏导的表", "--by", "王五")  # fmt: skip
+    assert forced.exit_code == 0, forced.output
+    log = json.loads(cli("log", "--month", "2018-09", "--json").output)
+    assert [(e["action"], e["who"], e["reason"]) for e in log[-2:]] == [
+        ("override", "王五", "补录漏导的表"),
+        ("import", "王五", "补录漏导的表"),
+    ]
+    assert _export(cli, "2018-09", tmp_path / "e.xlsx") != first
+
+    assert cli("unlock", "2018-09", "--reason", "通报需更正").exit_code == 0
+    assert json.loads(cli("rank", "--month", "2018-09", "--json").output)["published"] is False
+    assert [e["action"] for e in json.loads(cli("log", "--json").output)][-1] == "unlock"
+
+
+def test_override_needs_a_reason(cli, tmp_path):
+    cli("import", str(make_return(tmp_path)), "--month", "2018-06", "--received", "2018-06-28")
+    cli("lock", "2018-06")
+    done = cli("withdraw", "1", "--reason", "x", "--override")
+    assert done.exit_code == 0
+    refused = cli("import", str(make_return(tmp_path, name="b.xlsx", raw={("fines", "month"): "0.4"})),
+                  "--month", "2018-06", "--override")  # fmt: skip
+    assert refused.exit_code == 2 and "--reason" in refused.output

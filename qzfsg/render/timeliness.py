@@ -210,7 +210,7 @@ def status_board(board: StatusBoard) -> Group:
     )
     for month in board.months:
         summary.add_row(
-            month.month,
+            month.month + ("（已发布）" if month.published else ""),
             str(month.due) if month.due else "—",
             str(month.expected),
             str(month.reported),
