@@ -28,7 +28,7 @@ ACTIONS = {
     "unlock": "解锁月份",
     "override": "越过锁定更改",
     "dismiss": "移出待处理清单",
-    "unit": "单位名录",
+    "unit": "单位名册",
     "deadline": "报送期限",
 }
 

@@ -54,6 +54,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "full_width": ("info", "全角数字"),
     "thousands": ("info", "千分位分隔符"),
     "month_inferred": ("info", "月份由填报时间推断"),
+    "month_owed": ("info", "月份不明，暂按最早未报的月份记录"),
     # The liaison form (附件2).
     "bad_mobile": ("error", "手机号码不正确"),
     "bad_qq": ("error", "QQ号码不正确"),

@@ -38,7 +38,7 @@ from qzfsg.reading.checking import Checker
 from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
-from qzfsg.registry import all_units, build_resolver
+from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.submissions import FigureSet, current_figures
 from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
 from qzfsg.writers import ReturnWriter
@@ -312,6 +312,8 @@ class Importer:
             return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
+        if unit is not None and checked.month is None:
+            self._tie_to_owed_month(checked, unit, received)
         month = str(checked.month) if checked.month else None
         record = None
         if unit is not None and month is not None:
@@ -363,6 +365,27 @@ class Importer:
                    "version": outcome.version},
         )  # fmt: skip
         return outcome
+
+    def _tie_to_owed_month(self, checked: CheckedReturn, unit: Unit, received: datetime) -> None:
+        """A file of a known unit whose month cannot be told (unreadable, no month on it) is
+        tied to the oldest month the unit still owed when it came, so that `overdue` and the
+        催报 say a return was received but could not be used, and `findings` of that month
+        list it until the unit's return for that month is accepted."""
+        campaign = self.checker.campaign
+        stored = self.accepted_months(unit.name)
+        owed = [
+            month
+            for month in campaign.first.until(campaign.current_month(received.date()))
+            if is_expected(unit, month) and str(month) not in stored
+        ]
+        if owed:
+            checked.month, checked.month_source = owed[0], "owed"
+            checked.findings.append(
+                finding(
+                    "month_owed",
+                    f"看不出是哪个月的报表，暂按{unit.name}最早未报的{owed[0].label}记录。",
+                )
+            )
 
     def next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""

@@ -45,6 +45,13 @@ def locked_months(connection: Any) -> set[str]:
     return {lock.month for lock in _locks(connection)}
 
 
+def guard_from(session: Any, first: Month | None, by: Actor, doing: str) -> None:
+    """`guard` for a registry or calendar change that reaches every month from `first` on
+    (None: every month), such as a unit expected from then, or the return's due day."""
+    reached = [m for m in locked_months(session) if first is None or m >= str(first)]
+    guard(session, reached, by, doing)
+
+
 def month_lock(connection: Any, month: Month) -> Lock | None:
     """The lock of `month`, None when it is not locked."""
     found = _locks(connection, [str(month)])

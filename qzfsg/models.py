@@ -157,7 +157,7 @@ class Submission(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     unit_text: str | None = None  # the unit as written on the form
     month: str | None = Field(default=None, index=True)
-    month_source: str | None = None  # option | field | filed
+    month_source: str | None = None  # option | field | filed | owed (Importer._tie_to_owed_month)
     received_at: NaiveDatetime
     filed_on: date | None = None
     filed_text: str | None = None

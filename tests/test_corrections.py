@@ -291,3 +291,55 @@ def test_override_needs_a_reason(cli, tmp_path):
     refused = cli("import", str(make_return(tmp_path, name="b.xlsx", raw={("fines", "month"): "0.4"})),
                   "--month", "2018-06", "--override")  # fmt: skip
     assert refused.exit_code == 2 and "--reason" in refused.output
+
+
+def test_a_broken_file_of_a_known_unit_is_tied_to_its_oldest_owed_month(cli, db_file, tmp_path):
+    may, june, july = (
+        make_return(tmp_path, values, name=f"{name}.xlsx", filed=None)
+        for name, values in zip(("may", "june", "july"), _months(1, 2, 3), strict=True)
+    )
+    for path, month in ((may, "2018-05"), (june, "2018-06")):
+        cli("import", str(path), "--month", month, "--received", f"{month}-28")
+    broken = tmp_path / "归义镇7月报表.xlsx"
+    broken.write_bytes(b"not a workbook at all")
+    done = cli("import", str(broken), "--received", "2018-08-02", "--json")
+    [outcome] = json.loads(done.output)
+    assert (outcome["status"], outcome["unit"], outcome["month"]) == (
+        "rejected",
+        "归义镇",
+        "2018-07",
+    )
+    assert "month_owed" in [f["code"] for f in outcome["findings"]]
+    listed = json.loads(cli("findings", "--month", "2018-07", "--json").output)
+    assert [item["file"] for item in listed] == [broken.name]
+    reminder = cli("overdue", "--month", "2018-07", "--as-of", "2018-08-10", "--message").output
+    assert "已收到，但无法读取" in reminder
+
+    cli("import", str(july), "--month", "2018-07", "--received", "2018-08-05")
+    assert json.loads(cli("findings", "--month", "2018-07", "--json").output) == []
+
+
+def test_registry_and_calendar_changes_are_audited_and_refused_when_they_reach_a_lock(cli):
+    assert cli("lock", "2018-06").exit_code == 0
+    for command in (("units", "add", "市人防办", "--kind", "department", "--from", "2018-05"),
+                    ("units", "deactivate", "归义镇", "--from", "2018-06"),
+                    ("deadlines", "shift", "on"), ("deadlines", "set", "月报表", "--day", "25")):  # fmt: skip
+        refused = cli(*command)
+        assert refused.exit_code == 2 and "2018年6月已锁定" in refused.output, command
+    assert (
+        cli("units", "add", "市人防办", "--kind", "department", "--from", "2018-07").exit_code == 0
+    )
+    assert cli("deadlines", "add", "半年小结", "--due", "2018-07-10", "--by", "赵六").exit_code == 0
+    forced = cli(
+        "units", "deactivate", "归义镇", "--from", "2018-06", "--override", "--reason", "撤并"
+    )
+    assert forced.exit_code == 0, forced.output
+    log = json.loads(cli("log", "--json").output)
+    assert [(e["action"], e["unit"]) for e in log[1:]] == [
+        ("unit", "市人防办"),
+        ("deadline", None),
+        ("override", None),
+        ("unit", "归义镇"),
+    ]
+    assert log[2]["who"] == "赵六" and log[2]["after"]["item"] == "半年小结"
+    assert log[4]["before"] == {"inactive_from": None} and log[4]["reason"] == "撤并"

@@ -68,6 +68,13 @@ ForceOption = Annotated[
 ]
 
 
+def acting(by: str | None, reason: str | None = None, override: bool = False) -> Any:
+    """Who makes a change and why, from --by, --reason and --override (qzfsg.audit.Actor)."""
+    from qzfsg.audit import actor
+
+    return actor(by, reason, override)
+
+
 def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
     """Stop before writing anything when a file to be written exists already, unless the
     clerk said --force: a 通报 or a set of 退回意见 sent last month is not silently replaced."""

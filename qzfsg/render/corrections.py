@@ -81,7 +81,10 @@ def _state(value: dict[str, Any] | None) -> str:
 _FIELDS = {
     "status": "状态", "version": "版本", "received": "收到", "unit": "单位", "month": "月份",
     "file": "文件", "findings": "问题", "note": "说明", "change": "更改", "locked_by": "锁定人",
-    "locked_at": "锁定于", "reason": "原因",
+    "locked_at": "锁定于", "reason": "原因", "name": "名称", "kind": "类别", "aliases": "别名",
+    "alias": "别名", "active_from": "应报起", "inactive_from": "停用起", "item": "事项",
+    "who": "对象", "due": "截止", "monthly_day": "每月", "from_month": "起", "to_month": "止",
+    "shift_to_workday": "节假日顺延",
 }  # fmt: skip
 
 

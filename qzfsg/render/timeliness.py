@@ -53,7 +53,7 @@ def _situation(item: OverdueItem) -> Text:
         return Text(f"迟报 {item.days_late} 天", style=LATE)
     situation = Text(f"未报，已逾期 {item.days_late} 天", style=f"bold {MISSING}")
     if item.rejected_waiting:
-        situation.append("\n有退回的表待更正", style=MISSING)
+        situation.append("\n已收到但无法读取或未通过审核，退回待更正", style=MISSING)
     return situation
 
 
