@@ -343,3 +343,38 @@ def test_registry_and_calendar_changes_are_audited_and_refused_when_they_reach_a
     ]
     assert log[2]["who"] == "赵六" and log[2]["after"]["item"] == "半年小结"
     assert log[4]["before"] == {"inactive_from": None} and log[4]["reason"] == "撤并"
+
+
+def test_import_with_a_manifest_takes_each_file_s_received_time(cli, db_file, tmp_path):
+    first = make_return(tmp_path, name="a.xlsx", filed=None)
+    second = make_return(tmp_path, name="b.xlsx", filed=None, unit="某单位")
+    (tmp_path / "清单.csv").write_text(
+        "文件,收到时间,单位,月份\nb.xlsx,2018-06-29T09:15,新市镇,2018-06\na.xlsx,2018-06-28,,2018-06\n",
+        encoding="utf-8",
+    )
+    done = cli("import", "--manifest", str(tmp_path / "清单.csv"), "--json")
+    assert done.exit_code == 0, done.output
+    got = [(o["file"], o["unit"], o["received"]) for o in json.loads(done.output)]
+    assert got == [(str(first), "归义镇", "2018-06-28T12:00:00"),
+                   (str(second), "新市镇", "2018-06-29T09:15:00")]  # fmt: skip
+
+
+def test_a_manifest_with_mistakes_names_row_and_column_and_imports_nothing(cli, db_file, tmp_path):
+    make_return(tmp_path, name="a.xlsx")
+    (tmp_path / "清单.csv").write_text(
+        "文件,收到时间\n没有这个.xlsx,2018-06-28\na.xlsx,6月28日\n", encoding="utf-8"
+    )
+    done = cli("import", "--manifest", str(tmp_path / "清单.csv"))
+    assert done.exit_code == 1
+    assert "第 2 行“文件”（A2）" in done.output and "第 3 行“收到时间”（B3）" in done.output
+    assert rows(db_file, "SELECT count(*) FROM submission") == [(0,)]
+
+
+def test_file_times_that_are_not_received_times_are_warned_about(cli, tmp_path):
+    (tmp_path / "inbox").mkdir()
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        make_return(tmp_path / "inbox", name=name, unit=f"汨罗市{name[0]}镇", filed=None)
+    warned = cli("import", str(tmp_path / "inbox"), "--month", "2018-06")
+    assert "不是收到时间" in warned.stderr and "--manifest" in warned.stderr
+    quiet = cli("import", str(tmp_path / "inbox"), "--month", "2018-06", "--received", "2018-06-28")
+    assert "不是收到时间" not in quiet.stderr
