@@ -38,7 +38,7 @@ demo: install
 	$(QZFSG) rank --db $(DEMO)/qzfsg.db --month 2018-09
 	@echo; echo '== 全市 9 月汇总月报表（导出到 demo/）'
 	$(QZFSG) report --db $(DEMO)/qzfsg.db --month 2018-09 --filed 2018-10-08 --export $(DEMO)/汨罗市2018年9月月报表.xlsx
-	$(QZFSG) bulletin --db $(DEMO)/qzfsg.db --month 2018-09 --as-of 2018-10-08 --export $(DEMO)/2018年9月通报.xlsx
+	$(QZFSG) bulletin --db $(DEMO)/qzfsg.db --month 2018-09 --as-of 2018-10-08 --export $(DEMO)/2018年9月通报.xlsx --docx $(DEMO)/2018年9月通报.docx
 	$(QZFSG) template --db $(DEMO)/qzfsg.db --month 2018-10 --all --out $(DEMO)/10月模板
 
 test: install

@@ -214,7 +214,8 @@ class Importer:
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
         digest = file_sha256(data)
-        if not self.recheck and (copy := queries.accepted_copy(self.session, digest)):
+        copy = None if self.recheck else queries.accepted_copy(self.session, digest)
+        if copy is not None and (self.dry_run or _time(copy[5]) <= received):
             # Checked again inside the write transaction; this only saves the reading.
             return self._duplicate(path, received, copy, [])
         # The archive copy is written on a worker thread while the file is checked (the
@@ -264,7 +265,7 @@ class Importer:
     def _duplicate(
         self, path: Path, received: datetime, earlier: tuple, findings: list[Finding]
     ) -> FileOutcome:
-        _, unit_id, month_text, version, source = earlier
+        _, unit_id, month_text, version, source, *_ = earlier
         return FileOutcome(
             file=shown_path(path), status="duplicate", unit=self.names.get(unit_id),
             month=month_text, version=version, received=received, duplicate_of=source,
@@ -309,18 +310,24 @@ class Importer:
     ) -> FileOutcome:
         connection = begin_write(self.session)
         if (copy := queries.accepted_copy(connection, digest)) is not None:
+            self._received_earlier(connection, copy, path, received)
             return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
-        if unit is not None and checked.month is None:
-            self._tie_to_owed_month(checked, unit, received)
+        tied = (
+            unit is not None
+            and checked.month is None
+            and self._tie_to_owed_month(checked, unit, received)
+        )
         month = str(checked.month) if checked.month else None
         record = None
         if unit is not None and month is not None:
             remember_entries(digest, checked.entries)
-            # The findings that read the unit's other returns, as they stood when it came.
+            # The findings that read the unit's other returns, as they stood when it came
+            # (none for a file only tied to a month: its own month is not known).
             record = UnitRecord(self.session, self.checker, self.archive, unit)
-            record_findings(self.checker, unit, checked, record.current_before(received))
+            if not tied:
+                record_findings(self.checker, unit, checked, record.current_before(received))
         placed = record is not None
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
@@ -366,7 +373,7 @@ class Importer:
         )  # fmt: skip
         return outcome
 
-    def _tie_to_owed_month(self, checked: CheckedReturn, unit: Unit, received: datetime) -> None:
+    def _tie_to_owed_month(self, checked: CheckedReturn, unit: Unit, received: datetime) -> bool:
         """A file of a known unit whose month cannot be told (unreadable, no month on it) is
         tied to the oldest month the unit still owed when it came, so that `overdue` and the
         催报 say a return was received but could not be used, and `findings` of that month
@@ -378,14 +385,42 @@ class Importer:
             for month in campaign.first.until(campaign.current_month(received.date()))
             if is_expected(unit, month) and str(month) not in stored
         ]
-        if owed:
-            checked.month, checked.month_source = owed[0], "owed"
-            checked.findings.append(
-                finding(
-                    "month_owed",
-                    f"看不出是哪个月的报表，暂按{unit.name}最早未报的{owed[0].label}记录。",
-                )
+        if not owed:
+            return False
+        checked.month, checked.month_source = owed[0], "owed"
+        checked.findings.append(
+            finding(
+                "month_owed",
+                f"看不出是哪个月的报表，暂按{unit.name}最早未报的{owed[0].label}记录。",
             )
+        )
+        return True
+
+    def _received_earlier(
+        self, connection: Any, copy: tuple, path: Path, received: datetime
+    ) -> None:
+        """The same bytes as an accepted return, received before it: the return was received
+        then, under this name, as one import in received order would have stored it; the
+        unit's later returns are settled again."""
+        submission_id, unit_id, month = copy[:3]
+        try:  # a locked month keeps its timeliness: the copy then stays a plain duplicate
+            guard(self.session, [month], self.by, f"按《{shown_name(path)}》提前收到时间")
+        except LockedError:
+            return
+        if not self.writers.received_earlier(connection, submission_id, received, shown_name(path)):
+            return
+        audit.record(
+            self.session, self.by, "redate", unit=self.names.get(unit_id), month=month,
+            submission_id=submission_id,
+            after={"received": received, "file": shown_name(path), "note": "同一文件更早收到"},
+        )  # fmt: skip
+        unit = self.units.get(self.names.get(unit_id, ""))
+        if unit is None or month is None:
+            return
+        record = UnitRecord(self.session, self.checker, self.archive, unit)
+        for changed in record.settle(received, submission_id, {month}, including=True) | {month}:
+            renumber(connection, unit_id, changed)
+        self._accepted.pop(unit_id, None)
 
     def next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""
@@ -415,6 +450,10 @@ class Importer:
         if outcome.status == "imported" and current and before is not None:
             outcome.replaces_version = before[0]  # received earlier: its number stands
         self._accepted.pop(unit_id, None)  # the unit's current figures may have changed
+
+
+def _time(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:
