@@ -279,7 +279,14 @@ class _Placer:
         )  # fmt: skip
         _renumber(self.session, (stored.unit_id, stored.month))
         path = Path(stored.archive_path)
-        checked = self.importer.checker.check(path, unit, month, path.read_bytes())
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise QzfsgError(
+                f"{_described(stored)}的存档文件 {path} 找不到或读不出，无法重新审核，未作改动；"
+                "请先运行 qzfsg check 查看存档。"
+            ) from None
+        checked = self.importer.checker.check(path, unit, month, data)
         row = self.importer.units.get(unit or "")
         placed = row is not None and month is not None
         if placed:
@@ -293,7 +300,7 @@ class _Placer:
                 "UPDATE submission SET unit_id = :unit, month = :month, received_at = :received,"
                 " status = :status, superseded = :accepted, version = :version WHERE id = :id",
                 {"id": stored.id, "unit": target[0], "month": target[1],
-                 "received": _stamp(received), "status": "accepted" if accepted else "rejected",
+                 "received": self.writer.stored_time(received), "status": "accepted" if accepted else "rejected",
                  "accepted": accepted, "version": self.importer.next_version(*target)},
             )  # fmt: skip
             if accepted:
@@ -316,8 +323,3 @@ class _Placer:
         changed = {stored.month} if status == "accepted" else set()
         for month in record.settle(received, stored.id, changed):
             renumber(_write(self.session), row.id, month)
-
-
-def _stamp(value: datetime) -> str:
-    """A time as the ORM stores it in SQLite."""
-    return value.isoformat(sep=" ", timespec="microseconds")

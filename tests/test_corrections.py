@@ -112,6 +112,8 @@ def test_redate_of_a_late_return_makes_it_on_time_and_the_penalty_goes(cli, db_f
     )
     assert done.exit_code == 0, done.output
     assert (bishi()["status"], bishi()["deduction"]) == ("on_time", 0)
+    # Stored as the importer stores times, so that they compare and sort alike.
+    assert rows(db_file, "SELECT received_at FROM submission") == [("2018-08-27 10:30:00",)]
     entry = json.loads(cli("log", "--month", "2018-08", "--json").output)[-1]
     assert (entry["action"], entry["before"]["received"], entry["after"]["received"]) == (
         "redate",
@@ -378,3 +380,15 @@ def test_file_times_that_are_not_received_times_are_warned_about(cli, tmp_path):
     assert "不是收到时间" in warned.stderr and "--manifest" in warned.stderr
     quiet = cli("import", str(tmp_path / "inbox"), "--month", "2018-06", "--received", "2018-06-28")
     assert "不是收到时间" not in quiet.stderr
+
+
+def test_a_correction_whose_archived_file_is_gone_says_so_and_changes_nothing(
+    cli, db_file, tmp_path
+):
+    cli("import", str(make_return(tmp_path)), "--month", "2018-06", "--received", "2018-06-28")
+    Path(rows(db_file, "SELECT archive_path FROM submission")[0][0]).unlink()
+    refused = cli("redate", "1", "2018-06-27", "--reason", "x")
+    assert refused.exit_code == 2 and "qzfsg check" in refused.output
+    assert rows(db_file, "SELECT received_at, status FROM submission") == [
+        ("2018-06-28 12:00:00", "accepted")
+    ]
