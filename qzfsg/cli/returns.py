@@ -125,7 +125,7 @@ def import_(
         list[str] | None,
         typer.Argument(
             help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx；用 --manifest 时不用给。",
-            metavar="PATH...",
+            metavar="文件…",
             show_default=False,
         ),
     ] = None,
@@ -160,8 +160,13 @@ def import_(
     """
     from qzfsg.audit import actor
     from qzfsg.db import archive_dir
+    from qzfsg.errors import QzfsgError
     from qzfsg.importer import Importer
 
+    if not paths and manifest is None:  # before the database: a usage error
+        raise QzfsgError(
+            "缺少参数 文件…。运行 qzfsg import --help 查看用法（也可以用 --manifest 给出收件清单）。"
+        )
     with database(db) as session:
         importer = Importer(
             session, archive_dir(db_path(db)), date.today(), dry_run=dry_run,
@@ -197,8 +202,6 @@ def _import_plan(paths, manifest, received, unit_name, chosen, importer) -> list
              row.month or chosen)
             for row in read_manifest(manifest)
         ]  # fmt: skip
-    if not paths:
-        raise QzfsgError("请给出要导入的文件或文件夹，或用 --manifest 给出收件清单。")
     stated = parse_received(received) if received else None
     return [
         (path, when, unit_name, chosen)
