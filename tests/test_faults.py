@@ -250,6 +250,17 @@ def _fill(disk: Path, leave_kb: int) -> Path:
     return filler
 
 
+def test_a_backup_onto_a_full_disk_names_that_disk_and_leaves_nothing(
+    small_disk, cli, samples_copy
+):
+    _fill(small_disk, 40)
+    target = small_disk / "备份" / "copy.db"
+    result = cli("backup", str(target), db=samples_copy)
+    refused(result, "磁盘已满", str(target))
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "备份"]
+    assert list((small_disk / "备份").iterdir()) == []
+
+
 @pytest.mark.parametrize("leave_kb", [400, 1200])
 def test_a_full_disk_loses_nothing(small_disk, cli, tmp_path, leave_kb):
     """A real full disk: the fault is named; every file reported stored is in the database

@@ -229,6 +229,18 @@ def test_ctrl_c_on_a_real_import_process(db_file, serial_import):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_ctrl_c_elsewhere_is_one_chinese_line(cli, monkeypatch):
+    import qzfsg.registry
+
+    def pressed(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(qzfsg.registry, "list_units", pressed)
+    result = cli("units", "list")
+    assert result.exit_code == 130
+    assert result.stderr.startswith("错误：已中断") and "Traceback" not in result.stderr
+
+
 def wait_for_a_stored_return(db: Path, process: subprocess.Popen) -> None:
     deadline = time.time() + 60
     while time.time() < deadline and process.poll() is None:
