@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob
 import os
-import sqlite3
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -23,7 +22,7 @@ from sqlmodel import Session
 
 from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.campaign import load_campaign
-from qzfsg.db import RowWriter, begin_write, driver_connection
+from qzfsg.db import RowWriter, begin_write, lost_race
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
@@ -31,6 +30,7 @@ from qzfsg.inert import shown_name, shown_path
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.months import Month
+from qzfsg.queries.runner import first, rows
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
@@ -255,14 +255,11 @@ class Importer:
 
     def _accepted_copy(self, digest: str) -> tuple | None:
         """The accepted return with these bytes, if any: (id, unit id, month, version, file)."""
-        return (
-            driver_connection(self.session)
-            .execute(
-                "SELECT id, unit_id, month, version, source_name FROM submission"
-                " WHERE sha256 = ? AND status = 'accepted'",
-                (digest,),
-            )
-            .fetchone()
+        return first(
+            self.session,
+            "SELECT id, unit_id, month, version, source_name FROM submission"
+            " WHERE sha256 = :digest AND status = 'accepted'",
+            {"digest": digest},
         )
 
     def _rejected_copy(
@@ -271,15 +268,15 @@ class Importer:
         """The same bytes rejected before for the same unit and month and the same reasons:
         nothing new to record. (With --unit or --month, or after a registry change, they
         may be placed elsewhere, or pass.)"""
-        connection = driver_connection(self.session)
-        rows = connection.execute(
+        copies = rows(
+            self.session,
             "SELECT id, unit_id, month, version, source_name FROM submission"
-            " WHERE sha256 = ? AND coalesce(unit_id, 0) = ? AND coalesce(month, '') = ?"
-            " ORDER BY id",
-            (digest, unit_id or 0, month or ""),
-        ).fetchall()
+            " WHERE sha256 = :digest AND coalesce(unit_id, 0) = :unit"
+            " AND coalesce(month, '') = :month ORDER BY id",
+            {"digest": digest, "unit": unit_id or 0, "month": month or ""},
+        )
         problems = _problems(findings)
-        return next((row for row in rows if self._stored_problems(row[0]) == problems), None)
+        return next((row for row in copies if self._stored_problems(row[0]) == problems), None)
 
     def _duplicate(
         self, path: Path, received: datetime, earlier: tuple, findings: list[Finding]
@@ -292,11 +289,12 @@ class Importer:
         )  # fmt: skip
 
     def _stored_problems(self, submission_id: int) -> set[tuple[str, str | None]]:
-        rows = driver_connection(self.session).execute(
-            "SELECT code, cell FROM finding WHERE submission_id = ? AND severity != 'info'",
-            (submission_id,),
+        found = rows(
+            self.session,
+            "SELECT code, cell FROM finding WHERE submission_id = :id AND severity <> 'info'",
+            {"id": submission_id},
         )
-        return set(rows.fetchall())
+        return set(found)
 
     def _expectation_findings(self, checked: CheckedReturn) -> list[Finding]:
         """A return from a unit not expected that month (deactivated, or not yet due)."""
@@ -366,9 +364,9 @@ class Importer:
                 outcome = self._store_once(checked, path, received, digest, stored_at)
                 self.session.commit()
                 return outcome
-            except sqlite3.IntegrityError:
+            except Exception as exc:
                 self.session.rollback()
-                if attempt == STORE_ATTEMPTS:
+                if not lost_race(exc) or attempt == STORE_ATTEMPTS:
                     raise
             except BaseException:
                 self.session.rollback()
@@ -428,28 +426,32 @@ class Importer:
 
     def _next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""
-        found = driver_connection(self.session).execute(
-            "SELECT max(version) FROM submission WHERE unit_id = ? AND month = ?",
-            (unit_id, month),
+        found = first(
+            self.session,
+            "SELECT max(version) FROM submission WHERE unit_id = :unit AND month = :month",
+            {"unit": unit_id, "month": month},
         )
-        return 1 + (found.fetchone()[0] or 0)
+        return 1 + ((found and found[0]) or 0)
 
     def _place(
         self, outcome: FileOutcome, connection: Any, submission_id: int, unit_id: int, month: str
     ) -> None:
         """Renumber the unit-month with the new return in it; what that made of it."""
-        before = connection.execute(
-            "SELECT version FROM submission WHERE unit_id = ? AND month = ?"
+        placed = {"unit": unit_id, "month": month, "id": submission_id}
+        before = first(
+            connection,
+            "SELECT version FROM submission WHERE unit_id = :unit AND month = :month"
             " AND status = 'accepted' AND NOT superseded",
-            (unit_id, month),
-        ).fetchone()
+            placed,
+        )
         renumber(connection, unit_id, month)
-        version, current, later = connection.execute(
+        version, current, later = first(
+            connection,
             "SELECT s.version, NOT s.superseded, EXISTS (SELECT 1 FROM submission AS o"
             " WHERE o.unit_id = s.unit_id AND o.month = s.month AND o.received_at > s.received_at)"
-            " FROM submission AS s WHERE s.id = ?",
-            (submission_id,),
-        ).fetchone()
+            " FROM submission AS s WHERE s.id = :id",
+            placed,
+        )  # type: ignore[misc]
         outcome.version, outcome.current, outcome.late = version, bool(current), bool(later)
         if outcome.status == "imported" and current and before is not None:
             outcome.replaces_version = before[0]  # received earlier: its number stands
