@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qzfsg.errors import QzfsgError
+from qzfsg.faults import NOTHING_WRITTEN, os_reason
 
 PARTIAL_SUFFIX = ".part"  # a temporary file left by an import that was killed
 
@@ -51,7 +52,9 @@ def archive_bytes(data: bytes, digest: str, suffix: str, folder: Path) -> Path:
             raise
         _sync_folder(target.parent)  # the rename itself
     except OSError as exc:
-        raise QzfsgError(f"无法把文件存入归档文件夹 {folder}：{exc}") from None
+        raise QzfsgError(
+            f"无法把文件存入归档文件夹 {folder}（{os_reason(exc)}）。{NOTHING_WRITTEN}"
+        ) from None
     return target
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from qzfsg.archive import file_sha256
+from qzfsg.archive import archived_path, file_sha256
 from qzfsg.checkup import REFERENCES
 from qzfsg.db import archive_dir, copy_is_whole, copy_snapshot, open_reader, table_rows
 from qzfsg.errors import DataError, QzfsgError
@@ -73,7 +73,7 @@ def _contents(connection: sqlite3.Connection) -> tuple[dict[str, int], dict[str,
     """What the snapshot holds: the rows of each table, and the archive files it refers
     to (folder/name: sha256)."""
     referenced = {
-        f"{digest[:2]}/{Path(stored).name}": digest
+        str(archived_path(Path(), digest, Path(stored).suffix)): digest
         for digest, stored in connection.execute(REFERENCES)
         if digest and stored
     }

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from qzfsg.archive import file_sha256
+from qzfsg.archive import archived_path, file_sha256
 from qzfsg.db import archive_dir, open_reader
 from qzfsg.errors import DamagedError
 
@@ -103,7 +103,7 @@ def _archived(connection: sqlite3.Connection, folder: Path) -> dict[Path, str]:
     by name in the archive beside the database: the path as recorded may be relative to
     the folder the import ran in, or from before the database was moved."""
     return {
-        folder / digest[:2] / Path(stored).name: digest
+        archived_path(folder, digest, Path(stored).suffix): digest
         for digest, stored in connection.execute(REFERENCES)
         if digest and stored
     }

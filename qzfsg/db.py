@@ -161,7 +161,9 @@ def _check_header(path: Path) -> None:
     pages_stated = int.from_bytes(header[28:32], "big")
     stated_valid = header[24:28] == header[92:96]
     if size % page or (
-        stated_valid and pages_stated * page > size and not faults.wal_file(path).exists()
+        stated_valid
+        and pages_stated * page > size
+        and not any(path.with_name(path.name + log).exists() for log in ("-wal", "-journal"))
     ):
         raise faults.corrupt(path, "文件长度不对，可能不完整")
 
@@ -170,9 +172,7 @@ def explain(exc: BaseException) -> DatabaseError | None:
     """The fault behind an error raised while a command used its database (None: a bug)."""
     if isinstance(exc, DatabaseError):
         return exc
-    if not _IN_USE:
-        return None
-    where = _IN_USE[-1]
+    where = _IN_USE[-1] if _IN_USE else database_path()
     if isinstance(where, ServerAddress):
         return server.explain(exc, where)
     return faults.explain(exc, where, busy_timeout())
@@ -224,7 +224,8 @@ def _fold_log(path: Path) -> None:
             return
     except FileNotFoundError:
         return
-    connection = sqlite3.connect(path)  # no busy timeout: others at work fold it themselves
+    # timeout=0: no busy wait (Python waits 5 s by default); others at work fold it themselves
+    connection = sqlite3.connect(path, timeout=0)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     except sqlite3.Error:

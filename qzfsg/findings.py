@@ -17,6 +17,8 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "unreadable": ("error", "文件无法读取"),
     "encrypted": ("error", "文件设有密码"),
     "no_form_sheet": ("error", "找不到月报表"),
+    "too_big": ("error", "文件内容超出常规"),
+    "several_forms": ("error", "有几张不一致的月报表"),
     "missing_indicator": ("error", "缺少指标行"),
     "formula_no_value": ("error", "公式没有计算结果"),
     "unit_missing": ("error", "未填写填报单位"),

@@ -22,23 +22,23 @@ from sqlmodel import Session
 
 from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.campaign import load_campaign
-from qzfsg.db import RowWriter, begin_write, lost_race
+from qzfsg.db import begin_write, lost_race
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
 from qzfsg.inert import shown_name, shown_path
-from qzfsg.models import Finding as FindingRow
-from qzfsg.models import Submission, Value
+from qzfsg.models import Unit
 from qzfsg.months import Month
+from qzfsg.queries import returns as queries
 from qzfsg.queries.runner import first, rows
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
-from qzfsg.reading.rules import show
 from qzfsg.reading.unreadable import UnreadableReturn
-from qzfsg.registry import all_units, build_resolver, is_expected
+from qzfsg.registry import all_units, build_resolver
 from qzfsg.submissions import FigureSet, current_figures
-from qzfsg.versions import renumber
+from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
+from qzfsg.writers import ReturnWriter
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
@@ -169,7 +169,7 @@ class Importer:
         self.recheck = recheck
         self.units = {u.name: u for u in all_units(session)}
         self.names = {u.id: u.name for u in self.units.values()}
-        self.writers = _Writers(session)
+        self.writers = ReturnWriter(session)
         self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qzfsg-archive")
         self._accepted: dict[int, dict[str, FigureSet]] = {}
         self.checker = Checker(
@@ -177,7 +177,6 @@ class Importer:
             resolver=build_resolver(session),
             campaign=load_campaign(session),
             today=today,
-            history=self._history,
         )
 
     def resolve_option(self, text: str) -> str:
@@ -197,19 +196,6 @@ class Importer:
             }
         return self._accepted[unit_id]
 
-    def _history(
-        self, unit: str, month: Month
-    ) -> tuple[dict[str, Decimal] | None, dict[str, list[Decimal]]]:
-        stored = self.accepted_months(unit)
-        before = stored.get(str(month.previous()))
-        previous = {code: pair[1] for code, pair in before.items()} if before else None
-        key = str(month)
-        earlier: dict[str, list[Decimal]] = {}
-        for figures in (stored[k] for k in sorted(stored) if k < key):
-            for code, pair in figures.items():
-                earlier.setdefault(code, []).append(pair[0])
-        return previous, earlier
-
     # ----------------------------------------------------------------- one file
     def import_file(
         self, path: Path, received: datetime, unit: str | None = None, month: Month | None = None
@@ -222,7 +208,7 @@ class Importer:
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
         digest = file_sha256(data)
-        if not self.recheck and (copy := self._accepted_copy(digest)) is not None:
+        if not self.recheck and (copy := queries.accepted_copy(self.session, digest)):
             # Checked again inside the write transaction; this only saves the reading.
             return self._duplicate(path, received, copy, [])
         # The archive copy is written on a worker thread while the file is checked (the
@@ -233,10 +219,10 @@ class Importer:
             else self._archiver.submit(archive_bytes, data, digest, path.suffix, self.archive)
         )
         checked = self.checker.check(path, unit, month, data)
-        if checked.accepted and checked.unit and checked.month:
-            checked.findings.extend(self._later_month_findings(checked))
-            checked.findings.extend(self._expectation_findings(checked))
         if archived is None:
+            if (placed := self._placed(checked)) is not None:
+                current = self.accepted_months(placed.name)
+                record_findings(self.checker, placed, checked, current)
             return self._dry_outcome(checked, path, received, digest)
         return self._store(checked, path, received, digest, archived.result())
 
@@ -252,15 +238,6 @@ class Importer:
                 return self._duplicate(path, received, copy, checked.findings)
         status: Status = "checked" if checked.accepted else "rejected"
         return FileOutcome.from_checked(checked, status, received)
-
-    def _accepted_copy(self, digest: str) -> tuple | None:
-        """The accepted return with these bytes, if any: (id, unit id, month, version, file)."""
-        return first(
-            self.session,
-            "SELECT id, unit_id, month, version, source_name FROM submission"
-            " WHERE sha256 = :digest AND status = 'accepted'",
-            {"digest": digest},
-        )
 
     def _rejected_copy(
         self, digest: str, unit_id: int | None, month: str | None, findings: list[Finding]
@@ -296,60 +273,9 @@ class Importer:
         )
         return set(found)
 
-    def _expectation_findings(self, checked: CheckedReturn) -> list[Finding]:
-        """A return from a unit not expected that month (deactivated, or not yet due)."""
-        assert checked.unit and checked.month
-        unit = self.units[checked.unit]
-        if is_expected(unit, checked.month):
-            return []
-        why = (
-            f"自 {unit.inactive_from} 起已停用"
-            if unit.inactive_from and str(checked.month) >= unit.inactive_from
-            else f"自 {unit.active_from} 起才需报送"
-        )
-        return [
-            finding(
-                "unit_not_expected",
-                f"{unit.name}{why}，{checked.month.label}不在应报范围内；已收录并计入全市合计，"
-                "但不算应报单位。",
-            )
-        ]
-
-    def _later_month_findings(self, checked: CheckedReturn) -> list[Finding]:
-        """An earlier month re-submitted: do the stored later months still add up? Each
-        累计数 builds on the month before, so a change runs on through every later month on
-        file: a May correction that breaks June's 累计数 breaks July's too, and the unit is
-        asked for both."""
-        assert checked.unit and checked.month
-        stored = self.accepted_months(checked.unit)
-        found = []
-        for code, entry in checked.entries.items():
-            if entry.cumulative is None:
-                continue
-            carried, month, broken = entry.cumulative, checked.month.next(), []
-            while (figures := stored.get(str(month))) is not None and code in figures:
-                month_value, cumulative = figures[code]
-                due = carried + month_value
-                if cumulative != due:
-                    broken.append((month, cumulative, carried, month_value, due))
-                carried, month = due, month.next()
-            if not broken:
-                continue
-            first, cumulative, before, month_value, due = broken[0]
-            label = self.checker.by_code[code].label
-            others = "、".join(b[0].label for b in broken[1:])
-            found.append(
-                finding(
-                    "later_month_mismatch",
-                    f"已收的{first.label}报表“{label}”累计数为 {show(cumulative)}，"
-                    f"按本表应为 {show(before)} + {show(month_value)} = {show(due)}"
-                    + (f"；其后{others}的累计数也随之不再衔接" if others else "")
-                    + f"。请一并更正{'、'.join(b[0].label for b in broken)}报表后重新报送。",
-                    indicator=code,
-                    expected=show(due),
-                )
-            )
-        return found
+    def _placed(self, checked: CheckedReturn) -> Unit | None:
+        """The registered unit of a return whose unit and month are known."""
+        return self.units.get(checked.unit or "") if checked.month else None
 
     def _store(
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
@@ -377,12 +303,18 @@ class Importer:
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
     ) -> FileOutcome:
         connection = begin_write(self.session)
-        if (copy := self._accepted_copy(digest)) is not None:
+        if (copy := queries.accepted_copy(connection, digest)) is not None:
             return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
         month = str(checked.month) if checked.month else None
-        placed = unit_id is not None and month is not None
+        record = None
+        if unit is not None and month is not None:
+            remember_entries(digest, checked.entries)
+            # The findings that read the unit's other returns, as they stood when it came.
+            record = UnitRecord(self.session, self.checker, self.archive, unit)
+            record_findings(self.checker, unit, checked, record.current_before(received))
+        placed = record is not None
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
             return self._duplicate(path, received, copy, checked.findings)
@@ -399,29 +331,19 @@ class Importer:
             },
         )  # fmt: skip
         if accepted:
-            self.writers.value.insert_many(
-                connection,
-                (
-                    {"submission_id": submission_id, "indicator_code": code,
-                     "month_value": m, "cumulative_value": c}
-                    for code, (m, c) in checked.values().items()
-                ),
-            )  # fmt: skip
-        self.writers.finding.insert_many(
-            connection,
-            (
-                {"submission_id": submission_id, "code": f.code, "severity": f.severity,
-                 "indicator_code": f.indicator, "cell": f.cell, "message": f.message,
-                 "expected": f.expected}
-                for f in checked.findings
-            ),
-        )  # fmt: skip
+            self.writers.values(connection, submission_id, checked.values())
+        self.writers.findings(connection, submission_id, checked.findings)
         outcome = FileOutcome.from_checked(
             checked, "imported" if accepted else "rejected", received
         )
         outcome.version = 1
-        if placed:
-            self._place(outcome, connection, submission_id, unit_id, month)
+        if unit is not None and record is not None and month is not None:
+            if record.has_later(received):  # it came late: settle what came after it
+                record = UnitRecord(self.session, self.checker, self.archive, unit)
+                changed = {month} if accepted else set()
+                for other in record.settle(received, submission_id, changed) - {month}:
+                    renumber(connection, unit.id, other)
+            self._place(outcome, connection, submission_id, unit.id, month)
         return outcome
 
     def _next_version(self, unit_id: int | None, month: str | None) -> int:
@@ -460,23 +382,3 @@ class Importer:
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:
     return {(f.code, f.cell) for f in findings if f.severity != "info"}
-
-
-class _Writers:
-    """The prepared inserts of an import run."""
-
-    def __init__(self, session: Session):
-        self.submission = RowWriter(session, Submission.__table__, SUBMISSION_COLUMNS)  # type: ignore[attr-defined]
-        self.value = RowWriter(session, Value.__table__, VALUE_COLUMNS)  # type: ignore[attr-defined]
-        self.finding = RowWriter(session, FindingRow.__table__, FINDING_COLUMNS)  # type: ignore[attr-defined]
-
-
-SUBMISSION_COLUMNS = (
-    "unit_id", "unit_text", "month", "month_source", "received_at", "filed_on", "filed_text",
-    "source_name", "sha256", "archive_path", "sheet", "status", "version", "superseded",
-    "imported_at",
-)  # fmt: skip
-VALUE_COLUMNS = ("submission_id", "indicator_code", "month_value", "cumulative_value")
-FINDING_COLUMNS = (
-    "submission_id", "code", "severity", "indicator_code", "cell", "message", "expected",
-)  # fmt: skip

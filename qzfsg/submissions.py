@@ -113,7 +113,7 @@ def _time(value: datetime | str) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _findings_by_submission(
+def findings_by_submission(
     session: Any, unit_id: int | None, month: str | None
 ) -> dict[int, list[Finding]]:
     found: dict[int, list[Finding]] = {}
@@ -168,7 +168,7 @@ def list_open_findings(
         and (s.unit_id is None or last_accepted.get(s.unit_id, datetime.min) < s.received_at)
     ]
     candidates = [*latest.values(), *still_open]
-    findings = _findings_by_submission(session, unit_id, key)
+    findings = findings_by_submission(session, unit_id, key)
     names = {u.id: u.name for u in all_units(session)}
     result = []
     for sub in sorted(candidates, key=lambda s: (s.received_at, s.id)):
@@ -269,7 +269,7 @@ def unit_history(session: Any, unit: str, month: Month | None = None) -> list[Hi
     ):
         values.setdefault(submission_id, {})[code] = (amount(month_value), amount(cumulative))
     labels = returns_queries.indicator_labels(session)
-    findings = _findings_by_submission(session, unit_id, key)
+    findings = findings_by_submission(session, unit_id, key)
     current: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
     history = []
     for sub in submissions:

@@ -11,6 +11,22 @@ import pytest
 
 from qzfsg.db import archive_dir
 from tests.factories import make_return
+from tests.hostile import (
+    EXTERNAL,
+    LAUGHS,
+    SHEET,
+    bomb_xlsx,
+    far_corner_ods,
+    far_corner_xls,
+    far_corner_xlsx,
+    html_as_xls,
+    lying_header,
+    many_sheets,
+    rewrite,
+    several_forms,
+    truncated_sheet,
+    with_doctype,
+)
 
 
 def stored(db_file: Path, column: str = "source_name") -> list[str]:
@@ -170,3 +186,128 @@ def test_an_absurdly_long_unit_name_is_refused(tmp_path, cli, db_file, length):
     assert len(problem["message"]) < 200
     (kept,) = stored(db_file, "unit_text")
     assert len(kept) <= 61
+
+
+# --------------------------------------------------------------------------- bombs and corners
+
+
+def refused(cli, db_file, path, code: str) -> str:
+    """Import `path`: refused with `code`, exit 1, only the rejection record stored."""
+    result = cli("import", str(path), "--json")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    problem = only_finding(result)
+    assert problem["code"] == code, problem
+    assert path.name in problem["message"]
+    with sqlite3.connect(db_file) as conn:
+        assert conn.execute("SELECT status FROM submission").fetchall() == [("rejected",)]
+        assert conn.execute("SELECT count(*) FROM value").fetchone() == (0,)
+    return problem["message"]
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    """A budget of 1 MiB (and 10 times the file) instead of 64 MiB, so that a bomb of a
+    few megabytes shows what one of gigabytes would."""
+    from qzfsg.reading import guard
+
+    monkeypatch.setattr(guard, "FLOOR", 2**20)
+    monkeypatch.setattr(guard, "RATIO", 10)
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["sheet", "shared-strings"])
+def test_a_zip_bomb_is_refused_before_it_is_read(tmp_path, cli, db_file, small_budget, shared):
+    path = bomb_xlsx(tmp_path, 4 * 2**20, shared=shared)
+    assert "压缩炸弹" in refused(cli, db_file, path, "too_big")
+
+
+def test_a_zip_whose_header_lies_about_sizes_is_refused(tmp_path, cli, db_file, small_budget):
+    path = lying_header(bomb_xlsx(tmp_path, 4 * 2**20))
+    result = cli("import", str(path), "--json")
+    assert result.exit_code == 1
+    assert only_finding(result)["code"] in ("too_big", "unreadable")
+
+
+def test_an_honest_workbook_within_the_budget_is_read(tmp_path, cli, small_budget):
+    path = bomb_xlsx(tmp_path, 2**19)  # half a megabyte of white space: not a bomb
+    assert cli("import", str(path)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        far_corner_xlsx,
+        far_corner_xls,
+        far_corner_ods,
+        lambda folder: far_corner_ods(folder, repeated=True),
+        lambda folder: rewrite(
+            make_return(folder, name="far.xlsx"),  # a cell without r, on a far row
+            SHEET,
+            lambda xml: xml.replace("</sheetData>", UNPLACED_FAR_CELL + "</sheetData>"),
+        ),
+    ],
+    ids=["xlsx", "xls", "ods", "ods-repeated", "xlsx-without-r"],
+)
+def test_a_far_corner_is_refused_without_building_the_grid(tmp_path, cli, db_file, build):
+    path = build(tmp_path)
+    assert "未读取" in refused(cli, db_file, path, "too_big")
+
+
+UNPLACED_FAR_CELL = '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
+
+
+# --------------------------------------------------------------------------- XML
+
+
+def test_a_sheet_that_stops_being_well_formed_is_unreadable(tmp_path, cli, db_file):
+    path = truncated_sheet(tmp_path, after_row=8)
+    assert "XML" in refused(cli, db_file, path, "unreadable")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+@pytest.mark.parametrize(("doctype", "entity"), [(LAUGHS, "lol9"), (EXTERNAL, "host")])
+def test_entities_are_refused_and_nothing_of_the_machine_shows(
+    tmp_path, cli, db_file, fmt, doctype, entity
+):
+    path = with_doctype(tmp_path, doctype, entity, name=f"dtd.{fmt}", fmt=fmt)
+    message = refused(cli, db_file, path, "unreadable")
+    assert "DTD" in message
+    host = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else ""
+    assert not host or host not in message
+    assert "lollol" not in message
+
+
+# --------------------------------------------------------------------------- several forms
+
+
+def test_several_forms_that_disagree_are_refused_with_the_sheets_named(tmp_path, cli, db_file):
+    message = refused(cli, db_file, several_forms(tmp_path, agree=False), "several_forms")
+    assert "“Sheet1”" in message and "“副本”" in message
+
+
+def test_several_forms_that_agree_are_one_return(tmp_path, cli):
+    result = cli("import", str(several_forms(tmp_path, agree=True)), "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)[0]["status"] == "imported"
+
+
+def test_a_form_on_sheet_377_of_500_is_found(tmp_path, cli):
+    result = cli("import", str(many_sheets(tmp_path, 500, 377)), "--json")
+    assert result.exit_code == 0, result.stdout
+    (outcome,) = json.loads(result.stdout)
+    assert outcome["status"] == "imported" and outcome["values"]["cases"]["month"] == 2
+
+
+# --------------------------------------------------------------------------- web pages
+
+
+def test_a_web_page_saved_as_xls_is_read_like_any_return(tmp_path, cli):
+    result = cli("import", str(html_as_xls(tmp_path)), "--json")
+    assert result.exit_code == 0, result.stdout
+    (outcome,) = json.loads(result.stdout)
+    assert outcome["unit"] == "归义镇" and outcome["month"] == "2018-06"
+    assert outcome["values"]["fines"] == {"month": 0.35, "cumulative": 0.6}
+
+
+def test_a_web_page_without_a_table_says_what_it_is(tmp_path, cli, db_file):
+    path = tmp_path / "page.xls"
+    path.write_text("<html><body>请登录后下载</body></html>", encoding="utf-8")
+    assert "另存为" in refused(cli, db_file, path, "unreadable")

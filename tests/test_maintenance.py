@@ -198,14 +198,9 @@ def test_ctrl_c_on_a_real_import_process(db_file, tmp_path):
     cleanly (exit 130, the line on stderr), and a rerun finishes the job."""
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLE_FILES, inbox)
-    command = [sys.executable, "-m", "qzfsg", "import", str(inbox), "--db", str(db_file)]
+    command = qzfsg("import", str(inbox), "--db", str(db_file))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and process.poll() is None:
-        with closing(sqlite3.connect(db_file)) as conn:
-            if conn.execute("SELECT count(*) FROM submission").fetchone()[0]:
-                break
-        time.sleep(0.02)
+    wait_for_a_stored_return(db_file, process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     if process.returncode in (0, 1):
@@ -216,17 +211,75 @@ def test_ctrl_c_on_a_real_import_process(db_file, tmp_path):
     assert done.returncode in (0, 1)
     serial = tmp_path / "serial.db"
     for args in (["init"], ["import", str(inbox)]):
-        subprocess.run([*command[:3], *args, "--db", str(serial)], capture_output=True, timeout=120)
+        subprocess.run(qzfsg(*args, "--db", str(serial)), capture_output=True, timeout=120)
     assert rows(db_file) == rows(serial)
     with closing(sqlite3.connect(db_file)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def wait_for_a_stored_return(db: Path, process: subprocess.Popen) -> None:
+    deadline = time.time() + 60
+    while time.time() < deadline and process.poll() is None:
+        with closing(sqlite3.connect(db)) as conn:
+            if conn.execute("SELECT count(*) FROM submission").fetchone()[0]:
+                return
+        time.sleep(0.02)
+
+
 # ------------------------------------------------------------------ a closed pipe
 def test_a_closed_pipe_ends_quietly(samples_db):
-    command = [sys.executable, "-m", "qzfsg", "status", "--json", "--db", str(samples_db)]
+    command = qzfsg("status", "--json", "--db", str(samples_db))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()  # the reader is gone before the first line (qzfsg … | head -0)
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141
     assert stderr == ""
+
+
+# ------------------------------------------------------------------ kill -9
+KILL_TRIALS = int(os.environ.get("QZFSG_KILL_TRIALS", "2"))
+
+
+@pytest.fixture(scope="module")
+def serial_import(tmp_path_factory):
+    """The sample folder imported in one uninterrupted process: (inbox, database)."""
+    folder = tmp_path_factory.mktemp("serial")
+    inbox = folder / "inbox"
+    shutil.copytree(SAMPLE_FILES, inbox)
+    db = folder / "qzfsg.db"
+    for args in (["init"], ["import", str(inbox)]):
+        subprocess.run(qzfsg(*args, "--db", str(db)), capture_output=True, timeout=180)
+    return inbox, db
+
+
+def qzfsg(*args: str) -> list[str]:
+    return [sys.executable, "-m", "qzfsg", *args]
+
+
+@pytest.mark.parametrize("trial", range(KILL_TRIALS))
+def test_kill_9_at_a_random_moment_loses_nothing(serial_import, tmp_path, trial):
+    """SIGKILL during a folder import (QZFSG_KILL_TRIALS trials, 2 in `make test`): the
+    database is whole, no return is half stored, every archived file is there, and a
+    rerun gives the uninterrupted result."""
+    import random
+
+    inbox, serial = serial_import
+    db = tmp_path / "qzfsg.db"
+    subprocess.run(qzfsg("init", "--db", str(db)), capture_output=True, timeout=120)
+    process = subprocess.Popen(qzfsg("import", str(inbox), "--db", str(db)))
+    wait_for_a_stored_return(db, process)
+    time.sleep(random.Random(trial).uniform(0, 0.4))
+    process.kill()
+    process.wait(timeout=60)
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        half = conn.execute(
+            "SELECT count(*) FROM submission s WHERE status = 'accepted'"
+            " AND (SELECT count(*) FROM value v WHERE v.submission_id = s.id) != 11"
+        ).fetchone()
+        assert half == (0,)
+    checked = subprocess.run(qzfsg("check", "--db", str(db)), capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout
+    rerun = subprocess.run(qzfsg("import", str(inbox), "--db", str(db)), capture_output=True)
+    assert rerun.returncode in (0, 1)
+    assert rows(db) == rows(serial)

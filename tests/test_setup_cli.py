@@ -1,9 +1,11 @@
 """init, the database conventions (path, schema version) and the error paths."""
 
 import json
+import re
 import sqlite3
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from qzfsg.cli import app
@@ -147,21 +149,79 @@ def test_the_installed_command_exits_with_the_codes_and_flushes(tmp_path):
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["import"], "缺少参数 PATH"),
-        (["units", "add", "新单位"], "缺少选项 --kind"),
+        (["import"], "缺少参数 文件…。运行 qzfsg import --help"),
+        (["units", "add", "新单位"], "缺少选项 --kind。运行 qzfsg units add --help"),
         (["units", "list", "--bogus"], "没有选项 --bogus"),
         (["init", "--year", "abc"], "--year 的值无效：应为整数"),
         (
             ["units", "list", "--kind", "city"],
-            "--kind 的值无效：“city”不是可选的值，可选：'town'、'department'",
+            "--kind 的值无效：“city”不是可选的值，可选：镇（town）、部门（department）",
         ),
         (["units", "list", "extra"], "多余的参数：extra"),
         (["unitz"], "没有命令“unitz”。是不是 'units'"),
         (["--bogus"], "没有选项 --bogus"),
+        (["rank", "--quarter"], "选项 --quarter 后面缺少值。运行 qzfsg rank --help"),
+        (
+            ["units", "add", "新单位", "--kind"],
+            "选项 --kind 后面缺少值。运行 qzfsg units add --help",
+        ),
+        (["status", "--json=1"], "选项 --json 不带值。运行 qzfsg status --help"),
+        (["rank", "--quater", "2018Q3"], "没有选项 --quater。是不是 --quarter？运行 qzfsg rank"),
+        (["dismiss", "abc"], "编号… 的值无效：应为整数。运行 qzfsg dismiss --help"),
+        (["deadlines", "add", "台账", "--who", "村"], "--who 的值无效：“村”不是可选的值"),
+        (["deadlines", "shift", "maybe"], "on|off 的值无效：“maybe”不是可选的值，可选：on、off"),
     ],
 )
 def test_usage_errors_are_chinese_with_exit_2(cli, args, said):
     result = cli(*args, db=None)
     assert result.exit_code == 2
     assert said in result.stderr and "--help 查看用法" in result.stderr
+    assert not re.search(r"[A-Z][a-z]+ [a-z]+", result.output)  # no English sentence
     assert "Traceback" not in result.output and "Error" not in result.output
+
+
+def commands(group=None, prefix=()):
+    group = group or typer.main.get_command(app)
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [(), *commands()], ids=lambda p: " ".join(p) or "qzfsg")
+def test_help_is_natural_chinese(cli, path):
+    """用法：, Chinese or date-shaped metavars, no type tags, no {ARG}, no cut summaries."""
+    out = cli(*path, "--help", db=None).stdout
+    assert out.startswith(f"用法：qzfsg {' '.join(path)}".replace("  ", " "))
+    assert "Usage" not in out and "[OPTIONS]" not in out
+    assert not re.search(r"<[a-z\[\]|]+>|\{\w+|\.\.\.$", out, re.MULTILINE), out
+
+
+def test_command_summaries_are_whole():
+    out = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "80"}).stdout
+    summary = " ".join(out.split("命令:")[1].split())
+    assert "A4 排版，可直接打印或发布。" in summary and "..." not in summary
+    # a paragraph's lines are joined without a space between two Chinese characters
+    out = CliRunner().invoke(app, ["import", "--help"]).stdout
+    assert "前一版留在历史中；内容完全相同" in out
+
+
+@pytest.mark.parametrize("kind", ["镇", "town"])
+def test_kind_in_chinese_or_english(cli, kind):
+    for args in (("units", "list"), ("status",), ("overdue",), ("rank", "--month", "2018-06")):
+        result = cli(*args, "--kind", kind, "--json")
+        assert result.exit_code == 0, result.output
+    units = json.loads(cli("units", "list", "--kind", kind, "--json").stdout)
+    assert {u["kind"] for u in units} == {"town"} and len(units) == 15
+    assert cli("units", "add", "新区", "--kind", kind, "--from", "2018-05").exit_code == 0
+
+
+def test_db_before_the_command(cli, db_file, tmp_path):
+    result = CliRunner().invoke(app, ["--db", str(db_file), "units", "list", "--json"])
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 34
+    # given twice, the one after the command wins
+    other = tmp_path / "none.db"
+    result = CliRunner().invoke(app, ["--db", str(other), "units", "list", "--db", str(db_file)])
+    assert result.exit_code == 0
+    result = CliRunner().invoke(app, ["--db", str(db_file), "units", "list", "--db", str(other)])
+    assert result.exit_code == 2 and "none.db" in result.stderr

@@ -182,3 +182,56 @@ def test_an_upgraded_database_imports_like_a_new_one(tmp_path):
     assert again.status == "duplicate"
     june = importer.import_file(make_return(tmp_path, default_values()), datetime(2018, 6, 28))
     assert (june.status, june.version, june.current) == ("imported", 1, True)
+
+
+def june_values(may: dict) -> dict:
+    """June's return building on `may` (累计数 = May's + June's 本月数)."""
+    return {code: (m, may[code][1] + m) for code, (m, _) in default_values().items()}
+
+
+def test_a_month_imported_before_its_late_previous_month_is_checked_against_it(
+    importer, session, tmp_path
+):
+    """June first, May after it though received before: June's 累计数 is checked against
+    May as a serial import in received order would, and June is rejected, its figures
+    gone from the current ones."""
+    may = {code: (m, m) for code, (m, _) in default_values().items()}
+    june = {code: (m, m + m + 1) for code, (m, _) in default_values().items()}  # off by one
+    importer.import_file(make_return(tmp_path, june, name="june.xlsx"), datetime(2018, 6, 28))
+    late = importer.import_file(
+        make_return(tmp_path, may, name="may.xlsx", filed="2018年5月30日"), datetime(2018, 5, 30)
+    )
+    assert late.status == "imported"
+    [june_row] = [h for h in unit_history(session, "归义镇") if h.month == "2018-06"]
+    assert (june_row.status, june_row.errors) == ("rejected", len(may))
+    unit_id = importer.units["归义镇"].id
+    assert "2018-06" not in current_figures(session, unit_id=unit_id)
+
+
+def test_a_late_correction_lets_the_next_month_through(importer, session, tmp_path):
+    """May sent wrong, June built on the corrected May, the correction imported last:
+    June, rejected against the wrong May when it came in, is accepted once the correction
+    received before it is in, and its figures are current."""
+    right = {code: (m, m) for code, (m, _) in default_values().items()}
+    wrong = dict(right, cases=(Decimal(9), Decimal(9)))
+    may = {"filed": "2018年5月30日"}
+    importer.import_file(
+        make_return(tmp_path, wrong, name="may.xlsx", **may), datetime(2018, 5, 30)
+    )
+    june = importer.import_file(
+        make_return(tmp_path, june_values(right), name="june.xlsx"), datetime(2018, 6, 28)
+    )
+    assert june.status == "rejected" and "cum_mismatch" in codes(june)
+    importer.import_file(
+        make_return(tmp_path, right, name="may2.xlsx", **may), datetime(2018, 6, 2)
+    )
+    history = unit_history(session, "归义镇", Month(2018, 6))
+    assert [(h.file, h.status, h.errors, h.superseded) for h in history] == [
+        ("june.xlsx", "accepted", 0, False)
+    ]
+    unit_id = importer.units["归义镇"].id
+    assert fines(session, unit_id, "2018-06") == default_values()["fines"][0]
+
+
+def codes(outcome) -> list[str]:
+    return [f.code for f in outcome.findings]

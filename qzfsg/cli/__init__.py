@@ -7,10 +7,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from typing import Annotated
 
 from qzfsg.cli import i18n
 
 i18n.install()
+
+import typer  # noqa: E402
 
 from qzfsg.cli.base import new_app  # noqa: E402
 
@@ -21,6 +24,25 @@ app = new_app(
         "先运行 qzfsg init 创建数据库，再用 qzfsg import 导入各单位报来的月报表。"
     ),
 )
+
+
+@app.callback()
+def everywhere(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="文件",
+            help="各命令用的数据库文件（或服务器上的数据库 postgresql://用户@服务器/库名），"
+            "如 qzfsg --db 2018.db status；"
+            "命令后面也可以写 --db，两处都写时以命令后面的为准。",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """`qzfsg --db FILE COMMAND …`: the database for any command; a --db given after the
+    command wins (see common.db_path)."""
+
 
 from qzfsg.cli import (  # noqa: E402
     exports,

@@ -10,18 +10,59 @@ from typing import Any
 
 import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from qzfsg.cli import i18n
 from qzfsg.errors import ExitCode, QzfsgError
 
 
+def _no_type(ctx: Any) -> None:
+    return None
+
+
 class ChineseHelp:
+    """Help in Chinese: 用法：, no type tags such as <str> or <list[str]> beside an
+    argument's name, paragraphs without stray spaces and the commands' summaries in full."""
+
+    help: str | None
+    short_help: str | None
+
     def get_help_option(self, ctx: typer.Context) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = i18n.HELP_OPTION
         return option
+
+    def format_usage(self, ctx: typer.Context, formatter: Any) -> None:
+        pieces = super().collect_usage_pieces(ctx)  # type: ignore[misc]
+        line = " ".join(i18n.usage_piece(piece) for piece in pieces)
+        formatter.write_usage(ctx.command_path, line, prefix=i18n.USAGE)
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        for param in super().get_params(ctx):  # type: ignore[misc]
+            if isinstance(param, TyperArgument):  # its metavar says enough
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+    def format_help_text(self, ctx: typer.Context, formatter: Any) -> None:
+        if self.help:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(i18n.join_lines(self.help))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first paragraph of the help, never cut short."""
+        if self.short_help:
+            return self.short_help
+        return i18n.join_lines(self.help or "").split("\n\n")[0]
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except UsageError as exc:  # the parser's own errors come without the command
+            if exc.ctx is None:
+                exc.ctx = ctx  # so that the message points to this command's --help
+            raise
 
 
 class QzfsgCommand(ChineseHelp, TyperCommand):
@@ -81,10 +122,11 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
 
 
 def _explain(exc: Exception) -> QzfsgError | None:
-    """A fault of the machine (full disk, locked or damaged database…) named in Chinese;
-    only a command that opened a database (and so loaded qzfsg.db) can meet one."""
-    db = sys.modules.get("qzfsg.db")
-    return None if db is None else db.explain(exc)
+    """A fault of the machine (full disk, read-only, locked or damaged database…) named
+    in Chinese, or None."""
+    from qzfsg.db import explain
+
+    return explain(exc)
 
 
 def _close_databases() -> None:

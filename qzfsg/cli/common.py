@@ -25,9 +25,9 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        metavar="FILE|URL",
-        help="数据库文件，或服务器上的数据库 postgresql://用户@服务器/库名；"
-        "未指定时用环境变量 QZFSG_DB，再没有则用当前文件夹的 qzfsg.db。",
+        metavar="文件",
+        help="数据库文件，或服务器上的数据库 postgresql://用户@服务器/库名；没写时用命令前面"
+        " qzfsg --db 给的，再没有用环境变量 QZFSG_DB，都没有则用当前文件夹的 qzfsg.db。",
         show_default=False,
     ),
 ]
@@ -65,8 +65,14 @@ def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
 
 
 def db_path(option: str | None) -> Where:
+    """The command's --db; else one given before the command (`qzfsg --db FILE status`);
+    else $QZFSG_DB, else qzfsg.db here (qzfsg.db.database_path)."""
+    from typer._click.globals import get_current_context
+
     from qzfsg.db import database_path
 
+    if option is None and (ctx := get_current_context(silent=True)) is not None:
+        option = ctx.find_root().params.get("db")
     return database_path(option)
 
 

@@ -20,7 +20,8 @@ from qzfsg.cli.common import (
 )
 
 MonthOption = Annotated[
-    str, typer.Option("--month", help="报告月份 YYYY-MM，如 2018-09。", show_default=False)
+    str,
+    typer.Option("--month", metavar="YYYY-MM", help="报告月份，如 2018-09。", show_default=False),
 ]
 
 
@@ -40,6 +41,7 @@ def report(
         Path | None,
         typer.Option(
             "--export",
+            metavar="文件.xlsx",
             help="同时导出 Excel 文件（.xlsx）：附件1 原格式的全市汇总表，另附分单位明细表。",
             show_default=False,
         ),
@@ -47,7 +49,10 @@ def report(
     filed: Annotated[
         str | None,
         typer.Option(
-            "--filed", help="导出表上的填报时间 YYYY-MM-DD，默认今天。", show_default=False
+            "--filed",
+            metavar="YYYY-MM-DD",
+            help="导出表上的填报时间，默认今天。",
+            show_default=False,
         ),
     ] = None,
     db: DbOption = None,
@@ -85,13 +90,22 @@ def report(
 def bulletin(
     export: Annotated[
         Path,
-        typer.Option("--export", help="保存通报的 Excel 文件（.xlsx）。", show_default=False),
+        typer.Option(
+            "--export",
+            metavar="文件.xlsx",
+            help="保存通报的 Excel 文件（.xlsx）。",
+            show_default=False,
+        ),
     ],
     month: Annotated[
-        str | None, typer.Option("--month", help="月度通报：YYYY-MM，如 2018-09。")
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="月度通报，如 2018-09。")
     ] = None,
-    quarter: Annotated[str | None, typer.Option("--quarter", help="季度讲评：如 2018Q3。")] = None,
-    year: Annotated[str | None, typer.Option("--year", help="年度总排名：如 2018。")] = None,
+    quarter: Annotated[
+        str | None, typer.Option("--quarter", metavar="YYYYQN", help="季度讲评，如 2018Q3。")
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option("--year", metavar="YYYY", help="年度总排名，如 2018。")
+    ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -124,12 +138,14 @@ def template(
     month: MonthOption,
     out: Annotated[
         Path,
-        typer.Option("--out", help="保存模板的文件夹（没有则新建）。", show_default=False),
+        typer.Option(
+            "--out", metavar="文件夹", help="保存模板的文件夹（没有则新建）。", show_default=False
+        ),
     ],
     unit: Annotated[
         list[str] | None,
         typer.Option(
-            "--unit", help="单位名称或别名，可重复给出。", metavar="UNIT", show_default=False
+            "--unit", help="单位名称或别名，可重复给出。", metavar="单位", show_default=False
         ),
     ] = None,
     all_units: Annotated[

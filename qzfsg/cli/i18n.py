@@ -8,6 +8,8 @@ Strings not in the table pass through unchanged; nothing else in the process use
 from __future__ import annotations
 
 import gettext
+import re
+import unicodedata
 
 ZH = {
     "Arguments": "参数",
@@ -29,8 +31,45 @@ ZH = {
     "required": "必填",
 }
 HELP_OPTION = "显示本帮助并退出。"
+USAGE = "用法："
+USAGE_WORDS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]…"}
+_WIDE = re.compile(r"[\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def usage_piece(piece: str) -> str:
+    """One piece of the usage line in Chinese; typer writes a required argument as
+    {NAME} (and {NAME...}... when repeated), which reads as a set to the clerk."""
+    piece = USAGE_WORDS.get(piece, piece)
+    if piece.startswith("{") and "}" in piece:
+        name, _, rest = piece[1:].partition("}")
+        piece = name if name.endswith(("…", "...")) else name + rest
+    return piece
+
+
+def join_lines(text: str) -> str:
+    """Each paragraph of a docstring as one line: click joins a paragraph's lines with a
+    space, which puts a stray space between two Chinese characters."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        joined = ""
+        for line in (part.strip() for part in block.splitlines()):
+            wide = joined and _WIDE.match(joined[-1]) and line and _WIDE.match(line[0])
+            joined = f"{joined}{line}" if not joined or wide else f"{joined} {line}"
+        paragraphs.append(joined)
+    return "\n\n".join(paragraphs)
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on a terminal: a Chinese character takes two."""
+    from typer._click._compat import strip_ansi
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in strip_ansi(text))
 
 
 def install() -> None:
     english = gettext.dgettext
     gettext.dgettext = lambda domain, message: ZH.get(message) or english(domain, message)
+    # click lines up the help's columns by counting characters; 单位 takes four columns.
+    from typer._click import formatting
+
+    formatting.term_len = display_width

@@ -38,7 +38,7 @@ def check(
 
 def backup(
     file: Annotated[
-        Path, typer.Argument(help="备份文件，如 备份/qzfsg-2018-10-08.db。", metavar="FILE")
+        Path, typer.Argument(help="备份文件，如 备份/qzfsg-2018-10-08.db。", metavar="文件")
     ],
     force: ForceOption = False,
     db: DbOption = None,

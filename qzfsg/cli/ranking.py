@@ -18,7 +18,7 @@ from qzfsg.cli.common import (
     safe,
     show,
 )
-from qzfsg.cli.units import Kind
+from qzfsg.cli.units import kind_option
 
 
 def rank(
@@ -34,8 +34,7 @@ def rank(
         typer.Option("--year", metavar="YYYY", help="年度总排名，如 2018（行动各月平均）。"),
     ] = None,
     kind: Annotated[
-        Kind | None,
-        typer.Option("--kind", help="只排一类：town（镇）或 department（部门）；默认两类都排。"),
+        str | None, kind_option("只排一类：镇（town）或部门（department）；默认两类都排。")
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="逐单位列出每项数据及其如何算成各部分得分。")
@@ -44,7 +43,7 @@ def rank(
         str | None,
         typer.Option(
             "--unit",
-            metavar="UNIT",
+            metavar="单位",
             help="只解释这一个单位（含 --explain，只列该单位所在的一类）。",
         ),
     ] = None,
@@ -53,7 +52,7 @@ def rank(
         Path | None,
         typer.Option(
             "--weights",
-            metavar="FILE",
+            metavar="文件",
             help="按另一个评分方法文件排名（可先用 --write-weights 另存一份默认方法再改），用来比较不同权重的结果。",
             show_default=False,
         ),
@@ -62,7 +61,7 @@ def rank(
         Path | None,
         typer.Option(
             "--write-weights",
-            metavar="FILE",
+            metavar="文件",
             help="把默认评分方法（带中文说明）另存为 FILE，改好后用 --weights FILE 排名；不用给月份。",
             show_default=False,
         ),
@@ -90,7 +89,7 @@ def rank(
         return
     period = choose_period(month, quarter, year, "排名期")
     method = load_method(weights)
-    league = kind.value if kind else None
+    league = kind
     with reading(db) as session:
         shown_unit = None
         if unit:  # one unit's explanation, in its own league

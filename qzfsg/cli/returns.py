@@ -26,7 +26,7 @@ PathsArg = Annotated[
     list[str],
     typer.Argument(
         help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx。",
-        metavar="PATH...",
+        metavar="文件…",
         show_default=False,
     ),
 ]
@@ -38,7 +38,14 @@ MonthOption = Annotated[
 ]
 UnitOption = Annotated[
     str | None,
-    typer.Option("--unit", metavar="UNIT", help="填报单位（表上没写或写错时用；给出则以此为准）。"),
+    typer.Option(
+        "--unit",
+        metavar="单位",
+        help=(
+            "填报单位：表上没写单位、或写的单位认不出时用，以此为准；"
+            "表上写的是另一个已登记单位时不录入该表（按 unit_conflict 退回），以免记错单位。"
+        ),
+    ),
 ]
 ReceivedOption = Annotated[
     str | None,
@@ -179,7 +186,7 @@ def findings(
     month: Annotated[
         str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
     ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", metavar="UNIT", help="只看某单位。")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", metavar="单位", help="只看某单位。")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -199,7 +206,7 @@ def findings(
 
 
 def history(
-    unit: Annotated[str, typer.Option("--unit", metavar="UNIT", help="单位名称或别名。")],
+    unit: Annotated[str, typer.Option("--unit", metavar="单位", help="单位名称或别名。")],
     month: Annotated[
         str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
     ] = None,
@@ -226,11 +233,16 @@ def history(
 def dismiss(
     ids: Annotated[
         list[int],
-        typer.Argument(help="findings 列出的报表编号（#12 即 12），可给多个。", metavar="ID..."),
+        typer.Argument(help="findings 列出的报表编号（#12 即 12），可给多个。", metavar="编号…"),
     ],
     note: Annotated[
         str | None,
-        typer.Option("--note", help="怎么处理的，如“已电话核实，确为零报告”。", show_default=False),
+        typer.Option(
+            "--note",
+            metavar="文字",
+            help="怎么处理的，如“已电话核实，确为零报告”。",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,

@@ -36,7 +36,7 @@ def init(
 
 def resolve(
     text: Annotated[
-        str, typer.Argument(help="表上写的单位名称，如“汨罗市归义镇人民政府”。", metavar="NAME")
+        str, typer.Argument(help="表上写的单位名称，如“汨罗市归义镇人民政府”。", metavar="名称")
     ],
     db: DbOption = None,
     as_json: JsonOption = False,

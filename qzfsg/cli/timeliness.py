@@ -20,13 +20,7 @@ from qzfsg.cli.common import (
     safe,
     show,
 )
-from qzfsg.cli.units import KindOption
-
-
-class Who(StrEnum):
-    all = "all"
-    town = "town"
-    department = "department"
+from qzfsg.cli.units import KINDS, KindOption, word_choice
 
 
 class Switch(StrEnum):
@@ -35,30 +29,43 @@ class Switch(StrEnum):
 
 
 ItemKey = Annotated[
-    str, typer.Argument(help="事项名称（如“实施方案”），或 deadlines list 中的编号。")
+    str,
+    typer.Argument(metavar="事项", help="事项名称（如“实施方案”），或 deadlines list 中的编号。"),
 ]
 WhoOption = Annotated[
-    Who | None,
-    typer.Option("--who", help="报送对象：all（全部单位）、town（各镇）、department（各部门）。"),
+    str | None,
+    typer.Option(
+        "--who",
+        metavar="全部|镇|部门",
+        help="报送对象：全部单位（all）、各镇（town）或各部门（department）。",
+        callback=word_choice(
+            {**KINDS, "all": "all", "全部": "all"}, "全部（all）、镇（town）、部门（department）"
+        ),
+    ),
 ]
 UnitsOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--unit", help="只要求这些单位报送（可重复给出）。", metavar="<str>", show_default=False
+        "--unit", help="只要求这些单位报送（可重复给出）。", metavar="单位", show_default=False
     ),
 ]
 DueOption = Annotated[
-    str | None, typer.Option("--due", help="一次性事项的截止日期 YYYY-MM-DD。", show_default=False)
+    str | None,
+    typer.Option("--due", metavar="YYYY-MM-DD", help="一次性事项的截止日期。", show_default=False),
 ]
 DayOption = Annotated[
     int | None,
-    typer.Option("--day", help="按月事项：每月几日前截止，0 表示月末。", show_default=False),
+    typer.Option(
+        "--day", metavar="N", help="按月事项：每月几日前截止，0 表示月末。", show_default=False
+    ),
 ]
 FromOption = Annotated[
-    str | None, typer.Option("--from", help="按月事项的起始月 YYYY-MM。", show_default=False)
+    str | None,
+    typer.Option("--from", metavar="YYYY-MM", help="按月事项的起始月。", show_default=False),
 ]
 ToOption = Annotated[
-    str | None, typer.Option("--to", help="按月事项的结束月 YYYY-MM。", show_default=False)
+    str | None,
+    typer.Option("--to", metavar="YYYY-MM", help="按月事项的结束月。", show_default=False),
 ]
 
 deadlines_app = new_app(help="行动日历：各项材料的截止日期（查看、新增、修改、删除、节假日顺延）。")
@@ -83,7 +90,7 @@ def deadlines_list(db: DbOption = None, as_json: JsonOption = False) -> None:
 
 @deadlines_app.command("add", cls=QzfsgCommand)
 def deadlines_add(
-    item: Annotated[str, typer.Argument(help="事项名称，如“半年工作小结”。")],
+    item: Annotated[str, typer.Argument(metavar="事项", help="事项名称，如“半年工作小结”。")],
     who: WhoOption = None,
     unit: UnitsOption = None,
     due: DueOption = None,
@@ -106,7 +113,7 @@ def deadlines_add(
         added = add_deadline(
             session,
             item,
-            who.value if who else "all",
+            who or "all",
             unit or [],
             day_or_none(due),
             monthly_day,
@@ -120,7 +127,8 @@ def deadlines_add(
 def deadlines_set(
     key: ItemKey,
     rename: Annotated[
-        str | None, typer.Option("--item", help="改成这个事项名称。", show_default=False)
+        str | None,
+        typer.Option("--item", metavar="事项", help="改成这个事项名称。", show_default=False),
     ] = None,
     who: WhoOption = None,
     unit: UnitsOption = None,
@@ -141,7 +149,7 @@ def deadlines_set(
             session,
             key,
             item=rename,
-            who=who.value if who else None,
+            who=who,
             units=unit or None,
             due=day_or_none(due),
             monthly_day=day,
@@ -166,7 +174,7 @@ def deadlines_remove(key: ItemKey, db: DbOption = None) -> None:
 
 @deadlines_app.command("shift", cls=QzfsgCommand)
 def deadlines_shift(
-    state: Annotated[Switch, typer.Argument(help="on：顺延；off：不顺延。")],
+    state: Annotated[Switch, typer.Argument(metavar="on|off", help="on：顺延；off：不顺延。")],
     db: DbOption = None,
 ) -> None:
     """截止日遇法定节假日或周末是否顺延至下一个工作日（依 chinesecalendar 节假日表）。
@@ -185,23 +193,34 @@ def deadlines_shift(
 
 def receive(
     doc: Annotated[
-        str, typer.Argument(help="收到的材料，如 实施方案、典型案例、年度监管执法计划。")
+        str,
+        typer.Argument(
+            metavar="材料", help="收到的材料，如 实施方案、典型案例、年度监管执法计划。"
+        ),
     ],
-    unit: Annotated[str, typer.Option("--unit", help="报送单位（正式名称或别名）。")],
+    unit: Annotated[
+        str, typer.Option("--unit", metavar="单位", help="报送单位（正式名称或别名）。")
+    ],
     on: Annotated[
         str | None,
         typer.Option(
-            "--on", help="收到时间 YYYY-MM-DD[THH:MM]；默认取文件的修改时间，没有文件则为现在。"
+            "--on",
+            metavar="YYYY-MM-DD[THH:MM]",
+            help="收到时间；默认取文件的修改时间，没有文件则为现在。",
         ),
     ] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", help="收到的文件，存入归档文件夹。", show_default=False)
+        Path | None,
+        typer.Option(
+            "--file", metavar="文件", help="收到的文件，存入归档文件夹。", show_default=False
+        ),
     ] = None,
     month: Annotated[
         str | None,
         typer.Option(
             "--month",
-            help="按月材料（典型案例、排名通报）所属月份 YYYY-MM；默认按收到日期推断。",
+            metavar="YYYY-MM",
+            help="按月材料（典型案例、排名通报）所属月份；默认按收到日期推断。",
         ),
     ] = None,
     db: DbOption = None,
@@ -242,12 +261,13 @@ def receive(
 
 def overdue(
     month: Annotated[
-        str | None, typer.Option("--month", help="只看这个月（YYYY-MM）的事项。")
+        str | None, typer.Option("--month", metavar="YYYY-MM", help="只看这个月的事项。")
     ] = None,
     as_of: AsOfOption = None,
     kind: KindOption = None,
     item: Annotated[
-        str | None, typer.Option("--item", help="只看一项材料，如 月报表、实施方案。")
+        str | None,
+        typer.Option("--item", metavar="事项", help="只看一项材料，如 月报表、实施方案。"),
     ] = None,
     message: Annotated[
         bool,
@@ -268,9 +288,7 @@ def overdue(
     from qzfsg.timeliness.overdue import list_overdue, overdue_json
 
     with reading(db) as session:
-        report = list_overdue(
-            session, day_or_none(as_of), month_or_none(month), kind.value if kind else None, item
-        )
+        report = list_overdue(session, day_or_none(as_of), month_or_none(month), kind, item)
     reminders = None
     if message:
         from qzfsg.timeliness.reminders import build_reminders
@@ -290,10 +308,11 @@ def overdue(
 
 def status(
     since: Annotated[
-        str | None, typer.Option("--from", help="起始月 YYYY-MM，默认行动开始的月份。")
+        str | None, typer.Option("--from", metavar="YYYY-MM", help="起始月，默认行动开始的月份。")
     ] = None,
     until: Annotated[
-        str | None, typer.Option("--to", help="结束月 YYYY-MM，默认本月（不晚于行动结束）。")
+        str | None,
+        typer.Option("--to", metavar="YYYY-MM", help="结束月，默认本月（不晚于行动结束）。"),
     ] = None,
     kind: KindOption = None,
     as_of: AsOfOption = None,
@@ -315,7 +334,7 @@ def status(
             month_or_none(since),
             month_or_none(until),
             day_or_none(as_of),
-            kind.value if kind else None,
+            kind,
         )
     if as_json:
         emit_json(board_json(board))

@@ -1,28 +1,43 @@
 """`qzfsg units …` (the registry) and `qzfsg liaisons …` (附件2)."""
 
+from collections.abc import Callable
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from qzfsg.cli.base import QzfsgCommand, new_app
 from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, reading, safe, show
 
+KINDS = {"town": "town", "镇": "town", "department": "department", "部门": "department"}
 
-class Kind(StrEnum):
-    town = "town"
-    department = "department"
+
+def word_choice(words: dict[str, str], shown: str) -> Callable[[str | None], str | None]:
+    """An option's value written in Chinese or in English, as the code's word."""
+
+    def parse(value: str | None) -> str | None:
+        if value is None:
+            return None
+        found = words.get(value.strip().lower())
+        if found is None:
+            raise typer.BadParameter(f"“{value}”不是可选的值，可选：{shown}")
+        return found
+
+    return parse
+
+
+kind_value = word_choice(KINDS, "镇（town）、部门（department）")
+
+
+def kind_option(help_text: str) -> Any:
+    return typer.Option("--kind", metavar="镇|部门", help=help_text, callback=kind_value)
 
 
 KindOption = Annotated[
-    Kind | None,
-    typer.Option(
-        "--kind", metavar="town|department", help="只看一类：town（镇）或 department（部门）。"
-    ),
+    str | None, kind_option("只看一类：镇（town，含三园一区）或部门（department）。")
 ]
-UnitArg = Annotated[str, typer.Argument(help="单位的正式名称或任一别名。", metavar="UNIT")]
+UnitArg = Annotated[str, typer.Argument(help="单位的正式名称或任一别名。", metavar="单位")]
 
 units_app = new_app(help="管理填报单位名册：查看、新增、改名、别名、停用、批量导入。")
 liaisons_app = new_app(help="联络员信息表（附件2）：导入与查看。")
@@ -43,7 +58,7 @@ def list_(
     from qzfsg.render import registry as render
 
     with reading(db) as session:
-        units = list_units(session, kind.value if kind else None, include_inactive=not active_only)
+        units = list_units(session, kind, include_inactive=not active_only)
     if as_json:
         emit_json(units)
     else:
@@ -52,16 +67,11 @@ def list_(
 
 @units_app.command(cls=QzfsgCommand)
 def add(
-    name: Annotated[str, typer.Argument(help="正式名称，如“市人防办”。", metavar="NAME")],
-    kind: Annotated[
-        Kind,
-        typer.Option(
-            "--kind", metavar="town|department", help="town（镇、园区）或 department（部门）。"
-        ),
-    ],
+    name: Annotated[str, typer.Argument(help="正式名称，如“市人防办”。", metavar="名称")],
+    kind: Annotated[str, kind_option("镇（town，含园区）或部门（department）。")],
     alias: Annotated[
         list[str] | None,
-        typer.Option("--alias", metavar="ALIAS", help="别名，可重复给出。", show_default=False),
+        typer.Option("--alias", metavar="别名", help="别名，可重复给出。", show_default=False),
     ] = None,
     since: Annotated[
         str | None,
@@ -83,14 +93,14 @@ def add(
 
     with database(db) as session:
         month = Month.parse(since) if since else load_campaign(session).current_month(date.today())
-        unit = add_unit(session, name, kind.value, alias or [], month)
+        unit = add_unit(session, name, kind, alias or [], month)  # type: ignore[arg-type]
     show(f"已新增单位 {safe(unit.name)}，自 {month} 起应报（更早的月份不算它未报）。")
 
 
 @units_app.command(cls=QzfsgCommand)
 def rename(
     unit: UnitArg,
-    new_name: Annotated[str, typer.Argument(help="新的正式名称。", metavar="NEW_NAME")],
+    new_name: Annotated[str, typer.Argument(help="新的正式名称。", metavar="新名称")],
     db: DbOption = None,
 ) -> None:
     """给单位改名；旧名称保留为别名，旧表照样能识别。
@@ -107,7 +117,7 @@ def rename(
 @units_app.command(cls=QzfsgCommand)
 def alias(
     unit: UnitArg,
-    new_alias: Annotated[str, typer.Argument(help="表上可能出现的另一种写法。", metavar="ALIAS")],
+    new_alias: Annotated[str, typer.Argument(help="表上可能出现的另一种写法。", metavar="别名")],
     db: DbOption = None,
 ) -> None:
     """给单位加一个别名（表上的其他写法）。
@@ -153,7 +163,7 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="名册文件：.csv 或 .xlsx/.xls，列为 名称、类别、别名。", metavar="FILE"
+            help="名册文件：.csv 或 .xlsx/.xls，列为 名称、类别、别名。", metavar="文件"
         ),
     ],
     db: DbOption = None,
@@ -178,7 +188,7 @@ def import_(
 @liaisons_app.command("import", cls=QzfsgCommand)
 def liaisons_import(
     file: Annotated[
-        Path, typer.Argument(help="联络员信息表（附件2），.xlsx/.xls/.ods/.csv。", metavar="FILE")
+        Path, typer.Argument(help="联络员信息表（附件2），.xlsx/.xls/.ods/.csv。", metavar="文件")
     ],
     received: Annotated[
         str | None,

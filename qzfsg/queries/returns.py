@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qzfsg.queries.runner import rows
+from qzfsg.queries.runner import first, rows
 
 # The current return of a unit-month (submission AS s): its accepted, not superseded one.
 CURRENT = "s.status = 'accepted' AND s.superseded = FALSE AND s.unit_id IS NOT NULL"
@@ -82,3 +82,17 @@ def accepted_hashes(connection: Any) -> set[str]:
 
 def indicator_labels(connection: Any) -> dict[str, str]:
     return dict(rows(connection, "SELECT code, label FROM indicator"))
+
+
+def accepted_copy(connection: Any, sha256: str) -> tuple | None:
+    """(id, unit id, month, version, file) of the accepted return with these bytes, if any."""
+    sql = (
+        "SELECT id, unit_id, month, version, source_name FROM submission"
+        " WHERE sha256 = :sha256 AND status = 'accepted'"
+    )
+    return first(connection, sql, {"sha256": sha256})
+
+
+def archive_path(connection: Any, submission_id: int) -> str:
+    sql = "SELECT archive_path FROM submission WHERE id = :id"
+    return rows(connection, sql, {"id": submission_id})[0][0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,8 +24,6 @@ from qzfsg.reading.returns import COLUMN_LABELS, CheckedReturn, Entry
 from qzfsg.reading.rules import RuleContext, apply_rules
 from qzfsg.reading.unreadable import UnreadableReturn
 
-# (unit, month) -> (previous month's 累计数 or None, earlier months' 本月数 by indicator)
-HistoryLookup = Callable[[str, Month], tuple[dict[str, Decimal] | None, dict[str, list[Decimal]]]]
 NOTE_TEXT = {
     "unit_suffix": "数字后带有单位",
     "full_width": "使用了全角数字",
@@ -40,7 +39,6 @@ class Checker:
     resolver: Resolver
     campaign: Campaign
     today: date
-    history: HistoryLookup | None = None
 
     def __post_init__(self) -> None:
         self.by_code = {i.code: i for i in self.indicators}
@@ -66,9 +64,19 @@ class Checker:
         self._place_unit(form, path, unit, ret)
         self._place_month(form, month, ret)
         if ret.unit and ret.month:
-            previous, earlier = self.history(ret.unit, ret.month) if self.history else (None, {})
-            context = RuleContext(self.by_code, self.campaign, self.today, previous, earlier)
+            # As if no other month were on file; qzfsg.versions applies the rules that read
+            # the unit's stored months (HISTORY_RULES) again with them.
+            context = RuleContext(self.by_code, self.campaign, self.today)
             ret.findings.extend(apply_rules(ret, context))
+        return ret
+
+    def entries_of(self, path: Path, data: bytes | None = None) -> CheckedReturn:
+        """The numbers of a file checked before, read again (nothing placed, no findings):
+        what qzfsg.versions needs to apply the rules that read other months once more."""
+        ret = CheckedReturn(file=shown_path(path))
+        with suppress(UnreadableReturn):
+            self._parse_entries(read_return(path, self.indicators, data), ret)
+        ret.findings = []
         return ret
 
     def _parse_entries(self, form: FormSheet, ret: CheckedReturn) -> None:

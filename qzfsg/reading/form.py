@@ -13,7 +13,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -24,8 +24,11 @@ from pydantic import BaseModel
 
 from qzfsg.defaults import IndicatorDef
 from qzfsg.inert import inert, shown_name
+from qzfsg.reading.biff import check_xls
+from qzfsg.reading.guard import Refused, check_zip
 from qzfsg.reading.received import read_received
-from qzfsg.reading.unreadable import UnreadableReturn
+from qzfsg.reading.unreadable import UnreadableReturn, damaged
+from qzfsg.reading.webpage import has_table, is_webpage, read_webpage
 
 CellValue = str | int | float | bool | date | datetime | time | None
 FieldValue = str | int | float | date | datetime | None
@@ -64,52 +67,115 @@ class FormSheet(BaseModel):
 def read_return(
     path: Path, indicators: Sequence[IndicatorDef], data: bytes | None = None
 ) -> FormSheet:
-    """Read the 附件1 form of the workbook at `path` (.xlsx/.xlsm/.xls/.ods, by content);
-    `data` is the file's bytes when the caller has read them already."""
+    """Read the 附件1 form of the workbook at `path` (.xlsx/.xlsm/.xls/.ods, or a web page
+    saved as .xls; by content); `data` is the file's bytes when the caller has them."""
     path = Path(path)
+    name = shown_name(path)
     data = read_received(path) if data is None else data
-    workbook = _open_workbook(shown_name(path), data)
     matcher = _matcher_for(indicators)
-    names = _worksheet_names(workbook)
     best: _Layout | None = None
-    failed = 0
-    for name in names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python()
-            origin = sheet.start or (0, 0)
-        except BaseException as exc:
-            if not _calamine_failed(exc):
-                raise
+    complete: list[FormSheet] = []
+    sheets = failed = 0
+    for sheet in _sheets(name, data):
+        sheets += 1
+        if sheet is None:
             failed += 1  # a sheet calamine cannot read is not the form; try the others
             continue
-        layout = _find_layout(name, rows, origin, matcher)
-        if layout and (best is None or len(layout.labels) > len(best.labels)):
+        layout = _find_layout(*sheet, matcher)
+        if layout is None:
+            continue
+        if len(layout.labels) == len(matcher.indicators):
+            complete.append(_build_form(layout, matcher, data))
+            best = None  # no partial form can beat a complete one
+        elif not complete and (best is None or len(layout.labels) > len(best.labels)):
             best = layout
-            if len(best.labels) == len(matcher.indicators):
-                break  # no other sheet can beat a complete form
-    if best is None and failed and failed == len(names):
-        raise UnreadableReturn("unreadable", _damaged(shown_name(path)))
+    if complete:
+        return _only_form(name, complete)
+    if best is None and failed and failed == sheets:
+        raise damaged(name)
     if best is None:
         raise UnreadableReturn(
             "no_form_sheet",
-            f"文件“{shown_name(path)}”中找不到附件1月报表（应有“本月数”“累计数”表头和各项指标行），"
+            f"文件“{name}”中找不到附件1月报表（应有“本月数”“累计数”表头和各项指标行），"
             "请使用下发的表格模板填写后重新发送。",
         )
     return _build_form(best, matcher, data)
+
+
+def _only_form(name: str, forms: list[FormSheet]) -> FormSheet:
+    """The form, when the workbook has one complete form, or several that say the same;
+    several that differ cannot be told apart."""
+    first = forms[0]
+    if all(_content(form) == _content(first) for form in forms[1:]):
+        return first
+    shown = "、".join(f"“{form.sheet}”" for form in forms[:10])
+    more = f"等 {len(forms)} 张" if len(forms) > 10 else ""
+    raise UnreadableReturn(
+        "several_forms",
+        f"文件“{name}”的工作表{shown}{more}都是填好的月报表，内容却不一致，无法确定以哪张为准；"
+        "请只保留要报送的那一张后重新发送。",
+    )
+
+
+def _content(form: FormSheet) -> tuple:
+    figures = {code: (row.month.value, row.cumulative.value) for code, row in form.rows.items()}
+    return form.unit_text, form.filed, form.month_field, figures
+
+
+Sheet = tuple[str, Iterable[list[Any]], tuple[int, int]]  # name, rows, cell of the first
+
+
+def _sheets(name: str, data: bytes) -> Iterator[Sheet | None]:
+    """Every worksheet, visible ones first; None for one calamine cannot read."""
+    if is_webpage(data):
+        yield _webpage_sheet(name, data)
+        return
+    workbook = _open_workbook(name, data)
+    for sheet_name in _worksheet_names(workbook):
+        try:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            # Row by row: only the rows that name something are kept, so that a ledger
+            # pasted below the form costs no Python objects. iter_rows starts at row 1
+            # but at the first column used.
+            start = sheet.start or (0, 0)
+            found: Sheet | None = (sheet_name, sheet.iter_rows(), (0, start[1]))
+        except BaseException as exc:
+            if not _calamine_failed(exc):
+                raise
+            found = None
+        yield found
+
+
+def _webpage_sheet(name: str, data: bytes) -> Sheet:
+    """A web page saved as .xls: its tables, as one sheet."""
+    if not has_table(data):
+        raise UnreadableReturn(
+            "unreadable",
+            f"文件“{name}”是网页（HTML）文件，不是 Excel 表格，其中也没有表格；"
+            "请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx）再发送。",
+        )
+    try:
+        return "网页表格", read_webpage(data), (0, 0)
+    except Refused as exc:
+        raise UnreadableReturn(exc.code, f"文件“{name}”{exc}") from None
 
 
 def read_table(path: Path) -> list[list[CellValue]]:
     """Every row of a workbook's first sheet from A1 (row n is Excel's row n), for the
     plain lists other modules read (units, 附件2 liaisons), so that calamine stays here."""
     path = Path(path)
-    workbook = _open_workbook(shown_name(path), read_received(path))
-    try:
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except BaseException as exc:
-        if not _calamine_failed(exc):
-            raise
-        raise UnreadableReturn("unreadable", _damaged(shown_name(path))) from None
+    name = shown_name(path)
+    data = read_received(path)
+    if is_webpage(data):
+        rows: list[list[Any]] = _webpage_sheet(name, data)[1]
+    else:
+        workbook = _open_workbook(name, data)
+        try:
+            rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except BaseException as exc:
+            if not _calamine_failed(exc):
+                raise
+            raise damaged(name) from None
     return [[_cell_value(row, c) for c in range(len(row))] for row in rows]
 
 
@@ -141,6 +207,12 @@ def _open_workbook(name: str, data: bytes) -> Any:
     is_cfb = data.startswith(_CFB_MAGIC)
     if is_cfb and any(stream in data for stream in _ENCRYPTION_STREAMS):
         raise _encrypted(name)
+    # Before calamine sees anything: bounded inflation, well-formed XML without a DTD, and
+    # no sheet whose farthest cell would make calamine's dense grid exhaust memory.
+    if is_cfb:
+        check_xls(name, data)
+    else:
+        check_zip(name, data)
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:  # an .xls with an open password
@@ -149,7 +221,7 @@ def _open_workbook(name: str, data: bytes) -> Any:
         if not _calamine_failed(exc):
             raise
     if (is_cfb or data.startswith(_ZIP_MAGIC)) and not any(m in data for m in _WORD_MARKS):
-        raise UnreadableReturn("unreadable", _damaged(name))
+        raise damaged(name)
     raise UnreadableReturn(
         "unreadable",
         f"文件“{name}”不是 Excel/WPS 表格文件（可能是 Word 文档或其他文件改了扩展名），"
@@ -161,13 +233,6 @@ def _calamine_failed(exc: BaseException) -> bool:
     """A calamine error, or a calamine panic on a malformed file: pyo3 raises that as
     PanicException, which derives from BaseException and is not importable, hence by name."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
-
-
-def _damaged(name: str) -> str:
-    return (
-        f"文件“{name}”已损坏或格式无法识别，无法打开（可能没有传输完整），"
-        "请用 Excel 或 WPS 重新另存为 .xlsx 后再发送。"
-    )
 
 
 def _encrypted(name: str) -> UnreadableReturn:
@@ -290,8 +355,8 @@ class _Layout:
     """Where the form is on one sheet; row/column indexes are into calamine's `rows`."""
 
     sheet: str
-    rows: list[list[Any]]
-    origin: tuple[int, int]  # sheet.start: the 0-based cell of rows[0][0]
+    rows: dict[int, list[Any]]  # the rows that hold a header, a label or a field, by index
+    origin: tuple[int, int]  # the 0-based cell of the first row's first cell
     label_col: int
     month_col: int
     cumulative_col: int
@@ -300,16 +365,18 @@ class _Layout:
 
 
 def _find_layout(
-    sheet: str, rows: list[list[Any]], origin: tuple[int, int], matcher: _Matcher
+    sheet: str, rows: Iterable[list[Any]], origin: tuple[int, int], matcher: _Matcher
 ) -> _Layout | None:
     """Scan every cell once; the form is a header row with both 本月数 and 累计数 and the
     indicator labels below it, in whichever column holds most of them."""
     headers: list[tuple[int, int, int]] = []
     labels: list[tuple[int, int, IndicatorDef]] = []
     fields: list[tuple[int, int]] = []
+    kept: dict[int, list[Any]] = {}
     memo, classify = matcher.memo, matcher.classify
     for r, row in enumerate(rows):
         month_col = cumulative_col = -1
+        found_before = len(labels) + len(fields)
         for c, value in enumerate(row):
             if value.__class__ is not str or not value:
                 continue
@@ -328,6 +395,8 @@ def _find_layout(
                 labels.append((r, c, kind))  # type: ignore[arg-type]
         if month_col >= 0 and cumulative_col >= 0:
             headers.append((r, month_col, cumulative_col))
+        if month_col >= 0 or cumulative_col >= 0 or len(labels) + len(fields) > found_before:
+            kept[r] = row
     best: _Layout | None = None
     for header_row, month_col, cumulative_col in headers:
         below = [
@@ -343,7 +412,7 @@ def _find_layout(
             if c == label_col and ind.code not in found:
                 found[ind.code] = r
         if best is None or len(found) > len(best.labels):
-            best = _Layout(sheet, rows, origin, label_col, month_col, cumulative_col, found, fields)
+            best = _Layout(sheet, kept, origin, label_col, month_col, cumulative_col, found, fields)
     return best
 
 
@@ -496,23 +565,35 @@ def _explain_empty_cells(data: bytes, sheet: str, cells: set[str]) -> dict[str, 
             parts = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
             # One worksheet (the usual return) needs no lookup through workbook.xml.
             part = parts[0] if len(parts) == 1 else _sheet_part(archive, sheet)
-            xml = archive.read(part) if part else b""
-        if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
-            return {}  # no formula and no error on the sheet: the usual case, no XML parse
-        found: dict[str, str | None] = {}
-        for element in ElementTree.fromstring(xml).iter():
-            address = element.get("r")
-            if _local(element.tag) != "c" or address not in cells:
+            return _formula_cells(archive, part, cells) if part else {}
+    except (
+        zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, zlib.error,
+        ElementTree.ParseError,
+    ):  # fmt: skip
+        return {}  # a part we cannot read: calamine has read the values, we cannot tell
+
+
+def _formula_cells(archive: zipfile.ZipFile, part: str, cells: set[str]) -> dict[str, str | None]:
+    """Streamed, and only as far as the last of `cells`: a sheet with a ledger pasted
+    below the form may hold hundreds of megabytes of XML past it."""
+    last_row = max(int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for cell in cells)
+    found: dict[str, str | None] = {}
+    with archive.open(part) as stream:
+        for _, element in ElementTree.iterparse(stream):
+            tag = _local(element.tag)
+            if tag == "row":
+                if int(element.get("r") or 0) > last_row:
+                    break
+                element.clear()  # its cells are done with
+            if tag != "c" or element.get("r") not in cells:
                 continue
             children = {_local(child.tag): child for child in element}
             cached = (children["v"].text or "").strip() if "v" in children else ""
             if element.get("t") == "e" and cached:
-                found[address] = cached
+                found[element.get("r")] = cached  # type: ignore[index]
             elif "f" in children and not cached:
-                found[address] = None
-        return found
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ElementTree.ParseError):
-        return {}  # a part we cannot read: calamine has read the values, we cannot tell
+                found[element.get("r")] = None  # type: ignore[index]
+    return found
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:

@@ -23,7 +23,8 @@ import zlib
 from collections.abc import Callable
 from xml.parsers import expat
 
-from qzfsg.reading.unreadable import UnreadableReturn
+from qzfsg.inert import inert
+from qzfsg.reading.unreadable import UnreadableReturn, damaged
 
 MiB = 2**20
 # Bytes of XML a file may inflate to: any file this much, a larger one RATIO times its
@@ -36,10 +37,19 @@ MAX_PARTS = 10_000
 # really has (a pasted ledger is dense; a far corner spans billions for two cells).
 MIN_SPAN = 2_000_000
 SLACK = 4
+# calamine holds about 64 bytes a cell: this many is some 800 MB, the most the memory
+# budget allows (a 400,000-row ledger of a dozen columns is under 5 million).
+MAX_CELLS = 12_000_000
 _CHUNK = 1 * MiB
 _XML_PARTS = (".xml", ".rels")
 
-_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
+_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
+# Excel, WPS, LibreOffice and openpyxl write a cell as <c r="B7" …>, `r` first. Counted
+# against every <c start tag (a literal "<" cannot occur in text), so that a cell without
+# `r`, with `r` later on, or with a namespace prefix sends the part to the slow path.
+_CELL_COLUMNS = re.compile(rb'<c r="([A-Za-z]{1,3})[0-9]')
+_CELL_ROWS = re.compile(rb'<c r="[A-Za-z]{1,3}([0-9]{1,7})"')
+_OTHER_CELL = re.compile(rb"<c[>/\t\n\r]|:c[\s>/]")  # <c> <c/> <c⇥ …, <x:c …
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
@@ -59,7 +69,7 @@ def check_zip(name: str, data: bytes) -> bool:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         if data.startswith(b"PK\x03\x04"):
-            raise UnreadableReturn("unreadable", _damaged(name)) from None
+            raise damaged(name) from None
         return False
     try:
         with archive:
@@ -67,15 +77,8 @@ def check_zip(name: str, data: bytes) -> bool:
     except Refused as exc:
         raise UnreadableReturn(exc.code, f"文件“{name}”{exc}") from None
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError):
-        raise UnreadableReturn("unreadable", _damaged(name)) from None
+        raise damaged(name) from None
     return True
-
-
-def _damaged(name: str) -> str:
-    return (
-        f"文件“{name}”已损坏或格式无法识别，无法打开（可能没有传输完整），"
-        "请用 Excel 或 WPS 重新另存为 .xlsx 后再发送。"
-    )
 
 
 def _check_archive(archive: zipfile.ZipFile, size: int) -> None:
@@ -91,15 +94,32 @@ def _check_archive(archive: zipfile.ZipFile, size: int) -> None:
         if not info.filename.lower().endswith(_XML_PARTS):
             continue
         scan = _scanner(info.filename)
+        before = left
         left = _parse(archive, info, left, scan, budget)
-        for sheet, rows, cols, cells in scan.extents():
-            if rows * cols > max(MIN_SPAN, SLACK * cells):
-                raise Refused(
-                    "too_big",
-                    f"的工作表{sheet}范围达 {rows} 行 × {cols} 列，却只有 {cells} 个单元格"
-                    "（可能在很远的单元格里误填了内容），读取它会耗尽内存，未读取；"
-                    "请删除多余的内容后另存再发送。",
-                )
+        if isinstance(scan, _XlsxSheet) and scan.unplaced:
+            scan = _PlacedSheet()  # cells without `r`: placed one by one, a second pass
+            _parse(archive, info, before, scan, budget)
+        for sheet, span in scan.extents():
+            check_span(sheet, span)
+
+
+def check_span(sheet: str, span: Span) -> None:
+    """Refused when the sheet's cells span far more room than they fill, or are more
+    than calamine can hold in the memory budget."""
+    rows, cols = span.bottom - span.top + 1, span.right - span.left + 1
+    if span.cells > MAX_CELLS:
+        raise Refused(
+            "too_big",
+            f"的工作表{sheet}有 {span.cells} 个单元格，远超任何月报表，读取它会耗尽内存，未读取；"
+            "请只发送月报表本身。",
+        )
+    if span.cells and rows * cols > max(MIN_SPAN, SLACK * span.cells):
+        raise Refused(
+            "too_big",
+            f"的工作表{sheet}范围达 {rows} 行 × {cols} 列，却只有 {span.cells} 个单元格"
+            "（可能在很远的单元格里误填了内容），读取它会耗尽内存，未读取；"
+            "请删除多余的内容后另存再发送。",
+        )
 
 
 def _too_big(size: int) -> Refused:
@@ -114,7 +134,7 @@ def _parse(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, left: int, scan: _Scan, budget: int
 ) -> int:
     """Feed the part to expat through a capped stream; the budget left afterwards."""
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser = expat.ParserCreate(namespace_separator=" " if scan.start else None)
     parser.StartDoctypeDeclHandler = _no_doctype
     parser.EntityDeclHandler = _no_doctype
     parser.ExternalEntityRefHandler = _no_doctype
@@ -128,6 +148,7 @@ def _parse(
                 if left < 0:
                     raise _too_big(budget)  # more came out than the header said
                 parser.Parse(chunk, False)
+                scan.feed(chunk)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise Refused(
@@ -154,12 +175,15 @@ class _Scan:
 
     start: Callable[[str, dict[str, str]], None] | None = None
 
-    def extents(self) -> list[tuple[str, int, int, int]]:
-        """(sheet, rows spanned, columns spanned, cells) of every sheet in the part."""
+    def feed(self, chunk: bytes) -> None:
+        """The part's raw text, chunk by chunk, as it is parsed."""
+
+    def extents(self) -> list[tuple[str, Span]]:
+        """(sheet, the room its cells take) of every sheet in the part."""
         return []
 
 
-class _Span:
+class Span:
     """The rectangle the cells of one sheet cover, and how many cells there are."""
 
     def __init__(self) -> None:
@@ -177,19 +201,47 @@ class _Span:
         if right > self.right:
             self.right = right
 
-    def extent(self, sheet: str) -> list[tuple[str, int, int, int]]:
-        if not self.cells:
-            return []
-        return [(sheet, self.bottom - self.top + 1, self.right - self.left + 1, self.cells)]
-
 
 class _XlsxSheet(_Scan):
-    """A worksheet part: `<row r>` and `<c r>` positions; a row or cell without `r`
-    follows the one before it, as calamine places it."""
+    """A worksheet part: the cells' `r` positions, found by regular expressions on the
+    raw text as it streams past (a handler call per element would take half a minute on
+    a 400,000-row ledger). Anything else than `<c r="…"` (a cell without `r`, which
+    calamine places after the one before it) sends the part to `_PlacedSheet`."""
+
+    def __init__(self) -> None:
+        self.span = Span()
+        self.tail = b""
+        self.unplaced = False
+
+    def feed(self, chunk: bytes) -> None:
+        cut = chunk.rfind(b"<")
+        text, self.tail = self.tail + chunk[:cut], chunk[cut:]
+        self._scan(text)
+
+    def _scan(self, text: bytes) -> None:
+        if self.unplaced:
+            return
+        letters = _CELL_COLUMNS.findall(text)
+        if len(letters) != text.count(b"<c ") or _OTHER_CELL.search(text):
+            self.unplaced = True
+            return
+        if letters:
+            rows = [int(r) for r in set(_CELL_ROWS.findall(text))]
+            columns = [_column(c) for c in set(letters)]
+            self.span.add(min(rows), min(columns), max(rows), max(columns), len(letters))
+
+    def extents(self) -> list[tuple[str, Span]]:
+        self._scan(self.tail)
+        return [("", self.span)]
+
+
+class _PlacedSheet(_Scan):
+    """A worksheet part whose cells lack `r` somewhere: every `<row>` and `<c>` placed as
+    calamine places it (the row after the last, the column after the last)."""
 
     def __init__(self) -> None:
         self.row = self.col = 0
-        self.span = _Span()
+        self.span = Span()
         self.start = self._start
 
     def _start(self, tag: str, attrs: dict[str, str]) -> None:
@@ -206,8 +258,8 @@ class _XlsxSheet(_Scan):
             self.row = _number(attrs.get("r"), self.row + 1)
             self.col = 0
 
-    def extents(self) -> list[tuple[str, int, int, int]]:
-        return self.span.extent("")
+    def extents(self) -> list[tuple[str, Span]]:
+        return [("", self.span)]
 
 
 class _OdsContent(_Scan):
@@ -216,7 +268,7 @@ class _OdsContent(_Scan):
     room but are not cells."""
 
     def __init__(self) -> None:
-        self.tables: list[tuple[str, _Span]] = []
+        self.tables: list[tuple[str, Span]] = []
         self.row = self.col = 0
         self.repeat = 1
         self.start = self._start
@@ -226,7 +278,7 @@ class _OdsContent(_Scan):
         if namespace != _ODS_TABLE:
             return
         if local == "table":
-            self.tables.append((attrs.get(f"{_ODS_TABLE} name", ""), _Span()))
+            self.tables.append((attrs.get(f"{_ODS_TABLE} name", ""), Span()))
             self.row, self.repeat = 0, 1
         elif local == "table-row":
             self.row += self.repeat
@@ -242,8 +294,8 @@ class _OdsContent(_Scan):
                     self.row, first, self.row + rows - 1, self.col, across * rows
                 )
 
-    def extents(self) -> list[tuple[str, int, int, int]]:
-        return [item for name, span in self.tables for item in span.extent(f"“{name}”")]
+    def extents(self) -> list[tuple[str, Span]]:
+        return [(f"“{inert(name)}”", span) for name, span in self.tables]
 
 
 def _scanner(part: str) -> _Scan:
@@ -262,8 +314,10 @@ def _number(text: str | None, default: int) -> int:
         return default
 
 
-def _column(letters: str) -> int:
+def _column(letters: str | bytes) -> int:
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
     number = 0
-    for letter in letters:
+    for letter in letters.upper():
         number = number * 26 + ord(letter) - 64
     return number

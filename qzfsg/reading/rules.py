@@ -276,9 +276,15 @@ WHOLE_RETURN_RULES: tuple[Rule, ...] = (
     spike,
 )
 RULES = CELL_RULES + WHOLE_RETURN_RULES
+# The rules that read the unit's other months (ctx.previous, ctx.earlier): qzfsg.versions
+# applies them again, in received order, when a file of the unit arrives out of order.
+HISTORY_RULES: tuple[Rule, ...] = (cum_mismatch, cum_equals_month, spike)
 
 
-def apply_rules(ret: CheckedReturn, ctx: RuleContext) -> list[Finding]:
+def apply_rules(
+    ret: CheckedReturn, ctx: RuleContext, only: tuple[Rule, ...] = RULES
+) -> list[Finding]:
+    """The findings of the rules (of `only`) that apply to the return."""
     complete = all(e.month is not None and e.cumulative is not None for e in ret.entries.values())
     rules = RULES if complete else CELL_RULES
-    return [item for rule in rules for item in rule(ret, ctx)]
+    return [item for rule in rules if rule in only for item in rule(ret, ctx)]

@@ -12,3 +12,11 @@ class UnreadableReturn(DataError):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+
+def damaged(name: str) -> UnreadableReturn:
+    return UnreadableReturn(
+        "unreadable",
+        f"文件“{name}”已损坏或格式无法识别，无法打开（可能没有传输完整），"
+        "请用 Excel 或 WPS 重新另存为 .xlsx 后再发送。",
+    )

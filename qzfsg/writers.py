@@ -1,0 +1,55 @@
+"""The prepared inserts of a stored return: its submission row, values and findings, as
+the importer writes them and qzfsg.versions writes them again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from qzfsg.db import RowWriter
+from qzfsg.findings import Finding
+from qzfsg.models import Finding as FindingRow
+from qzfsg.models import Submission, Value
+
+SUBMISSION_COLUMNS = (
+    "unit_id", "unit_text", "month", "month_source", "received_at", "filed_on", "filed_text",
+    "source_name", "sha256", "archive_path", "sheet", "status", "version", "superseded",
+    "imported_at",
+)  # fmt: skip
+VALUE_COLUMNS = ("submission_id", "indicator_code", "month_value", "cumulative_value")
+FINDING_COLUMNS = (
+    "submission_id", "code", "severity", "indicator_code", "cell", "message", "expected",
+)  # fmt: skip
+
+
+class ReturnWriter:
+    """Built once per session (the statements and their column types)."""
+
+    def __init__(self, session: Any):
+        self.submission = RowWriter(session, Submission.__table__, SUBMISSION_COLUMNS)  # type: ignore[attr-defined]
+        self.value = RowWriter(session, Value.__table__, VALUE_COLUMNS)  # type: ignore[attr-defined]
+        self.finding = RowWriter(session, FindingRow.__table__, FINDING_COLUMNS)  # type: ignore[attr-defined]
+
+    def values(
+        self, connection: Any, submission_id: int, figures: dict[str, tuple[Decimal, Decimal]]
+    ) -> None:
+        self.value.insert_many(
+            connection,
+            (
+                {"submission_id": submission_id, "indicator_code": code,
+                 "month_value": m, "cumulative_value": c}
+                for code, (m, c) in figures.items()
+            ),
+        )  # fmt: skip
+
+    def findings(self, connection: Any, submission_id: int, findings: Iterable[Finding]) -> None:
+        self.finding.insert_many(
+            connection,
+            (
+                {"submission_id": submission_id, "code": f.code, "severity": f.severity,
+                 "indicator_code": f.indicator, "cell": f.cell, "message": f.message,
+                 "expected": f.expected}
+                for f in findings
+            ),
+        )  # fmt: skip

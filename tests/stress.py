@@ -1,0 +1,358 @@
+"""Several clerks at once, and a machine that dies: the record must come out as one serial
+import in received order would leave it.
+
+`make stress` runs `python -m tests.stress` (many rounds and kill -9 trials, a summary);
+tests/test_stress.py runs a short version in `make test`.
+
+What "equal to the serial import" compares (`snapshot`): every stored return, keyed by its
+bytes, unit, month and received time, with its file name, status, version, whether it is
+superseded, its values and its findings (as sorted lists: the order findings were written
+in is not part of the record); the current figures of every unit-month; and the archive
+(each file's name and the sha256 of its content, temporary files left aside). Not compared:
+row ids, imported_at and archive_path, which say where and when, not what.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import shlex
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from qzfsg.archive import PARTIAL_SUFFIX
+from qzfsg.db import archive_dir
+from qzfsg.defaults import load_units
+from tests.factories import CODES, make_return
+
+QZFSG = str(Path(sys.executable).parent / "qzfsg")
+MONTHS = [(2018, m) for m in range(5, 13)]
+CHUNK = 8  # files per `qzfsg import` a worker runs, as a clerk imports a few at a time
+OVERLAP = 0.3  # the chance that a worker is also given a file another one has
+
+
+# ---------------------------------------------------------------------------- the returns
+def make_office(folder: Path, units: int, seed: int) -> list[Path]:
+    """Monthly returns of the first `units` registered units, May–December, each file's
+    modification time its received time: a consistent series per unit (累计数 = last
+    month's + 本月数), a quarter of the months first sent wrong and corrected three days
+    later (the next month builds on the correction), and now and then a file rejected
+    before the good one (a cell in words)."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for index, unit in enumerate(u.name for u in load_units()[:units]):
+        cumulative = dict.fromkeys(CODES, Decimal(0))
+        for year, month in MONTHS:
+            final = _month_values(rng)
+            base = datetime(year, month, 25, 9) + timedelta(minutes=7 * index)
+            sent = []
+            if rng.random() < 0.08:
+                sent.append(("退回", {}, {("cases", "m"): "两起"}, base - timedelta(days=5)))
+            if rng.random() < 0.25:
+                wrong = dict(final, fines=final["fines"] + Decimal("0.5"))
+                sent.append(("原表", wrong, {}, base))
+                sent.append(("更正", final, {}, base + timedelta(days=3)))
+            else:
+                sent.append(("原表", final, {}, base))
+            for kind, figures, raw, received in sent:
+                values = {
+                    code: (figures.get(code, Decimal(0)), cumulative[code] + figures.get(code, 0))
+                    for code in CODES
+                }
+                path = make_return(
+                    folder, values, raw=raw, unit=unit, name=f"{unit}{month}月{kind}.xlsx",
+                    filed=f"{received:%Y年%-m月%-d日}", month_field=f"{year}年{month}月",
+                )  # fmt: skip
+                os.utime(path, (received.timestamp(), received.timestamp()))
+                files.append(path)
+            for code in CODES:
+                cumulative[code] += final[code]
+    return files
+
+
+def _month_values(rng: random.Random) -> dict[str, Decimal]:
+    """One month that passes every rule: officers ≥ 2 × activities, fines with cases,
+    sanctions within the inspected."""
+    activities = rng.randint(1, 8)
+    inspected = rng.randint(5, 40)
+    cases = rng.randint(1, 4)
+    values = dict.fromkeys(CODES, 0) | {
+        "activities": activities,
+        "officers": 2 * activities + rng.randint(0, 6),
+        "inspected": inspected,
+        "cases": cases,
+        "suspensions": rng.randint(0, 2),
+        "closures": rng.randint(0, 1),
+    }
+    result = {code: Decimal(v) for code, v in values.items()}
+    result["fines"] = Decimal(rng.randint(1, 150)) / 100
+    return result
+
+
+# ---------------------------------------------------------------------------- the record
+def snapshot(db: Path) -> dict:
+    """The record as the module docstring says; equal dicts mean equal records."""
+    with sqlite3.connect(db) as conn:
+        keys = {
+            row[0]: row[1:]
+            for row in conn.execute(
+                "SELECT id, sha256, coalesce(unit_id, 0), coalesce(month, ''), received_at"
+                " FROM submission"
+            )
+        }
+        values: dict[int, list] = {}
+        for sid, *rest in conn.execute(
+            "SELECT submission_id, indicator_code, month_value, cumulative_value FROM value"
+        ):
+            values.setdefault(sid, []).append(tuple(rest))
+        findings: dict[int, list] = {}
+        for sid, *rest in conn.execute(
+            "SELECT submission_id, code, severity, coalesce(indicator_code, ''),"
+            " coalesce(cell, ''), message, coalesce(expected, '') FROM finding"
+        ):
+            findings.setdefault(sid, []).append(tuple(rest))
+        returns = sorted(
+            (keys[sid], name, status, version, bool(superseded),
+             sorted(values.get(sid, [])), sorted(findings.get(sid, [])))
+            for sid, name, status, version, superseded in conn.execute(
+                "SELECT id, source_name, status, version, superseded FROM submission"
+            )
+        )  # fmt: skip
+        current = sorted(
+            conn.execute(
+                "SELECT s.unit_id, s.month, v.indicator_code, v.month_value, v.cumulative_value"
+                " FROM submission AS s JOIN value AS v ON v.submission_id = s.id"
+                " WHERE s.status = 'accepted' AND NOT s.superseded"
+            )
+        )
+    return {"returns": returns, "current": current, "archive": archive_files(db)}
+
+
+def archive_files(db: Path) -> list[tuple[str, str]]:
+    folder = archive_dir(db)
+    return sorted(
+        (str(p.relative_to(folder)), hashlib.sha256(p.read_bytes()).hexdigest())
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.endswith(PARTIAL_SUFFIX)
+    )
+
+
+def differences(got: dict, want: dict) -> list[str]:
+    """What differs, for the report (empty: the same record)."""
+    found = []
+    for part in want:
+        extra = [item for item in got[part] if item not in want[part]]
+        missing = [item for item in want[part] if item not in got[part]]
+        if extra or missing:
+            found.append(
+                f"{part}: {len(extra)} extra, {len(missing)} missing; e.g. {(extra or missing)[0]}"
+            )
+    return found
+
+
+def soundness(db: Path) -> list[str]:
+    """What must hold after any command, even a killed one: the database is whole, no
+    half return (an accepted one has all 11 values), every stored file is in the archive
+    with its content."""
+    problems = []
+    with sqlite3.connect(db) as conn:
+        if (check := conn.execute("PRAGMA integrity_check").fetchone()[0]) != "ok":
+            problems.append(f"integrity_check: {check}")
+        half = conn.execute(
+            "SELECT count(*) FROM submission AS s WHERE s.status = 'accepted' AND"
+            " (SELECT count(*) FROM value AS v WHERE v.submission_id = s.id) != ?",
+            (len(CODES),),
+        ).fetchone()[0]
+        if half:
+            problems.append(f"{half} accepted returns without their {len(CODES)} values")
+        stored = conn.execute("SELECT sha256 FROM submission").fetchall()
+    archived = {name.rsplit("/", 1)[-1].split(".")[0]: digest for name, digest in archive_files(db)}
+    lost = [sha for (sha,) in stored if archived.get(sha) != sha]
+    if lost:
+        problems.append(f"{len(lost)} stored files missing from the archive or altered")
+    return problems
+
+
+# ---------------------------------------------------------------------------- the runs
+def init(db: Path) -> None:
+    from qzfsg.bootstrap import init_database
+    from qzfsg.db import close_all
+
+    init_database(db)
+    close_all()
+
+
+def serial_import(files: list[Path], db: Path) -> float:
+    """The files imported one by one in received order, as one `qzfsg import` of them
+    all would; its seconds."""
+    from qzfsg.importer import in_received_order
+
+    if not db.exists():
+        init(db)
+    started = time.perf_counter()
+    work(db, [path for path, _ in in_received_order(files, None)])
+    return time.perf_counter() - started
+
+
+@dataclass
+class Round:
+    processes: int
+    failures: list[str]
+    differences: list[str]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.differences
+
+
+def concurrent_round(
+    files: list[Path],
+    db: Path,
+    reference: dict,
+    processes: int,
+    rng: random.Random,
+    cli_workers: int | None = None,
+    chunk: int = CHUNK,
+) -> Round:
+    """`processes` workers at once on one database, each importing an overlapping,
+    shuffled subset of the files (every file is given to at least one): `cli_workers` of
+    them (default half) run `qzfsg import` on a few files at a time, as clerks do, the
+    others import file by file in their shuffled order through the same Importer."""
+    init(db)
+    subsets: list[list[Path]] = [[] for _ in range(processes)]
+    for path in files:
+        chosen = {rng.randrange(processes)} | {
+            p for p in range(processes) if rng.random() < OVERLAP
+        }
+        for p in chosen:
+            subsets[p].append(path)
+    cli_workers = processes // 2 if cli_workers is None else cli_workers
+    started = time.perf_counter()
+    workers = []
+    for number, subset in enumerate(subsets):
+        rng.shuffle(subset)
+        if number < cli_workers:
+            runs = [
+                shlex.join([QZFSG, "import", "--db", str(db), *map(str, subset[i : i + chunk])])
+                + "; echo rc=$?"
+                for i in range(0, len(subset), chunk)
+            ]
+            command = ["bash", "-c", "\n".join(runs)]
+        else:
+            command = [sys.executable, "-m", "tests.stress", "--worker", str(db), *map(str, subset)]
+        workers.append(
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+    failures = []
+    for worker in workers:
+        out, err = worker.communicate()
+        codes = [line[3:] for line in out.splitlines() if line.startswith("rc=")]
+        if worker.returncode or any(c not in ("0", "1") for c in codes) or "Traceback" in err:
+            failures.append(f"exit {worker.returncode} {codes}: {err.strip()[-300:]}")
+    seconds = time.perf_counter() - started
+    return Round(processes, failures, differences(snapshot(db), reference), seconds)
+
+
+def work(db: Path, files: list[Path]) -> None:
+    """One worker: the files in the order given, each stored in its own transaction as
+    `qzfsg import` stores it, with its modification time as its received time."""
+    from qzfsg.archive import file_time
+    from qzfsg.db import close_all, open_database, session_for
+    from qzfsg.importer import Importer
+
+    with session_for(open_database(db)) as session:
+        importer = Importer(session, archive_dir(db), date.today())
+        for path in files:
+            importer.import_file(path, file_time(path))
+    close_all()
+
+
+@dataclass
+class Kill:
+    after: float
+    problems: list[str]
+    differences: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.differences
+
+
+def kill_trial(files: list[Path], db: Path, reference: dict, after: float) -> Kill:
+    """An import of all the files killed (SIGKILL) `after` seconds after it stored its
+    first file in the archive; the database checked as it was left, then the same import
+    run again to the end."""
+    from qzfsg.importer import in_received_order
+
+    init(db)
+    folder = archive_dir(db)
+    ordered = [str(path) for path, _ in in_received_order(files, None)]
+    running = subprocess.Popen(
+        [sys.executable, "-m", "tests.stress", "--worker", str(db), *ordered],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while not folder.exists() and running.poll() is None:
+        time.sleep(0.01)
+    time.sleep(after)
+    running.send_signal(signal.SIGKILL)
+    running.wait()
+    problems = soundness(db)
+    serial_import(files, db)
+    return Kill(after, problems, differences(snapshot(db), reference))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=8)
+    parser.add_argument("--units", type=int, default=30, help="about 10 returns each")
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=20181201)
+    parser.add_argument("--folder", type=Path, default=Path("stress"))
+    parser.add_argument("--worker", nargs="+", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        work(args.worker[0], args.worker[1:])
+        return 0
+    rng = random.Random(args.seed)
+    folder = args.folder
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    files = make_office(folder / "inbox", args.units, args.seed)
+    serial = serial_import(files, folder / "serial.db")
+    reference = snapshot(folder / "serial.db")
+    print(f"{len(files)} returns ({len(reference['returns'])} stored by one serial import "
+          f"in {serial:.1f} s)")  # fmt: skip
+    failed = 0
+    for number in range(1, args.rounds + 1):
+        result = concurrent_round(files, folder / f"round{number}.db", reference,
+                                  args.processes, rng)  # fmt: skip
+        failed += not result.ok
+        print(f"round {number:2}: {args.processes} processes, {result.seconds:5.1f} s, "
+              + ("same as serial" if result.ok else "; ".join(result.failures + result.differences)))  # fmt: skip
+    killed = 0
+    for number in range(1, args.kills + 1):
+        after = rng.uniform(0, serial)
+        trial = kill_trial(files, folder / f"kill{number}.db", reference, after)
+        killed += not trial.ok
+        print(f"kill -9 {number:2} after {after:4.1f} s: "
+              + ("sound, rerun same as serial" if trial.ok else "; ".join(trial.problems + trial.differences)))  # fmt: skip
+    print(f"\n{args.rounds - failed}/{args.rounds} rounds of {args.processes} processes equal "
+          f"to the serial import; {args.kills - killed}/{args.kills} kill -9 trials sound and "
+          "equal after the rerun.")  # fmt: skip
+    return 1 if failed or killed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

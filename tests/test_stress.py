@@ -1,0 +1,48 @@
+"""The short version of `make stress` (tests/stress.py): several imports at once on one
+database, and imports killed at random moments, leave the record a serial import leaves."""
+
+import random
+
+import pytest
+
+from tests.stress import concurrent_round, kill_trial, make_office, serial_import, snapshot
+
+UNITS = 6  # about 60 returns
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("office")
+    files = make_office(folder / "inbox", UNITS, seed=9)
+    seconds = serial_import(files, folder / "serial.db")
+    return files, snapshot(folder / "serial.db"), seconds
+
+
+def test_the_office_has_corrections_rejections_and_late_files(office):
+    files, reference, _ = office
+    statuses = [entry[2] for entry in reference["returns"]]
+    assert 50 <= len(files) == len(reference["returns"]) <= 80
+    assert statuses.count("rejected") >= 1
+    assert sum(entry[4] for entry in reference["returns"]) >= 5  # corrections superseded
+    assert len(reference["archive"]) == len(files)
+
+
+@pytest.mark.parametrize("round_", [1, 2])
+def test_four_imports_at_once_equal_the_serial_import(office, tmp_path, round_):
+    files, reference, _ = office
+    result = concurrent_round(
+        files, tmp_path / "qzfsg.db", reference, processes=4, rng=random.Random(round_),
+        cli_workers=round_ - 1, chunk=len(files),
+    )  # fmt: skip
+    assert result.failures == []
+    assert result.differences == []
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.7])
+def test_an_import_killed_midway_leaves_a_sound_record_and_reruns_to_the_same(
+    office, tmp_path, fraction
+):
+    files, reference, seconds = office
+    trial = kill_trial(files, tmp_path / "qzfsg.db", reference, after=fraction * seconds)
+    assert trial.problems == []
+    assert trial.differences == []
