@@ -38,7 +38,7 @@ demo: install
 	$(QZFSG) rank --db $(DEMO)/qzfsg.db --month 2018-09
 	@echo; echo '== 全市 9 月汇总月报表（导出到 demo/）'
 	$(QZFSG) report --db $(DEMO)/qzfsg.db --month 2018-09 --filed 2018-10-08 --export $(DEMO)/汨罗市2018年9月月报表.xlsx
-	$(QZFSG) bulletin --db $(DEMO)/qzfsg.db --month 2018-09 --as-of 2018-10-08 --export $(DEMO)/2018年9月通报.xlsx
+	$(QZFSG) bulletin --db $(DEMO)/qzfsg.db --month 2018-09 --as-of 2018-10-08 --export $(DEMO)/2018年9月通报.xlsx --docx $(DEMO)/2018年9月通报.docx
 	$(QZFSG) template --db $(DEMO)/qzfsg.db --month 2018-10 --all --out $(DEMO)/10月模板
 
 test: install
@@ -57,10 +57,11 @@ check: lint test
 bench: install
 	$(BIN)/python -m tests.bench
 
-# 20 rounds of 8 imports at once on ~300 returns, and 20 imports killed with kill -9, each
+# 20 rounds of 8 imports at once on ~300 returns (on SQLite, then on a PostgreSQL server when
+# one can be had: tests/pgserver.py), and 20 imports killed with kill -9, each
 # compared with one serial import (tests/stress.py); a summary at the end.
 stress: install
-	$(BIN)/python -m tests.stress --rounds 20 --processes 8 --units 30 --kills 20 --folder stress
+	$(BIN)/python -m tests.stress --rounds 20 --processes 8 --units 30 --kills 20 --folder stress --postgresql
 
 clean:
 	rm -rf $(VENV) $(DEMO) stress .pytest_cache .ruff_cache build dist

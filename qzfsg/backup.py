@@ -19,7 +19,14 @@ from pydantic import BaseModel
 
 from qzfsg.archive import archived_path, file_sha256
 from qzfsg.checkup import REFERENCES
-from qzfsg.db import archive_dir, copy_is_whole, copy_snapshot, open_reader, table_rows
+from qzfsg.db import (
+    archive_dir,
+    copy_is_whole,
+    copy_snapshot,
+    explain,
+    open_reader,
+    table_rows,
+)
 from qzfsg.errors import DataError, QzfsgError
 
 
@@ -46,8 +53,12 @@ def back_up(source: Path, target: Path) -> BackupReport:
     staging = archive.with_name(f".{archive.name}.backup-{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        rows, referenced = copy_snapshot(connection, building, _contents)
-        if not copy_is_whole(building, rows):
+        try:
+            rows, referenced = copy_snapshot(connection, building, _contents)
+            whole = copy_is_whole(building, rows)
+        except sqlite3.Error as exc:  # the copy's disk (full, read-only…), not the database's
+            raise explain(exc, target) or exc from None
+        if not whole:
             raise QzfsgError(
                 "备份副本未通过核对（完整性检查或行数不符），已删除；数据库未作改动，请再试一次。"
             )

@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -112,7 +112,7 @@ def connect(path: Path) -> sqlite3.Connection:
             connection.execute(pragma)
     except sqlite3.DatabaseError as exc:
         connection.close()
-        raise faults.explain(exc, path, busy_timeout()) or faults.corrupt(path) from None
+        raise explain(exc, path) or faults.corrupt(path) from None
     return connection
 
 
@@ -127,17 +127,16 @@ def check_file(path: Path, thorough: bool = False) -> int:
         raise faults.read_only_folder(path)
     if not os.access(path, os.W_OK):
         raise faults.read_only_file(path)
-    probe = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+    uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
     try:
-        probe.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
-        version = _version_of(probe, path)
-        _check_version(version, path)
-        if thorough and probe.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
-            raise faults.corrupt(path, "SQLite 的快速检查未通过")
+        with closing(sqlite3.connect(uri, uri=True)) as probe:
+            probe.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+            version = _version_of(probe, path)
+            _check_version(version, path)
+            if thorough and probe.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise faults.corrupt(path, "SQLite 的快速检查未通过")
     except sqlite3.Error as exc:
-        raise faults.explain(exc, path, busy_timeout()) or faults.corrupt(path) from None
-    finally:
-        probe.close()
+        raise explain(exc, path) or faults.corrupt(path) from None
     _IN_USE.append(path)
     return version
 
@@ -168,11 +167,12 @@ def _check_header(path: Path) -> None:
         raise faults.corrupt(path, "文件长度不对，可能不完整")
 
 
-def explain(exc: BaseException) -> DatabaseError | None:
-    """The fault behind an error raised while a command used its database (None: a bug)."""
+def explain(exc: BaseException, path: Path | None = None) -> DatabaseError | None:
+    """The fault behind an error raised while a command used the database at `path`
+    (by default the one it opened last), or None: a bug."""
     if isinstance(exc, DatabaseError):
         return exc
-    where = _IN_USE[-1] if _IN_USE else database_path()
+    where = path or (_IN_USE[-1] if _IN_USE else database_path())
     if isinstance(where, ServerAddress):
         return server.explain(exc, where)
     return faults.explain(exc, where, busy_timeout())
@@ -359,7 +359,7 @@ def _new_file(path: Path, facts: dict[str, str]) -> Iterator[Engine]:
         for folder in made:  # deepest first
             with suppress(OSError):
                 folder.rmdir()
-        known = faults.explain(exc, path, busy_timeout())
+        known = explain(exc, path)
         if known is None or known is exc:
             raise
         raise known from None

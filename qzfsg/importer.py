@@ -208,7 +208,8 @@ class Importer:
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
         digest = file_sha256(data)
-        if not self.recheck and (copy := queries.accepted_copy(self.session, digest)):
+        copy = None if self.recheck else queries.accepted_copy(self.session, digest)
+        if copy is not None and (self.dry_run or _time(copy[5]) <= received):
             # Checked again inside the write transaction; this only saves the reading.
             return self._duplicate(path, received, copy, [])
         # The archive copy is written on a worker thread while the file is checked (the
@@ -258,7 +259,7 @@ class Importer:
     def _duplicate(
         self, path: Path, received: datetime, earlier: tuple, findings: list[Finding]
     ) -> FileOutcome:
-        _, unit_id, month_text, version, source = earlier
+        _, unit_id, month_text, version, source, *_ = earlier
         return FileOutcome(
             file=shown_path(path), status="duplicate", unit=self.names.get(unit_id),
             month=month_text, version=version, received=received, duplicate_of=source,
@@ -304,6 +305,7 @@ class Importer:
     ) -> FileOutcome:
         connection = begin_write(self.session)
         if (copy := queries.accepted_copy(connection, digest)) is not None:
+            self._received_earlier(connection, copy, path, received)
             return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
@@ -346,6 +348,23 @@ class Importer:
             self._place(outcome, connection, submission_id, unit.id, month)
         return outcome
 
+    def _received_earlier(
+        self, connection: Any, copy: tuple, path: Path, received: datetime
+    ) -> None:
+        """The same bytes as an accepted return, received before it: the return was received
+        then, under this name, as one import in received order would have stored it; the
+        unit's later returns are settled again."""
+        submission_id, unit_id, month = copy[:3]
+        if not self.writers.received_earlier(connection, submission_id, received, shown_name(path)):
+            return
+        unit = self.units.get(self.names.get(unit_id, ""))
+        if unit is None or month is None:
+            return
+        record = UnitRecord(self.session, self.checker, self.archive, unit)
+        for changed in record.settle(received, submission_id, {month}, including=True) | {month}:
+            renumber(connection, unit_id, changed)
+        self._accepted.pop(unit_id, None)
+
     def _next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""
         found = first(
@@ -378,6 +397,10 @@ class Importer:
         if outcome.status == "imported" and current and before is not None:
             outcome.replaces_version = before[0]  # received earlier: its number stands
         self._accepted.pop(unit_id, None)  # the unit's current figures may have changed
+
+
+def _time(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:

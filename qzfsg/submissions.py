@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from qzfsg.amounts import amount
 from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
 from qzfsg.months import Month, day_label
+from qzfsg.notices import Notice
 from qzfsg.queries import returns as returns_queries
 from qzfsg.reading.rules import show
 from qzfsg.registry import all_units, get_unit
-
-OFFICE = "汨罗市安委办"
 
 
 class OpenFindings(BaseModel):
@@ -33,6 +32,7 @@ class OpenFindings(BaseModel):
     status: str  # rejected | accepted
     findings: list[Finding]
     message: str
+    notice: Notice = Field(exclude=True)  # the message's parts, for the .txt and .docx files
 
 
 class Change(BaseModel):
@@ -140,10 +140,11 @@ def findings_by_submission(
 
 
 def list_open_findings(
-    session: Any, month: Month | None = None, unit: str | None = None
+    session: Any, month: Month | None = None, unit: str | None = None, today: date | None = None
 ) -> list[OpenFindings]:
     """For each unit and month, the latest file if it was rejected or accepted with warnings;
-    files that could not be placed stay open until the unit sends an accepted one."""
+    files that could not be placed stay open until the unit sends an accepted one. Each
+    carries its notice, dated `today` (default: the real today)."""
     unit_id = get_unit(session, unit).id if unit is not None else None
     key = str(month) if month is not None else None
     submissions = [
@@ -176,6 +177,7 @@ def list_open_findings(
         if (sub.status == "accepted" and not items) or sub.dismissed_at is not None:
             continue
         unit_name = names.get(sub.unit_id) if sub.unit_id else None
+        notice = return_notice(unit_name or sub.unit_text, sub, items, today or date.today())
         result.append(
             OpenFindings(
                 id=sub.id,
@@ -186,7 +188,8 @@ def list_open_findings(
                 version=sub.version,
                 status=sub.status,
                 findings=items,
-                message=return_note(unit_name or sub.unit_text, sub, items),
+                message=notice.text,
+                notice=notice,
             )
         )
     return result
@@ -236,24 +239,61 @@ def dismiss_findings(
     return done
 
 
-def return_note(unit: str | None, sub: SubmissionRow, items: list[Finding]) -> str:
-    """The ready-to-send text: 退回意见 for a rejected file, 核实提醒 for warnings. It speaks
+def return_notice(unit: str | None, sub: SubmissionRow, items: list[Finding], day: date) -> Notice:
+    """The notice to send: 退回意见 for a rejected file, 核实提醒 for warnings. It speaks
     to the unit (你单位) and asks only what the unit can do: the clerk's own remedies (an
     import option, a registry change) are hints beside the findings, never in this text."""
     month = Month.parse(sub.month).label if sub.month else "月份未能确定的"
-    who = unit or "填报单位"
     sent = f"你单位{day_label(sub.received_at.date())}报送的《{sub.source_name}》（{month}月报表）"
-    lines = [f"{i}. {f.message}" for i, f in enumerate(items, start=1)]
     if sub.status == "rejected":
-        head = f"【退回意见】{who}：{sent}未通过审核，未予录入："
-        tail = "请你单位按上述意见更正后重新报送（改好的表直接发来即可，无需另行说明）。"
-    elif any(f.code == "later_month_mismatch" for f in items):
-        head = f"【核实提醒】{who}：{sent}已收录，但以下情况请核实："
-        tail = "累计数不再衔接的月份，请你单位更正后重新报送；其余各项如无误无需回复。"
+        kind, title = "退回意见", f"关于退回{month}月报表的意见"
+        opening = f"{sent}未通过审核，未予录入："
+        closing = "请你单位按上述意见更正后重新报送（改好的表直接发来即可，无需另行说明）。"
     else:
-        head = f"【核实提醒】{who}：{sent}已收录，但以下情况请核实："
-        tail = "如数据无误无需回复；如有差错，请你单位更正后重新报送。"
-    return "\n".join([head, *lines, tail, f"——{OFFICE}"])
+        kind, title = "核实提醒", f"关于核实{month}月报表有关数据的提醒"
+        opening = f"{sent}已收录，但以下情况请核实："
+        closing = "如数据无误无需回复；如有差错，请你单位更正后重新报送。"
+        if any(f.code == "later_month_mismatch" for f in items):
+            closing = "累计数不再衔接的月份，请你单位更正后重新报送；其余各项如无误无需回复。"
+    return Notice(
+        kind=kind,
+        unit=unit or "填报单位",
+        title=title,
+        subject=month if sub.month else "月份不明",
+        opening=opening,
+        items=[f.message for f in items],
+        closing=[closing],
+        day=day,
+    )
+
+
+def findings_group_notice(
+    items: list[OpenFindings], day: date, month: Month | None = None
+) -> Notice | None:
+    """The message for the work group: which units' returns were sent back and which are
+    to be checked, each told to look for its own 退回意见 or 核实提醒."""
+
+    def named(status: str) -> str:
+        return "、".join(
+            f"{i.notice.unit}（{i.notice.subject}）" for i in items if i.status == status
+        )
+
+    lines = []
+    if returned := named("rejected"):
+        lines.append(f"以下单位报送的月报表未通过审核，已退回：{returned}。")
+    if checked := named("accepted"):
+        lines.append(f"以下单位报送的月报表已收录，但有数据需要核实：{checked}。")
+    if not lines:
+        return None
+    return Notice(
+        kind="审核情况",
+        unit=None,
+        title="月报表审核情况",
+        subject=month.label if month else day_label(day),
+        opening=f"截至{day_label(day)}，各单位月报表审核情况如下：",
+        closing=[*lines, "请以上单位按市安委办单独发送的退回意见或核实提醒办理。"],
+        day=day,
+    )
 
 
 def unit_history(session: Any, unit: str, month: Month | None = None) -> list[HistoryEntry]:

@@ -209,21 +209,27 @@ class UnitRecord:
         """Whether a return received after `received` is on file (the file came late)."""
         return any(row.received_at > received for row in self.rows)
 
-    def settle(self, received: datetime, submission_id: int, changed: set[str]) -> set[str]:
+    def settle(
+        self, received: datetime, submission_id: int, changed: set[str], including: bool = False
+    ) -> set[str]:
         """After the return `submission_id` (received at `received`) came in or changed, and
         with it the current returns of the months `changed`: check every later received
-        return that reads one of those months again, in received order, as if imported
-        after it. A return whose status changes changes its month's current return, and so
-        on. The months where a status changed (to renumber)."""
+        return that reads one of those months again (and the return itself if `including`:
+        it was moved there), in received order, as if imported after it. A return whose
+        status changes changes its month's current return, and so on. The months where a
+        status changed (to renumber)."""
         writer = ReturnWriter(self.session)
-        current = self.current_before(received, submission_id + 1)
+        point = (received, submission_id)
+        current = self.current_before(received, submission_id)
         flipped: set[str] = set()
         for row in self.rows:
-            if (row.received_at, row.id) <= (received, submission_id):
+            here = (row.received_at, row.id)
+            if here < point:
                 continue
             month = row.month
             assert month is not None
-            if any(m != month for m in changed) and (checked := self._reread(row)):
+            recheck = including if here == point else any(m != month for m in changed)
+            if recheck and (checked := self._reread(row)):
                 status = self._check_again(writer, row, checked, current)
                 if status != row.status:
                     changed.add(month)

@@ -4,6 +4,7 @@ the importer writes them and qzfsg.versions writes them again."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,14 @@ from qzfsg.db import RowWriter
 from qzfsg.findings import Finding
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
+from qzfsg.queries.runner import execute
 
+_RECEIVED_EARLIER = """
+UPDATE submission SET received_at = :received, source_name = :name
+WHERE id = :id AND received_at > :received AND NOT EXISTS (
+    SELECT 1 FROM submission AS o WHERE o.sha256 = submission.sha256
+    AND coalesce(o.unit_id, 0) = coalesce(submission.unit_id, 0)
+    AND coalesce(o.month, '') = coalesce(submission.month, '') AND o.received_at = :received)"""
 SUBMISSION_COLUMNS = (
     "unit_id", "unit_text", "month", "month_source", "received_at", "filed_on", "filed_text",
     "source_name", "sha256", "archive_path", "sheet", "status", "version", "superseded",
@@ -30,6 +38,19 @@ class ReturnWriter:
         self.submission = RowWriter(session, Submission.__table__, SUBMISSION_COLUMNS)  # type: ignore[attr-defined]
         self.value = RowWriter(session, Value.__table__, VALUE_COLUMNS)  # type: ignore[attr-defined]
         self.finding = RowWriter(session, FindingRow.__table__, FINDING_COLUMNS)  # type: ignore[attr-defined]
+        column = Submission.__table__.c.received_at  # type: ignore[attr-defined]
+        self._time = column.type.bind_processor(session.get_bind().dialect) or str
+
+    def received_earlier(
+        self, connection: Any, submission_id: int, received: datetime, name: str
+    ) -> bool:
+        """Give a stored return an earlier received time and that copy's file name (the
+        same bytes came earlier), unless those bytes are stored for that time already.
+        Whether it was changed."""
+        moved = execute(connection, _RECEIVED_EARLIER, {
+            "received": self._time(received), "name": name, "id": submission_id,
+        })  # fmt: skip
+        return moved.rowcount > 0
 
     def values(
         self, connection: Any, submission_id: int, figures: dict[str, tuple[Decimal, Decimal]]

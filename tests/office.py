@@ -1,6 +1,8 @@
-"""LibreOffice for the tests that open our exports in a real spreadsheet program: absent
-on a fresh machine (those tests skip), present where a developer installed it."""
+"""LibreOffice for the tests that open our exports in a real office program: absent on a
+fresh machine (those tests skip), present where a developer installed it, and required on
+CI (.ci/run installs it and sets QZFSG_REQUIRE_OFFICE=1, so a missing one fails)."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -9,7 +11,13 @@ from pathlib import Path
 import pytest
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
+REQUIRED = os.environ.get("QZFSG_REQUIRE_OFFICE", "") not in ("", "0")
+needs_soffice = pytest.mark.skipif(
+    SOFFICE is None and not REQUIRED, reason="LibreOffice (soffice) not installed"
+)
+needs_pdftotext = pytest.mark.skipif(
+    shutil.which("pdftotext") is None and not REQUIRED, reason="pdftotext (poppler) not installed"
+)
 
 
 def soffice_convert(source: Path, folder: Path, to: str) -> Path:

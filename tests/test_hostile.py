@@ -311,3 +311,15 @@ def test_a_web_page_without_a_table_says_what_it_is(tmp_path, cli, db_file):
     path = tmp_path / "page.xls"
     path.write_text("<html><body>请登录后下载</body></html>", encoding="utf-8")
     assert "另存为" in refused(cli, db_file, path, "unreadable")
+
+
+def test_many_sheets_each_just_under_the_limit_are_refused_together(tmp_path, cli, db_file):
+    import openpyxl
+
+    path = tmp_path / "wide.xlsx"
+    workbook = openpyxl.Workbook()
+    for number in range(12):
+        sheet = workbook.create_sheet(f"S{number}")
+        sheet["A1"], sheet["ZZ1400"] = "x", "y"  # about a million cells of room each
+    workbook.save(path)
+    assert "工作表共占" in refused(cli, db_file, path, "too_big")

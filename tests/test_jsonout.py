@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qzfsg.cli import jsonout
+from qzfsg import jsonout
 from qzfsg.cli.common import _json_value
 
 leaves = st.one_of(
@@ -53,3 +55,23 @@ def test_a_long_stream_is_written_in_batches():
         assert out.getvalue() == json.dumps(
             expected, ensure_ascii=False, indent=indent, default=_json_value
         )
+
+
+@pytest.mark.parametrize("as_of", [date(2018, 8, 15), date(2018, 10, 15)])
+def test_fast_row_text_is_the_rows_json(samples_db, as_of):
+    """The board's and the chase list's own row text (their --json hot path) is exactly
+    json.dumps of the row, for every row of the samples (missing, late, zero, rejected…)."""
+    from qzfsg.db import open_reader
+    from qzfsg.timeliness.board import board_json, status_board
+    from qzfsg.timeliness.overdue import list_overdue, overdue_json
+
+    connection = open_reader(samples_db)
+    units = board_json(status_board(connection, as_of=as_of))["units"]
+    items = overdue_json(list_overdue(connection, as_of))["items"]
+    checked = 0
+    for rows in (units, items):
+        for row in rows.items:
+            expected = json.dumps(rows.as_value(row), ensure_ascii=False, default=_json_value)
+            assert rows.as_text(row) == expected
+            checked += 1
+    assert checked > 100

@@ -44,6 +44,22 @@ def archived(db: Path) -> list[Path]:
     return sorted(p for p in archive_dir(db).rglob("*") if p.is_file())
 
 
+@pytest.fixture(scope="module")
+def serial_import(tmp_path_factory):
+    """The sample folder imported in one uninterrupted process: (inbox, database)."""
+    folder = tmp_path_factory.mktemp("serial")
+    inbox = folder / "inbox"
+    shutil.copytree(SAMPLE_FILES, inbox)
+    db = folder / "qzfsg.db"
+    for args in (["init"], ["import", str(inbox)]):
+        subprocess.run(qzfsg(*args, "--db", str(db)), capture_output=True, timeout=180)
+    return inbox, db
+
+
+def qzfsg(*args: str) -> list[str]:
+    return [sys.executable, "-m", "qzfsg", *args]
+
+
 # ------------------------------------------------------------------ check
 def test_check_of_a_clean_database_exits_0(cli, imported):
     result = cli("check", "--json", db=imported)
@@ -193,11 +209,10 @@ def test_a_second_ctrl_c_stops_at_once_and_rolls_the_file_back(cli, db_file, mon
     assert "已中断：已录入 1 个，未处理 4 个" in result.stderr
 
 
-def test_ctrl_c_on_a_real_import_process(db_file, tmp_path):
+def test_ctrl_c_on_a_real_import_process(db_file, serial_import):
     """SIGINT to a real `qzfsg import` of a folder once it has stored a file: it stops
     cleanly (exit 130, the line on stderr), and a rerun finishes the job."""
-    inbox = tmp_path / "inbox"
-    shutil.copytree(SAMPLE_FILES, inbox)
+    inbox, serial = serial_import
     command = qzfsg("import", str(inbox), "--db", str(db_file))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for_a_stored_return(db_file, process)
@@ -209,12 +224,21 @@ def test_ctrl_c_on_a_real_import_process(db_file, tmp_path):
     assert "已中断" in stderr and "Traceback" not in stderr
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1)
-    serial = tmp_path / "serial.db"
-    for args in (["init"], ["import", str(inbox)]):
-        subprocess.run(qzfsg(*args, "--db", str(serial)), capture_output=True, timeout=120)
     assert rows(db_file) == rows(serial)
     with closing(sqlite3.connect(db_file)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_ctrl_c_elsewhere_is_one_chinese_line(cli, monkeypatch):
+    import qzfsg.registry
+
+    def pressed(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(qzfsg.registry, "list_units", pressed)
+    result = cli("units", "list")
+    assert result.exit_code == 130
+    assert result.stderr.startswith("错误：已中断") and "Traceback" not in result.stderr
 
 
 def wait_for_a_stored_return(db: Path, process: subprocess.Popen) -> None:
@@ -237,28 +261,12 @@ def test_a_closed_pipe_ends_quietly(samples_db):
 
 
 # ------------------------------------------------------------------ kill -9
-KILL_TRIALS = int(os.environ.get("QZFSG_KILL_TRIALS", "2"))
-
-
-@pytest.fixture(scope="module")
-def serial_import(tmp_path_factory):
-    """The sample folder imported in one uninterrupted process: (inbox, database)."""
-    folder = tmp_path_factory.mktemp("serial")
-    inbox = folder / "inbox"
-    shutil.copytree(SAMPLE_FILES, inbox)
-    db = folder / "qzfsg.db"
-    for args in (["init"], ["import", str(inbox)]):
-        subprocess.run(qzfsg(*args, "--db", str(db)), capture_output=True, timeout=180)
-    return inbox, db
-
-
-def qzfsg(*args: str) -> list[str]:
-    return [sys.executable, "-m", "qzfsg", *args]
+KILL_TRIALS = int(os.environ.get("QZFSG_KILL_TRIALS", "1"))
 
 
 @pytest.mark.parametrize("trial", range(KILL_TRIALS))
 def test_kill_9_at_a_random_moment_loses_nothing(serial_import, tmp_path, trial):
-    """SIGKILL during a folder import (QZFSG_KILL_TRIALS trials, 2 in `make test`): the
+    """SIGKILL during a folder import (QZFSG_KILL_TRIALS trials, 1 in `make test`): the
     database is whole, no return is half stored, every archived file is there, and a
     rerun gives the uninterrupted result."""
     import random

@@ -20,10 +20,11 @@ from sqlmodel import Session
 
 from qzfsg.consolidation import IndicatorInfo
 from qzfsg.db import archive_dir
+from qzfsg.filenames import safe_filename
 from qzfsg.importer import Importer
 from qzfsg.months import Month
 from qzfsg.templates import TemplateReturn, template_returns
-from qzfsg.workbooks import safe_filename, template_filename, write_templates
+from qzfsg.workbooks import template_filename, write_templates
 from tests.factories import CODES, INDICATORS, default_values, make_return
 from tests.office import needs_soffice, soffice_convert
 

@@ -235,3 +235,20 @@ def test_a_late_correction_lets_the_next_month_through(importer, session, tmp_pa
 
 def codes(outcome) -> list[str]:
     return [f.code for f in outcome.findings]
+
+
+def test_the_same_file_received_earlier_moves_the_stored_copy_back(importer, session, tmp_path):
+    """A forwarded copy imported first, the original e-mail's copy after it: the return was
+    received when the original came (timeliness counts from then), as in received order."""
+    forwarded = make_return(tmp_path, name="转发.xlsx")
+    original = tmp_path / "原件.xlsx"
+    original.write_bytes(forwarded.read_bytes())
+    importer.import_file(forwarded, datetime(2018, 7, 9))
+    outcome = importer.import_file(original, datetime(2018, 6, 28))
+    assert (outcome.status, outcome.duplicate_of) == ("duplicate", "转发.xlsx")
+    [entry] = unit_history(session, "归义镇")
+    assert (entry.file, entry.received) == ("原件.xlsx", datetime(2018, 6, 28))
+    again = importer.import_file(forwarded, datetime(2018, 7, 9))
+    assert again.status == "duplicate"
+    [entry] = unit_history(session, "归义镇")
+    assert entry.received == datetime(2018, 6, 28)

@@ -47,6 +47,40 @@ ForceOption = Annotated[
     bool, typer.Option("--force", help="要写的文件已存在时覆盖它（默认不覆盖，报错退出）。")
 ]
 
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        metavar="文件夹",
+        help="把要发送的文字存成文件放进这个文件夹（没有则新建）：每个单位一个 .txt，另加一个群消息。",
+        show_default=False,
+    ),
+]
+DocxOption = Annotated[
+    bool,
+    typer.Option(
+        "--docx", help="与 --out 一起用：另为每个单位生成一份 Word 通知（.docx），可打印盖章。"
+    ),
+]
+
+
+def write_notices(notices: list[Any], folder: Path | None, docx: bool, force: bool) -> list[Path]:
+    """The notices as files in `folder` (nothing when no folder was given); every file is
+    checked before any is written, so a refusal leaves the folder as it was."""
+    from qzfsg.errors import QzfsgError
+
+    if folder is None:
+        if docx:
+            raise QzfsgError("--docx 要与 --out 文件夹 一起用，例如 --out 退回意见 --docx。")
+        return []
+    if folder.exists() and not folder.is_dir():
+        raise QzfsgError(f"“{folder}”是一个文件，--out 应为文件夹。")
+    from qzfsg.notices import notice_files, write_notice_files
+
+    planned = notice_files(notices, folder, docx)
+    refuse_overwrite([path for _, path in planned], force)
+    return write_notice_files(planned)
+
 
 def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
     """Stop before writing anything when a file to be written exists already, unless the
@@ -134,7 +168,7 @@ def emit_json(data: Any) -> None:
     units in a moment. A list given as an iterator (a generator) is written as it is
     produced, a batch at a time, so that a long list is never held twice (as objects and as
     text). Written directly: typer.echo would scan megabytes of output for colour codes."""
-    from qzfsg.cli.jsonout import write_json
+    from qzfsg.jsonout import write_json
 
     write_json(sys.stdout, data, indent=2 if sys.stdout.isatty() else None, default=_json_value)
     sys.stdout.write("\n")

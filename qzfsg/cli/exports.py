@@ -10,12 +10,14 @@ from qzfsg.cli.base import QzfsgCommand
 from qzfsg.cli.common import (
     AsOfOption,
     DbOption,
+    ForceOption,
     JsonOption,
     database,
     day_or_none,
     emit_json,
     month_or_none,
     reading,
+    refuse_overwrite,
     show,
 )
 
@@ -25,14 +27,22 @@ MonthOption = Annotated[
 ]
 
 
-def _xlsx(path: Path) -> Path:
+def _target(path: Path, suffix: str, example: str) -> Path:
     from qzfsg.errors import QzfsgError
 
-    if path.suffix.lower() != ".xlsx":
-        raise QzfsgError(f"导出文件“{path}”应以 .xlsx 结尾，例如 汇总表.xlsx。")
+    if path.suffix.lower() != suffix:
+        raise QzfsgError(f"导出文件“{path}”应以 {suffix} 结尾，例如 {example}。")
     if path.is_dir():
-        raise QzfsgError(f"“{path}”是一个文件夹，请给出要保存的文件名，例如 汇总表.xlsx。")
+        raise QzfsgError(f"“{path}”是一个文件夹，请给出要保存的文件名，例如 {example}。")
     return path
+
+
+def _xlsx(path: Path) -> Path:
+    return _target(path, ".xlsx", "汇总表.xlsx")
+
+
+def _docx(path: Path) -> Path:
+    return _target(path, ".docx", "9月通报.docx")
 
 
 def report(
@@ -89,14 +99,23 @@ def report(
 
 def bulletin(
     export: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--export",
             metavar="文件.xlsx",
             help="保存通报的 Excel 文件（.xlsx）。",
             show_default=False,
         ),
-    ],
+    ] = None,
+    docx: Annotated[
+        Path | None,
+        typer.Option(
+            "--docx",
+            metavar="文件.docx",
+            help="保存通报的 Word 文件（.docx），公文格式，可直接印发。",
+            show_default=False,
+        ),
+    ] = None,
     month: Annotated[
         str | None, typer.Option("--month", metavar="YYYY-MM", help="月度通报，如 2018-09。")
     ] = None,
@@ -107,31 +126,46 @@ def bulletin(
         str | None, typer.Option("--year", metavar="YYYY", help="年度总排名，如 2018。")
     ] = None,
     as_of: AsOfOption = None,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """生成排名通报（Excel）：镇、部门两张排行榜（含三部分得分和柱状图）、迟报未报名单、
-    连续迟报的单位和全市汇总数，A4 排版，可直接打印或发布。
+    """生成排名通报：Excel 工作簿（--export）和/或 Word 公文（--docx），A4 排版，可直接打印或发布。
+
+    两者至少给一个。Excel 含镇、部门两张排行榜（含三部分得分和柱状图）、迟报未报名单、连续迟报的单位和全市汇总数。Word 为公文格式：标题、主送、每类单位一段情况说明（谁领先、谁上升下降、谁迟报未报）、排行榜、报送情况、全市汇总表和落款。
 
     --month 为月度通报，--quarter 为季度讲评，--year 为年度总排名（三者选一）。
 
-    示例：qzfsg bulletin --month 2018-09 --export 9月通报.xlsx　　qzfsg bulletin --quarter 2018Q3 --export 三季度讲评.xlsx
+    示例：qzfsg bulletin --month 2018-09 --export 9月通报.xlsx --docx 9月通报.docx　　qzfsg bulletin --quarter 2018Q3 --export 三季度讲评.xlsx
     """
     from qzfsg.bulletin import build_bulletin
+    from qzfsg.errors import QzfsgError
     from qzfsg.ranking.leagues import choose_period
     from qzfsg.render import exports as render
 
     period = choose_period(month, quarter, year, "通报期")
-    target = _xlsx(export)
+    if export is None and docx is None:
+        raise QzfsgError(
+            "请用 --export 文件.xlsx 或 --docx 文件.docx 指定通报保存到哪里（可两个都给）。"
+        )
+    targets = [_xlsx(export)] if export else []
+    if docx is not None:
+        targets.append(_docx(docx))
+    refuse_overwrite(targets, force)
     with database(db) as session:
         found = build_bulletin(session, period, as_of=day_or_none(as_of))
-    from qzfsg.workbooks import write_bulletin
+    if export is not None:
+        from qzfsg.workbooks import write_bulletin
 
-    write_bulletin(found, target)
+        write_bulletin(found, export)
+    if docx is not None:
+        from qzfsg.documents import write_bulletin_document
+
+        write_bulletin_document(found, docx)
     if as_json:
         emit_json(found.summary())
     else:
-        show(*render.bulletin_summary(found), render.exported(target, "通报"))
+        show(*render.bulletin_summary(found), *(render.exported(t, "通报") for t in targets))
 
 
 def template(

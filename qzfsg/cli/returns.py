@@ -9,7 +9,10 @@ import typer
 from qzfsg.cli.base import QzfsgCommand
 from qzfsg.cli.common import (
     DbOption,
+    DocxOption,
+    ForceOption,
     JsonOption,
+    OutOption,
     console,
     database,
     db_path,
@@ -17,6 +20,7 @@ from qzfsg.cli.common import (
     month_or_none,
     reading,
     show,
+    write_notices,
 )
 
 if TYPE_CHECKING:
@@ -187,22 +191,35 @@ def findings(
         str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", metavar="单位", help="只看某单位。")] = None,
+    out: OutOption = None,
+    docx: DocxOption = False,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """列出仍有问题的报表，每份附一段可直接发给该单位的退回意见或核实提醒。
 
-    示例：qzfsg findings --month 2018-09　　qzfsg findings --unit 农业农村局
+    加 --out 文件夹，把每份意见存成一个文件（如“市城市管理和综合执法局-2018年9月退回意见.txt”），另加一条发工作群的群消息；再加 --docx 另生成 Word 通知。
+
+    示例：qzfsg findings --month 2018-09　　qzfsg findings --unit 农业农村局　　qzfsg findings --month 2018-09 --out 退回意见 --docx
     """
     from qzfsg.render import returns as render
-    from qzfsg.submissions import list_open_findings
+    from qzfsg.submissions import findings_group_notice, list_open_findings
 
+    today, chosen = date.today(), month_or_none(month)
     with reading(db) as session:
-        items = list_open_findings(session, month_or_none(month), unit)
+        items = list_open_findings(session, chosen, unit, today=today)
+    group = findings_group_notice(items, today, chosen)
+    notices = [i.notice for i in items] + ([group] if group else [])
+    written = write_notices(notices, out, docx, force)
     if as_json:
         emit_json(items)
-    else:
-        show(*render.open_findings(items))
+        return
+    show(*render.open_findings(items))
+    if out is not None:
+        from qzfsg.render.exports import files_written
+
+        show(files_written(out, written))
 
 
 def history(

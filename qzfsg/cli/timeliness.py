@@ -10,7 +10,10 @@ from qzfsg.cli.base import QzfsgCommand, new_app
 from qzfsg.cli.common import (
     AsOfOption,
     DbOption,
+    DocxOption,
+    ForceOption,
     JsonOption,
+    OutOption,
     database,
     day_or_none,
     db_path,
@@ -19,6 +22,7 @@ from qzfsg.cli.common import (
     reading,
     safe,
     show,
+    write_notices,
 )
 from qzfsg.cli.units import KINDS, KindOption, word_choice
 
@@ -275,6 +279,9 @@ def overdue(
             "--message", help="另附可直接发送的催报通知：每个单位一条，另加一条群发通报。"
         ),
     ] = False,
+    out: OutOption = None,
+    docx: DocxOption = False,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -282,7 +289,9 @@ def overdue(
 
     包括月报表和各项材料（联络员信息表、实施方案、年度监管执法计划、典型案例、排名通报、行动总结）。未报的在前（红色），逾期最久的在前；迟报的在后（黄色）。只报了被退回的表的单位算未报，并注明有退回的表待更正。
 
-    示例：qzfsg overdue　　qzfsg overdue --month 2018-09 --kind town --message
+    加 --out 文件夹，把催报通知存成文件（每个单位一个 .txt，另加群发通报），再加 --docx 另生成 Word 通知。
+
+    示例：qzfsg overdue　　qzfsg overdue --month 2018-09 --kind town --message　　qzfsg overdue --month 2018-09 --message --out 催报 --docx
     """
     from qzfsg.render import timeliness as render
     from qzfsg.timeliness.overdue import list_overdue, overdue_json
@@ -290,10 +299,11 @@ def overdue(
     with reading(db) as session:
         report = list_overdue(session, day_or_none(as_of), month_or_none(month), kind, item)
     reminders = None
-    if message:
+    if message or out is not None:  # files of the texts: the texts are wanted
         from qzfsg.timeliness.reminders import build_reminders
 
         reminders = build_reminders(report)
+    written = write_notices(reminders.notices if reminders else [], out, docx, force)
     if as_json:
         data = overdue_json(report)
         if reminders is not None:
@@ -304,6 +314,10 @@ def overdue(
         show(render.overdue_table(report))
     else:
         show(render.overdue_table(report), *render.reminders_view(reminders))
+    if out is not None:
+        from qzfsg.render.exports import files_written
+
+        show(files_written(out, written))
 
 
 def status(

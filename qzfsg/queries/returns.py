@@ -85,9 +85,10 @@ def indicator_labels(connection: Any) -> dict[str, str]:
 
 
 def accepted_copy(connection: Any, sha256: str) -> tuple | None:
-    """(id, unit id, month, version, file) of the accepted return with these bytes, if any."""
+    """(id, unit id, month, version, file, received) of the accepted return with these
+    bytes, if any."""
     sql = (
-        "SELECT id, unit_id, month, version, source_name FROM submission"
+        "SELECT id, unit_id, month, version, source_name, received_at FROM submission"
         " WHERE sha256 = :sha256 AND status = 'accepted'"
     )
     return first(connection, sql, {"sha256": sha256})

@@ -59,8 +59,8 @@ def _loaders() -> dict[str, type]:
 
     class Timestamp(Loader):
         def load(self, data: Any) -> str:
-            day_time, _, fraction = bytes(data).decode().partition(".")
-            return f"{day_time}.{fraction:0<6}"
+            text = bytes(data).decode()  # as SQLAlchemy writes it in SQLite:
+            return text.ljust(26, "0") if "." in text else text  # .ffffff only when not 0
 
     class Boolean(Loader):
         def load(self, data: Any) -> int:

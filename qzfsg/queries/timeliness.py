@@ -7,26 +7,32 @@ statistics (`+column` keeps a term from choosing the wrong one).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qzfsg.queries.runner import rows
+from qzfsg.queries.runner import rows, stream
 
 ZERO_FINDING = "all_zero"  # the import rule's finding: every 本月数 of the return is 0
 ITEMS_PER_QUERY = 100  # due items per compound query (SQLite allows 500 terms)
 
 # One row per unit and month that received anything by the cut-off: (unit id, month,
-# first accepted arrival, whether a rejected one came, latest accepted version). Scans
-# the covering index ix_submission_unit_month_status in (unit, month) order.
+# first accepted arrival, whether a rejected one came, latest accepted version), unit by
+# unit in registry order (of one kind if given), so that the rows can be merged with the
+# unit list without holding them all. The inner query scans the covering index
+# ix_submission_unit_month_status in (unit, month) order.
 RETURNS = """
-SELECT unit_id, month,
-       MIN(CASE WHEN status = 'accepted' THEN received_at END),
-       MAX(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END),
-       MAX(CASE WHEN status = 'accepted' THEN version END)
-FROM submission
-WHERE unit_id IS NOT NULL AND +month BETWEEN :first AND :last AND +received_at < :cutoff
-GROUP BY unit_id, month
+SELECT r.unit_id, r.month, r.received, r.rejected, r.latest
+FROM (SELECT unit_id, month,
+             MIN(CASE WHEN status = 'accepted' THEN received_at END) AS received,
+             MAX(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejected,
+             MAX(CASE WHEN status = 'accepted' THEN version END) AS latest
+      FROM submission
+      WHERE unit_id IS NOT NULL AND +month BETWEEN :first AND :last
+        AND +received_at < :cutoff
+      GROUP BY unit_id, month) AS r
+JOIN unit AS u ON u.id = r.unit_id{kind}
+ORDER BY u.sort_order, u.id
 """
 
 # The accepted versions the import marked as zero returns: (unit id, month, version).
@@ -38,19 +44,23 @@ WHERE f.code = '{ZERO_FINDING}' AND s.status = 'accepted' AND s.unit_id IS NOT N
 """
 
 
-def arrival_queries(first: str, last: str, cutoff: str) -> list[tuple[str, dict[str, Any]]]:
+def arrival_queries(
+    first: str, last: str, cutoff: str, kind: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """The two statements behind the board, with their parameters: zero returns, then
     arrivals per unit and month."""
-    params = {"first": first, "last": last, "cutoff": cutoff}
-    return [(ZERO_RETURNS, params), (RETURNS, params)]
+    params = {"first": first, "last": last, "cutoff": cutoff, "kind": kind}
+    returns = RETURNS.format(kind="" if kind is None else " WHERE u.kind = :kind")
+    return [(ZERO_RETURNS, params), (returns, params)]
 
 
 def return_arrivals(
-    connection: Any, first: str, last: str, cutoff: str
-) -> tuple[list[tuple], list[tuple]]:
-    """(the zero returns, the arrivals per unit and month) of the months first…last."""
-    (zero_sql, params), (returns_sql, _) = arrival_queries(first, last, cutoff)
-    return rows(connection, zero_sql, params), rows(connection, returns_sql, params)
+    connection: Any, first: str, last: str, cutoff: str, kind: str | None = None
+) -> tuple[list[tuple], Iterator[tuple]]:
+    """(the zero returns, the arrivals per unit and month, streamed) of the months
+    first…last."""
+    (zero_sql, params), (returns_sql, _) = arrival_queries(first, last, cutoff, kind)
+    return rows(connection, zero_sql, params), stream(connection, returns_sql, params)
 
 
 # Per due item: the expected units without an arrival by the end of the due day (NOT IN

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from qzfsg.reading.guard import Refused, Span, check_span
+from qzfsg.reading.guard import Refused, Span, check_span, check_total
 from qzfsg.reading.unreadable import UnreadableReturn
 
 _END_OF_CHAIN = 0xFFFFFFFE
@@ -30,8 +30,10 @@ def check_xls(name: str, data: bytes) -> None:
     if stream is None:
         return
     try:
-        for number, span in enumerate(_sheet_spans(stream)):
+        spans = list(_sheet_spans(stream))
+        for number, span in enumerate(spans):
             check_span(f"（第 {number} 个）" if number else "", span)
+        check_total(spans)
     except Refused as exc:
         raise UnreadableReturn(exc.code, f"文件“{name}”{exc}") from None
 

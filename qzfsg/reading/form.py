@@ -300,6 +300,10 @@ class _Matcher:
                 tail = rest.rpartition(")")[2]
                 self.affixes.append((head, tail, len(plain) + 4, ind))
         self.by_length = sorted(self.keys.items(), key=lambda kv: -len(kv[0]))
+        # What a label can start with: a ledger pasted below the form has hundreds of
+        # thousands of distinct texts, nearly none of which starts like a label.
+        self.key_starts = {key[0] for key in self.keys if key}
+        self.affix_starts = {head[:1] for head, _, _, _ in self.affixes}
         self.memo: dict[str, str | IndicatorDef | None] = {}
 
     def classify(self, text: str) -> str | IndicatorDef | None:
@@ -323,10 +327,13 @@ class _Matcher:
         found = self.keys.get(key)
         if found:
             return found
-        for known, ind in self.by_length:
-            if key.startswith(known) and len(key) - len(known) <= _LABEL_SLACK:
-                return ind
+        if key[0] in self.key_starts:
+            for known, ind in self.by_length:
+                if key.startswith(known) and len(key) - len(known) <= _LABEL_SLACK:
+                    return ind
         plain = unicodedata.normalize("NFKC", text).translate(_DROP)
+        if plain[:1] not in self.affix_starts:
+            return None
         for head, tail, longest, ind in self.affixes:
             if plain.startswith(head) and plain.endswith(tail) and len(plain) <= longest:
                 return ind

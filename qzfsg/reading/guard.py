@@ -42,6 +42,11 @@ SLACK = 4
 MAX_CELLS = 12_000_000
 _CHUNK = 1 * MiB
 _XML_PARTS = (".xml", ".rels")
+# What calamine reads: the workbook's parts under xl/ (not the theme, which nothing
+# reads), and an .ods's content. Other parts (document properties, custom XML) are
+# never parsed by anyone, so only their stated size counts.
+_READ_PARTS = ("xl/", "content.xml")
+_UNREAD_PARTS = ("xl/theme/",)
 
 _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
 # Excel, WPS, LibreOffice and openpyxl write a cell as <c r="B7" …>, `r` first. Counted
@@ -49,7 +54,11 @@ _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
 # `r`, with `r` later on, or with a namespace prefix sends the part to the slow path.
 _CELL_COLUMNS = re.compile(rb'<c r="([A-Za-z]{1,3})[0-9]')
 _CELL_ROWS = re.compile(rb'<c r="[A-Za-z]{1,3}([0-9]{1,7})"')
-_OTHER_CELL = re.compile(rb"<c[>/\t\n\r]|:c[\s>/]")  # <c> <c/> <c⇥ …, <x:c …
+# Cells written otherwise: <c> <c/> <c⇥ …, or with a namespace prefix (<x:c …).
+_OTHER_CELLS = (
+    *(prefix + end for prefix in (b"<c", b":c") for end in (b">", b"/", b"\t", b"\n", b"\r")),
+    b":c ",
+)
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
@@ -90,8 +99,14 @@ def _check_archive(archive: zipfile.ZipFile, size: int) -> None:
     if declared > budget:
         raise _too_big(declared)
     left = budget
+    spans: list[Span] = []
     for info in infos:
-        if not info.filename.lower().endswith(_XML_PARTS):
+        lower = info.filename.lower()
+        if not (
+            lower.endswith(_XML_PARTS)
+            and lower.startswith(_READ_PARTS)
+            and not lower.startswith(_UNREAD_PARTS)
+        ):
             continue
         scan = _scanner(info.filename)
         before = left
@@ -101,19 +116,34 @@ def _check_archive(archive: zipfile.ZipFile, size: int) -> None:
             _parse(archive, info, before, scan, budget)
         for sheet, span in scan.extents():
             check_span(sheet, span)
+            spans.append(span)
+    check_total(spans)
+
+
+def check_total(spans: list[Span]) -> None:
+    """Refused when the sheets together span far more room than they fill: calamine
+    builds them one after the other (five hundred sheets just under the limit each)."""
+    room = sum(span.room for span in spans)
+    cells = sum(span.cells for span in spans)
+    if room > max(SLACK * MIN_SPAN, SLACK * cells):
+        raise Refused(
+            "too_big",
+            f"的 {len(spans)} 张工作表共占 {room} 个单元格的范围，却只有 {cells} 个单元格，"
+            "读取它们会耗尽内存和时间，未读取；请只发送月报表本身。",
+        )
 
 
 def check_span(sheet: str, span: Span) -> None:
     """Refused when the sheet's cells span far more room than they fill, or are more
     than calamine can hold in the memory budget."""
-    rows, cols = span.bottom - span.top + 1, span.right - span.left + 1
     if span.cells > MAX_CELLS:
         raise Refused(
             "too_big",
             f"的工作表{sheet}有 {span.cells} 个单元格，远超任何月报表，读取它会耗尽内存，未读取；"
             "请只发送月报表本身。",
         )
-    if span.cells and rows * cols > max(MIN_SPAN, SLACK * span.cells):
+    if span.room > max(MIN_SPAN, SLACK * span.cells):
+        rows, cols = span.bottom - span.top + 1, span.right - span.left + 1
         raise Refused(
             "too_big",
             f"的工作表{sheet}范围达 {rows} 行 × {cols} 列，却只有 {span.cells} 个单元格"
@@ -190,6 +220,11 @@ class Span:
         self.top = self.left = 1 << 62
         self.bottom = self.right = self.cells = 0
 
+    @property
+    def room(self) -> int:
+        """Cells in the rectangle: what calamine allocates for the sheet."""
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1) if self.cells else 0
+
     def add(self, top: int, left: int, bottom: int, right: int, cells: int) -> None:
         self.cells += cells
         if top < self.top:
@@ -222,7 +257,7 @@ class _XlsxSheet(_Scan):
         if self.unplaced:
             return
         letters = _CELL_COLUMNS.findall(text)
-        if len(letters) != text.count(b"<c ") or _OTHER_CELL.search(text):
+        if len(letters) != text.count(b"<c ") or any(o in text for o in _OTHER_CELLS):
             self.unplaced = True
             return
         if letters:

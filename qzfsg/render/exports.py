@@ -79,6 +79,19 @@ def exported(path: Path, what: str) -> Text:
     return Text.assemble((f"已导出{what}：", "green"), text(str(path)))
 
 
+def files_written(folder: Path, paths: Sequence[Path]) -> Text:
+    """The files written for the clerk to send, by name, under the folder they are in."""
+    if not paths:
+        return Text("没有需要发送的文字，未生成文件。", style="green")
+    lines = Text.assemble(
+        ("已在 ", "green"), text(str(folder)), (f" 生成 {len(paths)} 个文件：", "green")
+    )
+    for path in paths:
+        lines.append("\n  ")
+        lines.append_text(text(path.name))
+    return lines
+
+
 def templates_table(items: Sequence[TemplateReturn], paths: Sequence[Path]) -> Table:
     grid = table("单位", "文件", "上月累计数", title=f"已生成月报表模板 {len(paths)} 份")
     for item, path in zip(items, paths, strict=True):

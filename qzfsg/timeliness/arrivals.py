@@ -14,7 +14,7 @@ statistics (`+column` keeps a term from choosing the wrong one).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -53,7 +53,6 @@ class ReturnStatus(BaseModel):
 # stored text or None, whether a rejected one was received, whether the latest accepted
 # version is a zero return).
 _Arrival = tuple[str | None, bool, bool]
-NO_ARRIVALS: dict[str, _Arrival] = {}
 
 
 def end_of_day(day: date) -> str:
@@ -75,22 +74,29 @@ def addressee_test(deadline: DeadlineRef, named: dict[int, set[int]]) -> Callabl
     return lambda unit: True
 
 
-def return_arrivals(
-    connection: Any, first: Month, last: Month, as_of: date
-) -> dict[int, dict[str, _Arrival]]:
-    """{unit id: {month: arrival}} for the units and months that received anything."""
-    zero_rows, arrival_rows = timeliness_queries.return_arrivals(
-        connection, str(first), str(last), end_of_day(as_of)
+def unit_arrivals(
+    connection: Any, units: list[UnitRef], first: Month, last: Month, as_of: date, kind: str | None
+) -> Iterator[tuple[UnitRef, dict[str, _Arrival]]]:
+    """Each of `units` (every unit of `kind` in registry order, as `unit_refs` gives them)
+    with its arrivals {month: arrival}, one unit at a time."""
+    zero_rows, rows = timeliness_queries.return_arrivals(
+        connection, str(first), str(last), end_of_day(as_of), kind
     )
-    zero = set(zero_rows)
-    found: dict[int, dict[str, _Arrival]] = {}
-    for unit_id, month, received, rejected, latest in arrival_rows:
-        found.setdefault(unit_id, {})[month] = (
-            received,
-            bool(rejected),
-            latest is not None and (unit_id, month, latest) in zero,
-        )
-    return found
+    # unit id -> month -> its latest zero version: the latest accepted one, if it is zero
+    zero: dict[int, dict[str, int]] = {}
+    for unit_id, month, version in zero_rows:
+        versions = zero.setdefault(unit_id, {})
+        versions[month] = max(version, versions.get(month, version))
+    row = next(rows, None)
+    for unit in units:
+        mine: dict[str, _Arrival] = {}
+        zeroed = zero.get(unit.id, {})
+        while row is not None and row[0] == unit.id:
+            _, month, received, rejected, latest = row
+            is_zero = latest is not None and zeroed.get(month) == latest
+            mine[month] = (received, bool(rejected), is_zero)
+            row = next(rows, None)
+        yield unit, mine
 
 
 def judge(due: date, received: str | None, as_of: date) -> tuple[ReturnState, int | None]:
@@ -121,13 +127,13 @@ def return_timeliness(
         return []
     due = due_date(deadline, month, campaign.shift_to_workday)
     covers = addressee_test(deadline, named_units(session))
-    arrivals = return_arrivals(session, month, month, as_of)
+    units = unit_refs(session, kind)
     key = str(month)
     found = []
-    for unit in unit_refs(session, kind):
+    for unit, arrivals in unit_arrivals(session, units, month, month, as_of, kind):
         if not (unit.active_in(key) and covers(unit)):
             continue
-        received, rejected, zero = arrivals.get(unit.id, NO_ARRIVALS).get(key, (None, False, False))
+        received, rejected, zero = arrivals.get(key, (None, False, False))
         status, days = judge(due, received, as_of)
         found.append(
             ReturnStatus(

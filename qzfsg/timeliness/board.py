@@ -3,19 +3,20 @@ reporting rate and on-time rate per month and the units late month after month."
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
 from qzfsg.campaign import load_campaign
 from qzfsg.errors import QzfsgError
+from qzfsg.jsonout import Rows, string
 from qzfsg.months import Month
 from qzfsg.timeliness.arrivals import (
-    NO_ARRIVALS,
     REPEAT_RUN,
     ReturnState,
     addressee_test,
-    return_arrivals,
+    unit_arrivals,
     unit_refs,
 )
 from qzfsg.timeliness.deadlines import (
@@ -24,6 +25,8 @@ from qzfsg.timeliness.deadlines import (
     monthly_return_deadline,
     named_units,
 )
+
+LATE_OR_MISSING = frozenset(("late", "missing"))  # the states that make a run
 
 
 class BoardCell(NamedTuple):
@@ -116,7 +119,6 @@ def status_board(
         for m in months
     ]
     covers = addressee_test(deadline, named_units(session))
-    arrivals = return_arrivals(session, months[0], months[-1], as_of)
     board = StatusBoard(
         as_of=as_of,
         from_month=str(months[0]),
@@ -124,70 +126,79 @@ def status_board(
         kind=kind,
         months=summaries,
     )
-    # Per month: what a cell without an accepted return shows (shared, cells are values).
-    plan = []
+    keys = [tally.month for tally in summaries]
+    position = {key: k for k, key in enumerate(keys)}
+    # Per month: what a cell without an accepted return shows (cells are values, shared
+    # by every unit alike: one object per distinct cell, however many units).
+    nothing: list[BoardCell | None] = []
+    rejected: list[BoardCell | None] = []
     for tally in summaries:
         due = tally.due
         if due is None:
-            plan.append((tally, None, "", None, None))
-            continue
-        if as_of > due:
+            nothing.append(None)
+            rejected.append(None)
+        elif as_of > due:
             days = (as_of - due).days
-            waiting = (
-                BoardCell("missing", days, None, False, False),
-                BoardCell("missing", days, None, False, True),
-            )
+            nothing.append(BoardCell("missing", days, None, False, False))
+            rejected.append(BoardCell("missing", days, None, False, True))
         else:
-            waiting = (
-                BoardCell("pending", None, None, False, False),
-                BoardCell("pending", None, None, False, True),
-            )
-        plan.append((tally, due, due.isoformat(), waiting[0], waiting[1]))
-    for unit in unit_refs(session, kind):
-        cells: dict[str, BoardCell | None] = {}
+            nothing.append(BoardCell("pending", None, None, False, False))
+            rejected.append(BoardCell("pending", None, None, False, True))
+    arrived: dict[tuple[int, str, bool], BoardCell] = {}  # (month, day, zero) -> its cell
+    counts: list[dict[BoardCell, int]] = [{} for _ in summaries]
+    units = unit_refs(session, kind)
+    for unit, mine in unit_arrivals(session, units, months[0], months[-1], as_of, kind):
+        if covers(unit):
+            cells = list(nothing)
+            if unit.active_from is not None or unit.inactive_from is not None:
+                for k, key in enumerate(keys):
+                    if not unit.active_in(key):
+                        cells[k] = None
+        else:
+            cells = [None] * len(keys)
+        for key, (received, was_rejected, zero) in mine.items():
+            k = position[key]
+            if cells[k] is None:
+                continue
+            if received is None:
+                if was_rejected:
+                    cells[k] = rejected[k]
+                continue
+            day = received[:10]
+            cell = arrived.get((k, day, zero))
+            if cell is None:
+                cell = arrived[k, day, zero] = _arrived_cell(summaries[k].due, day, zero)
+            cells[k] = cell
         run = longest = 0
-        mine = arrivals.get(unit.id, NO_ARRIVALS)
-        addressed = covers(unit)
-        always = unit.active_from is None and unit.inactive_from is None
-        for tally, due, due_day, nothing, rejected in plan:
-            key = tally.month
-            if due is None or not addressed or not (always or unit.active_in(key)):
-                cells[key] = None
+        for count, cell in zip(counts, cells, strict=True):
+            if cell is None:
                 run = 0
                 continue
-            got = mine.get(key)
-            if got is None or got[0] is None:
-                cell = rejected if got is not None and got[1] else nothing
-            else:
-                day = got[0][:10]
-                if day <= due_day:
-                    cell = BoardCell("on_time", None, day, got[2], False)
-                else:
-                    late = (date.fromisoformat(day) - due).days
-                    cell = BoardCell("late", late, day, got[2], False)
-            cells[key] = cell
-            status = cell.status
-            tally.expected += 1
-            if status == "on_time":
-                tally.on_time += 1
-                run = 0
-            elif status == "late":
-                tally.late += 1
+            count[cell] = count.get(cell, 0) + 1
+            if cell.status in LATE_OR_MISSING:
                 run += 1
-            elif status == "missing":
-                tally.missing += 1
-                run += 1
+                longest = max(longest, run)
             else:
-                tally.pending += 1
                 run = 0
-            tally.rejected_waiting += cell.rejected_waiting
-            tally.zero += cell.zero
-            if run > longest:
-                longest = run
-        board.units.append(BoardRow(unit.name, unit.kind, cells, longest))
-    for tally in summaries:
+        board.units.append(
+            BoardRow(unit.name, unit.kind, dict(zip(keys, cells, strict=True)), longest)
+        )
+    for tally, count in zip(summaries, counts, strict=True):
+        for cell, n in count.items():
+            tally.expected += n
+            setattr(tally, cell.status, getattr(tally, cell.status) + n)
+            tally.rejected_waiting += n * cell.rejected_waiting
+            tally.zero += n * cell.zero
         tally.reported = tally.on_time + tally.late
     return board
+
+
+def _arrived_cell(due: date | None, day: str, zero: bool) -> BoardCell:
+    """The cell of a return first accepted on `day` (YYYY-MM-DD)."""
+    assert due is not None
+    if day <= due.isoformat():
+        return BoardCell("on_time", None, day, zero, False)
+    return BoardCell("late", (date.fromisoformat(day) - due).days, day, zero, False)
 
 
 def _cell_json(cell: BoardCell | None) -> dict[str, Any] | None:
@@ -227,14 +238,38 @@ def board_json(board: StatusBoard) -> dict[str, Any]:
             for m in board.months
         ],
         "repeat_offenders": [row.unit for row in board.repeat_offenders],
-        "units": [
-            {
-                "unit": row.unit,
-                "kind": row.kind,
-                "longest_run": row.longest_run,
-                "repeat_offender": row.repeat_offender,
-                "cells": {key: _cell_json(cell) for key, cell in row.cells.items()},
-            }
-            for row in board.units
-        ],
+        "units": Rows(board.units, _row_json, _RowText().text),
     }
+
+
+def _row_json(row: BoardRow) -> dict[str, Any]:
+    return {
+        "unit": row.unit,
+        "kind": row.kind,
+        "longest_run": row.longest_run,
+        "repeat_offender": row.repeat_offender,
+        "cells": {key: _cell_json(cell) for key, cell in row.cells.items()},
+    }
+
+
+class _RowText:
+    """`json.dumps(_row_json(row))` of row after row, faster: the cells are few distinct
+    values shared by thousands of units, so each one's text is made once."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, int], str] = {}  # (month, id of the cell) -> text
+
+    def text(self, row: BoardRow) -> str:
+        cells = []
+        for key, cell in row.cells.items():
+            part = self.cells.get((key, id(cell)))
+            if part is None:
+                value = json.dumps(_cell_json(cell), ensure_ascii=False)
+                part = self.cells[key, id(cell)] = f"{string(key)}: {value}"
+            cells.append(part)
+        return (
+            f'{{"unit": {string(row.unit)}, "kind": {string(row.kind)}, '
+            f'"longest_run": {row.longest_run}, '
+            f'"repeat_offender": {"true" if row.repeat_offender else "false"}, '
+            f'"cells": {{{", ".join(cells)}}}}}'
+        )

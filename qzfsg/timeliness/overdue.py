@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any, Literal
 
+from qzfsg.jsonout import Rows, string
 from qzfsg.months import Month
 from qzfsg.queries import timeliness as timeliness_queries
 from qzfsg.timeliness.arrivals import end_of_day, judge, stored_time
@@ -47,26 +49,42 @@ class OverdueReport:
 
 
 def overdue_json(report: OverdueReport) -> dict[str, Any]:
-    """The --json shape of `overdue`, as issue 4 fixes it."""
+    """The --json shape of `overdue`, as issue 4 fixes it (the items written one by one)."""
+    items = Rows(report.items, _item_json, _item_text)
+    return {"as_of": report.as_of.isoformat(), "items": items}
+
+
+def _item_json(item: OverdueItem) -> dict[str, Any]:
+    liaison = item.liaison
     return {
-        "as_of": report.as_of.isoformat(),
-        "items": [
-            {
-                "unit": i.unit,
-                "kind": i.kind,
-                "item": i.item,
-                "month": i.month,
-                "due": i.due.isoformat(),
-                "status": i.status,
-                "days_late": i.days_late,
-                "received": i.received.isoformat() if i.received else None,
-                "liaison": {"name": i.liaison.name, "mobile": i.liaison.mobile}
-                if i.liaison
-                else None,
-            }
-            for i in report.items
-        ],
+        "unit": item.unit,
+        "kind": item.kind,
+        "item": item.item,
+        "month": item.month,
+        "due": item.due.isoformat(),
+        "status": item.status,
+        "days_late": item.days_late,
+        "received": item.received.isoformat() if item.received else None,
+        "liaison": {"name": liaison.name, "mobile": liaison.mobile} if liaison else None,
     }
+
+
+def _item_text(item: OverdueItem) -> str:
+    """`json.dumps(_item_json(item))`, faster (a chase list of 50,000 units is long)."""
+    liaison = item.liaison
+    if liaison is None:
+        contact = "null"
+    else:
+        mobile = "null" if liaison.mobile is None else string(liaison.mobile)
+        contact = f'{{"name": {string(liaison.name)}, "mobile": {mobile}}}'
+    month = "null" if item.month is None else string(item.month)
+    received = "null" if item.received is None else f'"{item.received.isoformat()}"'
+    return (
+        f'{{"unit": {string(item.unit)}, "kind": {string(item.kind)}, '
+        f'"item": {string(item.item)}, "month": {month}, "due": "{item.due.isoformat()}", '
+        f'"status": "{item.status}", "days_late": {item.days_late}, "received": {received}, '
+        f'"liaison": {contact}}}'
+    )
 
 
 def _latest_liaisons(connection: Any, unit_ids: Iterable[int]) -> dict[int, LiaisonContact]:
@@ -120,6 +138,7 @@ def list_overdue(
         session, [due_query(i) for i in items], end_of_day(as_of), kind
     )
     liaisons = _latest_liaisons(session, (row[1] for row in rows))
+    months = [str(i.month) if i.month else None for i in items]  # once per item, not per row
     found = []
     for seq, unit_id, name, unit_kind, sort_order, first, rejected in rows:
         due = items[seq]
@@ -128,7 +147,7 @@ def list_overdue(
             unit=name,
             kind=unit_kind,
             item=due.item,
-            month=str(due.month) if due.month else None,
+            month=months[seq],
             due=due.due,
             status=status,  # type: ignore[arg-type]
             days_late=days or 0,
@@ -139,5 +158,5 @@ def list_overdue(
         found.append(
             ((status != "missing", -(days or 0), due.due, sort_order, unit_id, seq), entry)
         )
-    found.sort(key=lambda pair: pair[0])
+    found.sort(key=itemgetter(0))
     return OverdueReport(as_of=as_of, items=[entry for _, entry in found])

@@ -3,12 +3,10 @@ and blank templates. The only package that imports openpyxl; it turns plain data
 `consolidation`, `ranking`, `timeliness`) into files and never touches the database."""
 
 from qzfsg.workbooks.bulletin import write_bulletin
-from qzfsg.workbooks.common import safe_filename
 from qzfsg.workbooks.report import write_report
 from qzfsg.workbooks.template import template_filename, write_template, write_templates
 
 __all__ = [
-    "safe_filename",
     "template_filename",
     "write_bulletin",
     "write_report",

@@ -3,7 +3,6 @@ with its bar chart, the late and missing returns, and the city totals."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,11 +10,22 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qzfsg.bulletin import Bulletin
-from qzfsg.consolidation import Figures, months_text
+from qzfsg.bulletin import (
+    LEAGUE_HEADER,
+    Bulletin,
+    bulletin_title,
+    change_text,
+    late_text,
+    method_text,
+    score_text,
+    status_text,
+    totals_header,
+    totals_values,
+)
+from qzfsg.consolidation import months_text
 from qzfsg.defaults import KIND_LABELS
-from qzfsg.months import Month
-from qzfsg.submissions import OFFICE
+from qzfsg.months import Month, day_label
+from qzfsg.notices import OFFICE
 from qzfsg.workbooks.common import (
     CENTER,
     LEFT,
@@ -32,25 +42,7 @@ from qzfsg.workbooks.common import (
     set_widths,
 )
 
-TITLE = "全市安全监管执法质量排行榜"
-PERIOD_NAMES = {"month": "通报", "quarter": "讲评", "year": "总排名"}
-LEAGUE_HEADER = (
-    "名次",
-    "单位",
-    "总分",
-    "比数量",
-    "比增量",
-    "比质量",
-    "迟报扣分",
-    "升降",
-    "报送情况",
-)
 SCORE_FORMAT = "0.0"
-
-
-def bulletin_title(bulletin: Bulletin) -> str:
-    kind = bulletin.ranking.period_kind
-    return f"{TITLE}{PERIOD_NAMES[kind]}（{bulletin.label}）"
 
 
 def write_bulletin(bulletin: Bulletin, path: Path) -> Path:
@@ -75,47 +67,11 @@ def _heading(sheet: Worksheet, title: str, subtitle: str, width: int) -> None:
 
 
 def _issued(bulletin: Bulletin) -> str:
-    day: date = bulletin.as_of
-    return f"{OFFICE}　{day.year}年{day.month}月{day.day}日"
+    return f"{OFFICE}　{day_label(bulletin.as_of)}"
 
 
 def _points(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-def _change(change: int | str | None) -> str:
-    if change is None:
-        return ""
-    if change == "new":
-        return "新"
-    if change == 0:
-        return "—"
-    return f"↑{change}" if int(change) > 0 else f"↓{-int(change)}"
-
-
-def _status(row) -> str:
-    if row.status == "late":
-        return f"迟报{row.days_late}天"
-    if row.status == "incomplete":
-        late = f"，迟报{row.days_late}天" if row.days_late else ""
-        return f"缺报{row.months_missing}个月{late}"
-    return {"on_time": "按时", "missing": "未报", "pending": "未到期"}.get(row.status, row.status)
-
-
-def _method(bulletin: Bulletin) -> str:
-    method = bulletin.ranking.method
-    shares = method.get("shares", {})
-    parts = [
-        f"总分 = 比数量×{shares.get('quantity')}% + 比增量×{shares.get('increase')}%"
-        f" + 比质量×{shares.get('quality')}% − 迟报扣分（每天 {method.get('late_deduction_per_day')}"
-        f" 分，最多 {method.get('late_deduction_cap')} 分）。",
-        method.get("tie_break", ""),
-    ]
-    if bulletin.ranking.period_kind != "month":
-        parts.append(method.get("aggregation", ""))
-    if bulletin.ranking.previous_label:
-        parts.append(f"升降与{bulletin.ranking.previous_label}相比。")
-    return "".join(p for p in parts if p)
 
 
 def _league_sheet(sheet: Worksheet, bulletin: Bulletin, kind: str, rows: list) -> None:
@@ -137,17 +93,13 @@ def _league_sheet(sheet: Worksheet, bulletin: Bulletin, kind: str, rows: list) -
         values = [
             row.rank if row.rank is not None else "—",
             row.unit,
-            _points(row.score)
-            if row.score is not None
-            else "未报"
-            if row.status != "pending"
-            else "未到期",
+            _points(row.score) if row.score is not None else score_text(row),
             _points(parts.quantity) if parts else None,
             _points(parts.increase) if parts else None,
             _points(parts.quality) if parts else None,
             -float(row.deduction) if row.deduction else None,
-            _change(row.change),
-            _status(row),
+            change_text(row.change),
+            status_text(row),
         ]
         for column, value in enumerate(values, start=1):
             cell = put(sheet, row_number, column, value, font=font(10, bold=column == 3))
@@ -156,7 +108,7 @@ def _league_sheet(sheet: Worksheet, bulletin: Bulletin, kind: str, rows: list) -
                 cell.number_format = SCORE_FORMAT
     box(sheet, header, 1, row_number, width)
     note_row = row_number + 1
-    put(sheet, note_row, 1, _method(bulletin), font=font(9), alignment=LEFT)
+    put(sheet, note_row, 1, method_text(bulletin), font=font(9), alignment=LEFT)
     merge(sheet, note_row, 1, width)
     sheet.row_dimensions[note_row].height = 45
     set_widths(
@@ -251,7 +203,7 @@ def _late_by_return(sheet: Worksheet, bulletin: Bulletin, width: int) -> int:
             KIND_LABELS.get(item.kind, item.kind),
             Month.parse(item.month).label,
             item.due.isoformat(),
-            _late_state(item),
+            late_text(item),
         )
         for column, value in enumerate(values, start=1):
             alignment = LEFT if column == 1 else CENTER
@@ -295,31 +247,17 @@ def _late_by_unit(sheet: Worksheet, bulletin: Bulletin, width: int) -> int:
     return row
 
 
-def _late_state(item) -> str:
-    if item.status == "late":
-        return f"迟报 {item.days_late} 天"
-    return f"未报（已逾期 {item.days_late} 天）" if item.days_late else "未报"
-
-
 def _totals_sheet(sheet: Worksheet, bulletin: Bulletin) -> None:
     months = bulletin.months
-    several = len(months) > 1
-    width = 2 + len(months) + (1 if several else 0) + 1
+    header = totals_header(bulletin)
+    width = len(header)
     _heading(sheet, f"全市执法情况汇总（{bulletin.label}）", _issued(bulletin), width)
-    header = ["项目", "单位"] + [f"{Month.parse(m.month).month}月本月数" for m in months]
-    if several:
-        header.append("本期合计")
-    header.append("累计数")
     for column, label in enumerate(header, start=1):
         put(sheet, 3, column, label, font=font(11, bold=True), alignment=CENTER)
     row = 3
     for indicator in bulletin.indicators:
         row += 1
-        figures = [m.totals.get(indicator.code, Figures()) for m in months]
-        values: list = [indicator.label, indicator.unit, *(f.month for f in figures)]
-        if several:
-            values.append(sum((f.month for f in figures), Decimal(0)))
-        values.append(figures[-1].cumulative if figures else None)
+        values = [indicator.label, indicator.unit, *totals_values(bulletin, indicator.code)]
         for column, value in enumerate(values, start=1):
             cell = put(sheet, row, column, value, font=font(10))
             cell.alignment = LEFT if column == 1 else CENTER

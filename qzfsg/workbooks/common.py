@@ -3,7 +3,6 @@ A4 page setup and saving. Only the `workbooks` package imports openpyxl."""
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,6 @@ WHOLE_FORMAT = "0"
 MONEY_FORMAT = "0.00##"  # 万元 with up to 4 places (1 元), at least 2 shown
 # A cell starting with one of these is taken as a formula by Excel, LibreOffice or WPS.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-_NOT_IN_FILE_NAMES = set('<>:"/\\|?*')
-_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL"} | {
-    f"{p}{i}" for p in ("COM", "LPT") for i in range(10)
-}
-MAX_NAME = 80
 
 
 def font(size: float = 11, bold: bool = False, name: str = FONT) -> Font:
@@ -110,30 +104,6 @@ def new_workbook(title: str) -> Workbook:
     workbook.properties.creator = "汨罗市安委办"
     workbook.properties.title = title
     return workbook
-
-
-def safe_filename(text: str, fallback: str = "未命名") -> str:
-    """A file name from a unit name that stays in its folder on Windows and Linux: path
-    separators and reserved characters become _, control characters go, leading and
-    trailing dots and spaces go (no "..", no hidden file), and CON, NUL, COM1… get a
-    leading _."""
-    name = "".join(
-        "_" if ch in _NOT_IN_FILE_NAMES else ch
-        for ch in unicodedata.normalize("NFC", text)
-        if not unicodedata.category(ch).startswith("C")  # control, format, unassigned
-    )
-    name = name.strip(" .\u3000")[:MAX_NAME].strip(" .\u3000") or fallback
-    if name.split(".")[0].upper() in _RESERVED_NAMES:
-        name = f"_{name}"
-    return name
-
-
-def inside(folder: Path, name: str) -> Path:
-    """`folder / name`, refusing anything that would land elsewhere."""
-    target = folder / name
-    if target.resolve().parent != folder.resolve():
-        raise QzfsgError(f"文件名“{name}”不安全（会写到文件夹 {folder} 之外），已停止。")
-    return target
 
 
 def save(workbook: Workbook, path: Path) -> Path:

@@ -12,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from qzfsg.consolidation import CityReturn, Figures, UnitRow, explain_consistency
 from qzfsg.defaults import KIND_LABELS
 from qzfsg.months import Month
-from qzfsg.submissions import OFFICE
+from qzfsg.notices import OFFICE
 from qzfsg.workbooks.common import (
     CENTER,
     LEFT,

@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qzfsg.consolidation import IndicatorInfo
+from qzfsg.filenames import inside, safe_filename
 from qzfsg.months import Month
 from qzfsg.templates import TemplateReturn
 from qzfsg.workbooks.common import (
@@ -28,13 +29,11 @@ from qzfsg.workbooks.common import (
     a4_page,
     box,
     font,
-    inside,
     merge,
     new_workbook,
     number_format,
     put,
     put_formula,
-    safe_filename,
 )
 from qzfsg.workbooks.common import save as save_workbook
 from qzfsg.workbooks.report import FOOTNOTES, TITLE
