@@ -3,6 +3,7 @@ exactly SQLite's output (a real server: tests/pgserver.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -36,6 +37,32 @@ SESSION = [
 ]
 
 
+# The clerk's edits, then what they show: every write command but import (dismiss takes the
+# first rejected file, the same id on both databases).
+EDITS = [
+    ["import", "{inbox}"],
+    ["units", "add", "市人防办", "--kind", "department", "--alias", "人防办"],
+    ["units", "rename", "人防办", "市人民防空办公室"],
+    ["units", "alias", "市人民防空办公室", "防空办"],
+    ["units", "deactivate", "防空办", "--from", "2018-10"],
+    ["units", "alias", "市人民防空办公室", "交通局"],  # refused: another unit's
+    ["deadlines", "add", "汛期检查", "--due", "2018-07-01"],
+    ["deadlines", "set", "汛期检查", "--item", "防汛检查"],
+    ["receive", "实施方案", "--unit", "归义镇", "--on", "2018-06-20"],
+    ["receive", "典型案例", "--unit", "公安局", "--on", "2018-09-03"],
+    ["liaisons", "import", "{liaisons}", "--received", "2018-06-07", "--json"],
+    ["dismiss", "{first_rejected}", "--note", "已电话核实"],
+    ["dismiss", "{first_rejected}", "--json"],
+    ["units", "list", "--json"],
+    ["resolve", "汨罗市人防办", "--json"],
+    ["deadlines", "list", "--json"],
+    ["findings", "--json"],
+    ["liaisons", "list", "--json"],
+    ["overdue", "--as-of", "2018-10-15", "--json"],
+    ["status", "--as-of", "2018-10-15", "--json"],
+]
+
+
 def inbox(folder: Path) -> Path:
     """The sample returns with their received times, as the demo lays them out."""
     shutil.copytree(SAMPLES / "files", folder)
@@ -44,31 +71,59 @@ def inbox(folder: Path) -> Path:
     return folder
 
 
-def outputs(cli, db: str, files: Path) -> list[tuple[int, str]]:
+def outputs(cli, db: str, commands: list[list[str]], **names: str) -> list[tuple[int, str]]:
     results = []
-    for command in SESSION:
-        result = cli(*[part.format(inbox=files) for part in command], db=db)
+    for command in commands:
+        if "{first_rejected}" in command and "first_rejected" not in names:
+            findings = json.loads(cli("findings", "--json", db=db).stdout)
+            names["first_rejected"] = str(
+                next(f["id"] for f in findings if f["status"] == "rejected")
+            )
+        result = cli(*[part.format(**names) for part in command], db=db)
         results.append((result.exit_code, result.stdout))
     return results
+
+
+def same_on_both(
+    cli, tmp_path: Path, pg_server, pg_template, commands: list[list[str]]
+) -> list[tuple[int, str]]:
+    """Run the commands on a new SQLite file and a new server database; assert that every
+    output and exit code is the same; SQLite's."""
+    if pg_server is None:
+        pytest.skip(SKIPPED)
+    names = {
+        "inbox": str(inbox(tmp_path / "inbox")),
+        "liaisons": str(SAMPLES / "联络员信息表.xlsx"),
+    }
+    sqlite_db = tmp_path / "qzfsg.db"
+    assert cli("init", db=str(sqlite_db)).exit_code == 0
+    on_sqlite = outputs(cli, str(sqlite_db), commands, **names)
+    with pg_server.database(pg_template) as url:
+        on_server = outputs(cli, url, commands, **names)
+    for command, (code, text), (server_code, server_text) in zip(
+        commands, on_sqlite, on_server, strict=True
+    ):
+        assert (server_code, server_text) == (code, text), command
+    return on_sqlite
 
 
 def test_every_read_command_gives_sqlite_s_output_on_postgresql(
     cli, tmp_path: Path, pg_template: str | None, pg_server, monkeypatch
 ):
-    if pg_server is None:
-        pytest.skip(SKIPPED)
     monkeypatch.chdir(tmp_path)  # see conftest.pg_empty
-    files = inbox(tmp_path / "inbox")
-    sqlite_db = tmp_path / "qzfsg.db"
-    assert cli("init", db=str(sqlite_db)).exit_code == 0
-    on_sqlite = outputs(cli, str(sqlite_db), files)
-    with pg_server.database(pg_template) as url:
-        on_server = outputs(cli, url, files)
+    on_sqlite = same_on_both(cli, tmp_path, pg_server, pg_template, SESSION)
     assert on_sqlite[0][0] == 1  # the samples include rejected files
-    for command, (code, text), (server_code, server_text) in zip(
-        SESSION, on_sqlite, on_server, strict=True
-    ):
-        assert (server_code, server_text) == (code, text), command
+
+
+def test_every_edit_gives_sqlite_s_result_on_postgresql(
+    cli, tmp_path: Path, pg_template: str | None, pg_server, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    on_sqlite = same_on_both(cli, tmp_path, pg_server, pg_template, EDITS)
+    codes = [code for code, _ in on_sqlite]
+    assert codes[1:5] == [0, 0, 0, 0] and codes[5] == 2  # the alias taken is refused
+    assert json.loads(on_sqlite[14][1])["unit"] == "市人民防空办公室"
+    assert "防汛检查" in on_sqlite[15][1]
 
 
 def test_init_creates_the_schema_in_an_empty_server_database(cli, pg_empty: str):
