@@ -230,7 +230,7 @@ def league_story(bulletin: Bulletin, kind: str) -> str:
         parts += [f"{r.unit}下降 {-r.change} 位" for r in down[:3]]
         sentences.append(f"与{previous}相比，{'，'.join(parts)}。")
     new = [r.unit for r in ranked if r.change == "new"]
-    if previous and new:
+    if previous and new and len(new) < len(ranked):  # all new: nobody was ranked before
         sentences.append(f"{_names(new, counted)}为本期新参与排名。")
     late = [r for r in ranked if r.days_late]
     if late:
@@ -257,19 +257,22 @@ def lateness_story(bulletin: Bulletin) -> str:
         return f"{day}，本期各单位月报表均按时报送。"
     several = len({i.month for i in bulletin.late}) > 1
 
-    def named(item: LateReturn) -> str:
-        notes = [f"{Month.parse(item.month).month}月"] if several else []
-        if item.status == "late":
-            notes.append(f"{item.days_late} 天")
-        return f"{item.unit}（{'，'.join(notes)}）" if notes else item.unit
+    def named(items: list[LateReturn]) -> str:
+        """Each unit once, with its months (when the period has several) and days late."""
+        by_unit: dict[str, list[str]] = {}
+        for item in items:
+            notes = by_unit.setdefault(item.unit, [])
+            month = f"{Month.parse(item.month).month}月" if several else ""
+            days = f"{item.days_late} 天" if item.status == "late" else ""
+            if month or days:
+                notes.append("".join((month, "，" if month and days else "", days)))
+        return "、".join(f"{u}（{'、'.join(n)}）" if n else u for u, n in by_unit.items())
 
     sentences = [f"{day}，"]
     if missing:
-        sentences.append(f"未报送月报表的 {len(missing)} 份：{'、'.join(map(named, missing))}")
+        sentences.append(f"未报送的月报表 {len(missing)} 份：{named(missing)}")
     if late:
-        sentences.append(
-            ("；" if missing else "") + f"迟报的 {len(late)} 份：{'、'.join(map(named, late))}"
-        )
+        sentences.append(("；" if missing else "") + f"迟报的 {len(late)} 份：{named(late)}")
     sentences.append("。")
     if bulletin.repeat_late:
         runs = "、".join(f"{r.unit}（连续 {r.longest_run} 个月）" for r in bulletin.repeat_late)

@@ -6,9 +6,11 @@ Chinese title. README's 审核规则 table lists the same codes (a test keeps th
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, field_serializer, model_validator
 
 Severity = Literal["error", "warning", "info"]
 
@@ -78,7 +80,29 @@ class Finding(BaseModel):
     message: str
     indicator: str | None = None  # indicator code
     cell: str | None = None  # A1 address on the form sheet, e.g. D8
-    expected: str | None = None
+    cells: list[str] = Field(default_factory=list)  # every cell concerned, `cell` first
+    expected: str | None = None  # what the cell should hold: a number, or words
+
+    @model_validator(mode="after")
+    def _cell_is_first(self) -> Finding:
+        if not self.cells and self.cell:
+            self.cells = [self.cell]
+        return self
+
+    @field_serializer("expected")
+    def _number_when_a_number(self, value: str | None) -> Decimal | str | None:
+        """An expected figure (a 累计数 of 12) is a number in --json, not the text "12"."""
+        return Decimal(value) if value is not None and _NUMBER.fullmatch(value) else value
+
+    @property
+    def stored_cell(self) -> str | None:
+        """The cell column of the finding table: several cells joined with commas."""
+        return ",".join(self.cells) or self.cell
+
+    @classmethod
+    def from_stored(cls, cell: str | None, **fields: str | None) -> Finding:
+        cells = cell.split(",") if cell else []
+        return cls(cell=cells[0] if cells else None, cells=cells, **fields)  # type: ignore[arg-type]
 
     @property
     def title(self) -> str:
@@ -89,9 +113,12 @@ class Finding(BaseModel):
         return CLERK_HINTS.get(self.code)
 
 
-def finding(code: str, message: str, **context: str | None) -> Finding:
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def finding(code: str, message: str, **context: str | list[str] | None) -> Finding:
     """A finding with the severity the catalogue fixes for `code`."""
-    return Finding(code=code, severity=CATALOGUE[code][0], message=message, **context)
+    return Finding(code=code, severity=CATALOGUE[code][0], message=message, **context)  # type: ignore[arg-type]
 
 
 def has_errors(findings: list[Finding]) -> bool:

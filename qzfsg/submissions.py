@@ -127,12 +127,12 @@ def findings_by_submission(
         expected,
     ) in returns_queries.findings(session, unit_id, month):
         found.setdefault(submission_id, []).append(
-            Finding(
+            Finding.from_stored(
+                cell,
                 code=code,
                 severity=severity,
                 message=message,
                 indicator=indicator,
-                cell=cell,
                 expected=expected,
             )
         )

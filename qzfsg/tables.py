@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from qzfsg.errors import DataError, NotFoundError
+from qzfsg.inert import inert, shown_path
+from qzfsg.reading.received import read_received
 
 Record = tuple[int, dict[str, str]]  # (row number as seen in the file, {column: text})
 
 
 def read_rows(path: Path) -> list[list[str]]:
     """Every row of a CSV file (UTF-8 or GB18030) or of a workbook's first sheet, as text."""
-    if not path.is_file():
-        raise NotFoundError(f"找不到文件 {path}。")
+    if not os.path.lexists(path):
+        raise NotFoundError(f"找不到文件 {shown_path(path)}。")
     if path.suffix.lower() != ".csv":
         from qzfsg.reading.form import read_table
 
         return [[cell_text(c) for c in row] for row in read_table(path)]
-    raw = path.read_bytes()
+    raw = read_received(path)  # a folder, a pipe or a device is named, never waited on
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("gb18030", errors="replace")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    return [[inert(c.strip()) for c in row] for row in csv.reader(io.StringIO(text))]
 
 
 def find_records(

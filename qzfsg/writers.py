@@ -69,7 +69,7 @@ class ReturnWriter:
             connection,
             (
                 {"submission_id": submission_id, "code": f.code, "severity": f.severity,
-                 "indicator_code": f.indicator, "cell": f.cell, "message": f.message,
+                 "indicator_code": f.indicator, "cell": f.stored_cell, "message": f.message,
                  "expected": f.expected}
                 for f in findings
             ),

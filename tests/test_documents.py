@@ -111,7 +111,7 @@ def test_paragraphs_are_written_from_the_figures(september):
             assert f"{row['unit']}下降 {-row['change']} 位" in towns
     assert "未参与排名" in towns  # eleven towns sent nothing acceptable
     lateness = next(p.text for p in document.paragraphs if p.text.startswith("截至2018年10月8日"))
-    assert "未报送月报表的 26 份" in lateness
+    assert "未报送的月报表 26 份" in lateness
 
 
 def test_refuses_to_overwrite_unless_forced(samples_db, tmp_path):
@@ -158,3 +158,20 @@ def test_rendered_text_has_the_title_and_the_signature(rendered):
     flat = "".join(shown.split())
     assert "".join(TITLE.split()) in flat
     assert "汨罗市安全生产委员会办公室" in flat and "屈子祠镇" in flat
+
+
+def test_a_quarter_is_told_unit_by_unit(samples_db):
+    from datetime import date
+
+    from qzfsg.bulletin import build_bulletin, document_title, lateness_story, league_story
+    from qzfsg.db import open_database, session_for
+    from qzfsg.ranking.leagues import parse_quarter
+
+    with session_for(open_database(samples_db)) as session:
+        quarter = build_bulletin(session, parse_quarter("2018Q3"), as_of=date(2018, 10, 15))
+    assert document_title(quarter) == "关于2018年第三季度全市安全监管执法质量季度讲评情况的通报"
+    towns = league_story(quarter, "town")
+    assert "弼时镇（3 天，扣 1.0 分）" in towns and "本期有月份未报，该月按 0 分计" in towns
+    assert "新参与排名" not in towns  # nobody was ranked in the second quarter
+    lateness = lateness_story(quarter)
+    assert "归义镇（7月、8月、9月）" in lateness and "迟报的 1 份：弼时镇（8月，3 天）" in lateness

@@ -244,14 +244,25 @@ def test_an_honest_workbook_within_the_budget_is_read(tmp_path, cli, small_budge
             SHEET,
             lambda xml: xml.replace("</sheetData>", UNPLACED_FAR_CELL + "</sheetData>"),
         ),
+        lambda folder: rewrite(
+            make_return(folder, name="far.xlsx"),  # a far cell with a namespace prefix
+            SHEET,
+            lambda xml: xml.replace("<worksheet ", f'<worksheet xmlns:x="{MAIN}" ', 1).replace(
+                "</sheetData>", PREFIXED_FAR_CELL + "</sheetData>"
+            ),
+        ),
     ],
-    ids=["xlsx", "xls", "ods", "ods-repeated", "xlsx-without-r"],
+    ids=["xlsx", "xls", "ods", "ods-repeated", "xlsx-without-r", "xlsx-prefixed"],
 )
 def test_a_far_corner_is_refused_without_building_the_grid(tmp_path, cli, db_file, build):
     path = build(tmp_path)
     assert "未读取" in refused(cli, db_file, path, "too_big")
 
 
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PREFIXED_FAR_CELL = (
+    '<row r="1048576"><x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></row>'
+)
 UNPLACED_FAR_CELL = '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
 
 
@@ -323,3 +334,11 @@ def test_many_sheets_each_just_under_the_limit_are_refused_together(tmp_path, cl
         sheet["A1"], sheet["ZZ1400"] = "x", "y"  # about a million cells of room each
     workbook.save(path)
     assert "工作表共占" in refused(cli, db_file, path, "too_big")
+
+
+@pytest.mark.parametrize("name", ["units.csv", "units.xlsx"])
+def test_a_pipe_given_as_a_unit_list_is_named_not_waited_on(tmp_path, cli, name):
+    os.mkfifo(tmp_path / name)
+    result = cli("units", "import", str(tmp_path / name))
+    assert result.exit_code == 1
+    assert "不是普通文件" in result.stderr and "找不到" not in result.stderr

@@ -289,3 +289,23 @@ def test_export_opens_in_libreoffice_on_two_pages(samples_db, tmp_path):
     assert run(samples_db, "report", "--month", "2018-09", "--export", str(target)).exit_code == 0
     pdf = soffice_convert(target, tmp_path, "pdf")
     assert pdf_pages(pdf) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (("report", "--month", "2018-06", "--export"), "汇总.xlsx"),
+        (("bulletin", "--month", "2018-06", "--as-of", "2018-07-10", "--export"), "通报.xlsx"),
+        (("template", "--month", "2018-07", "--unit", "归义镇", "--out"), None),
+    ],
+)
+def test_an_existing_file_is_refused_unless_forced(cli, tmp_path, args, name):
+    target = tmp_path / name if name else tmp_path
+    existing = target if name else tmp_path / "归义镇-2018年7月-月报表.xlsx"
+    existing.write_bytes(b"last month's file")
+    result = cli(*args, str(target))
+    assert result.exit_code == 2
+    assert "已存在，未作改动" in result.stderr and "--force" in result.stderr
+    assert existing.read_bytes() == b"last month's file"
+    assert cli(*args, str(target), "--force").exit_code == 0
+    assert existing.read_bytes().startswith(b"PK")  # now the workbook

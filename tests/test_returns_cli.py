@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from qzfsg.cli import app
 from tests.conftest import SAMPLES
-from tests.factories import default_values, make_return
+from tests.factories import CODES, default_values, make_return
 
 IMPORT_KEYS = {
     "file",
@@ -60,8 +60,42 @@ def test_import_json_shape_and_exit_code(tmp_path, cli, db_file):
     assert files[1]["received"] == "2018-06-28T09:00:00"
     finding = next(f for f in files[0]["findings"] if f["severity"] == "error")
     assert (finding["code"], finding["cell"], finding["indicator"]) == ("negative", "C7", "cases")
-    assert set(finding) == {"code", "severity", "message", "indicator", "cell", "expected"}
+    assert set(finding) == {
+        "code",
+        "severity",
+        "message",
+        "indicator",
+        "cell",
+        "cells",
+        "expected",
+    }
+    assert finding["cells"] == ["C7"]
     assert submissions(db_file) == [("bad.xlsx", "rejected", 1), ("good.xlsx", "accepted", 1)]
+
+
+def test_expected_figures_are_numbers_in_json(tmp_path, cli):
+    """May is the first month: each 累计数 must equal 本月数, and says so as a number."""
+    path = make_return(tmp_path, filed="2018年5月28日")
+    files = json.loads(cli("import", str(path), "--month", "2018-05", "--json").stdout)
+    expected = {
+        f["indicator"]: f["expected"] for f in files[0]["findings"] if f["code"] == "cum_mismatch"
+    }
+    assert expected["activities"] == 5 and expected["fines"] == 0.35
+    words = [f["expected"] for f in files[0]["findings"] if f["code"] != "cum_mismatch"]
+    assert all(isinstance(w, str | None) for w in words)
+
+
+def test_a_finding_on_eleven_cells_names_all_of_them_in_json(tmp_path, cli):
+    formulas = {(code, "c"): "=1+1" for code in CODES}
+    path = make_return(tmp_path, formulas=formulas)
+    imported = json.loads(cli("import", str(path), "--received", "2018-06-28", "--json").stdout)
+    [problem] = [f for f in imported[0]["findings"] if f["severity"] == "error"]
+    cells = [f"D{row}" for row in range(4, 15)]
+    assert problem["code"] == "formula_no_value"
+    assert (problem["cell"], problem["cells"]) == ("D4", cells)
+    [listed] = json.loads(cli("findings", "--json").stdout)  # read back from the database
+    [stored] = [f for f in listed["findings"] if f["code"] == "formula_no_value"]
+    assert (stored["cell"], stored["cells"]) == ("D4", cells)
 
 
 def test_import_all_good_exits_0_and_shows_a_table(tmp_path, cli):

@@ -116,3 +116,16 @@ def test_a_unit_added_without_from_is_expected_from_the_current_campaign_month(c
         assert conn.execute("SELECT active_from FROM unit WHERE name='屈原管理区'").fetchone() == (
             "2018-12",
         )
+
+
+def test_output_to_a_pipe_never_wraps_a_row(cli, monkeypatch):
+    """CliRunner's output is not a terminal: at 80 columns a long row still stays one line."""
+    monkeypatch.setenv("COLUMNS", "80")
+    name = "汨罗市高新技术产业开发区管理委员会安全生产监督管理局执法大队第一中队"
+    aliases = ["高新区执法一中队", "高新区安监局执法大队一中队", "开发区执法一中队"]
+    args = [arg for alias in aliases for arg in ("--alias", alias)]
+    assert cli("units", "add", name, "--kind", "部门", *args, "--from", "2018-05").exit_code == 0
+    out = cli("units", "list").stdout
+    [row] = [line for line in out.splitlines() if name in line]
+    assert all(alias in row for alias in aliases) and "部门" in row
+    assert len(row) > 80

@@ -174,14 +174,22 @@ def emit_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
+# Output to a file or a pipe has no width to fit: a row of a table stays one line, so that
+# a phone number or a unit's name is never split (grep, a spreadsheet, a QQ message).
+UNBOUNDED = 100_000
+
+
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else UNBOUNDED
+    return Console(stderr=stderr, highlight=False, width=width)
 
 
 def show(*renderables: RenderableType) -> None:
-    """Print to stdout; lines of text are never cut to the terminal's width, tables fit it."""
+    """Print to stdout; lines of text are never cut to the terminal's width, tables fit it
+    on a terminal and are never wrapped elsewhere (see UNBOUNDED)."""
     from rich.text import Text
 
     out = console()

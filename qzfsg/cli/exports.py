@@ -65,6 +65,7 @@ def report(
             show_default=False,
         ),
     ] = None,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -79,6 +80,8 @@ def report(
 
     chosen = month_or_none(month)
     target = _xlsx(export) if export else None
+    if target is not None:
+        refuse_overwrite([target], force)
     filed_on = day_or_none(filed) or date.today()
     with reading(db) as connection:
         city = consolidate(connection, chosen)
@@ -185,10 +188,11 @@ def template(
     all_units: Annotated[
         bool, typer.Option("--all", help="为该月所有应报单位各生成一份。")
     ] = False,
+    force: ForceOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """生成发给各单位的空白月报表模板，每个单位一份，如“归义镇-2018年06月-月报表.xlsx”。
+    """生成发给各单位的空白月报表模板，每个单位一份，如“归义镇-2018年6月-月报表.xlsx”。
 
     模板与附件1 格式相同，已填好填报单位和报告月份；只有本月数可以填写（表格有保护、
     无密码，并限定只能填不小于 0 的数）。上月累计数由市安委办按已收录的报表填好，
@@ -209,9 +213,11 @@ def template(
     with database(db) as session:
         items = template_returns(session, chosen, None if all_units else unit)
         indicators = list_indicators(session)
-    from qzfsg.workbooks import write_templates
+    from qzfsg.workbooks import template_paths, write_templates
 
-    paths = write_templates(items, indicators, out)
+    paths = template_paths(items, out)
+    refuse_overwrite(paths, force)
+    write_templates(items, indicators, paths)
     if as_json:
         emit_json(
             [

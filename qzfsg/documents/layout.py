@@ -12,7 +12,7 @@ from pathlib import Path
 
 from docx import Document as new_docx
 from docx.document import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -143,6 +143,7 @@ def table(
         for c, value in enumerate(values):
             cell = row.cells[c]
             cell.width = Mm(widths_mm[c])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = cell.paragraphs[0]
             centred = r == 0 or c not in left_columns
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT

@@ -12,11 +12,11 @@ import struct
 from collections.abc import Iterator
 
 from qzfsg.reading.guard import Refused, Span, check_span, check_total
-from qzfsg.reading.unreadable import UnreadableReturn
+from qzfsg.reading.unreadable import UnreadableReturn, damaged
 
 _END_OF_CHAIN = 0xFFFFFFFE
 _FREE = 0xFFFFFFFF
-_BOF, _EOF = 0x0809, 0x000A
+_BOF, _EOF, _FILEPASS = 0x0809, 0x000A, 0x002F
 # Records that start with (row, column) of one cell: FORMULA, RSTRING, LABELSST, BLANK,
 # NUMBER, LABEL, BOOLERR, RK.
 _CELLS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E})
@@ -24,9 +24,13 @@ _RUNS = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: row, first column … la
 
 
 def check_xls(name: str, data: bytes) -> None:
-    """UnreadableReturn when a sheet spans far more cells than it has; a file whose
-    structure cannot be followed is left to calamine, which says it is damaged."""
-    stream = _workbook_stream(data)
+    """UnreadableReturn when a sheet spans far more cells than it has, or when the
+    compound file cannot be followed (calamine might still follow it, unguarded). A
+    compound file without a workbook stream (a Word .doc) is left to the caller."""
+    try:
+        stream = _Compound(data).stream(("workbook", "book"))
+    except (struct.error, IndexError, ValueError, Refused):
+        raise damaged(name) from None
     if stream is None:
         return
     try:
@@ -45,6 +49,8 @@ def _sheet_spans(stream: bytes) -> Iterator[Span]:
         kind, size = struct.unpack_from("<HH", stream, at)
         body = at + 4
         at = body + size
+        if kind == _FILEPASS:
+            return  # encrypted: the cells cannot be read here, calamine refuses the password
         if kind == _BOF:
             span = Span()
         elif kind == _EOF and span is not None:
@@ -62,15 +68,6 @@ def _sheet_spans(stream: bytes) -> Iterator[Span]:
                 span.add(row + 1, first + 1, row + 1, last + 1, last - first + 1)
     if span is not None:
         yield span
-
-
-def _workbook_stream(data: bytes) -> bytes | None:
-    """The Workbook (BIFF8) or Book (BIFF5) stream; None when the compound file cannot be
-    followed (calamine will call it damaged)."""
-    try:
-        return _Compound(data).stream(("Workbook", "Book"))
-    except (struct.error, IndexError, ValueError, Refused):
-        return None
 
 
 class _Compound:
@@ -145,7 +142,7 @@ class _Compound:
             name = directory[at : at + max(0, length - 2)].decode("utf-16-le", "replace")
             if kind == 5:
                 root = (start, size)
-            elif kind == 2 and name in names:
+            elif kind == 2 and name.lower() in names:  # names are case-insensitive
                 if size >= self.cutoff or root is None:
                     return self._read(start, size)
                 mini = self._read(*root)

@@ -112,6 +112,7 @@ class Checker:
                     f"{'、'.join(formulas)} 是公式，但文件里没有它们的计算结果（文件由程序生成、"
                     "未经 Excel/WPS 打开保存）。请用 Excel 或 WPS 打开该表，保存后重新发送。",
                     cell=formulas[0],
+                    cells=formulas,
                     expected="数字",
                 )
             )

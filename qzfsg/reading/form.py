@@ -385,8 +385,8 @@ def _find_layout(
         month_col = cumulative_col = -1
         found_before = len(labels) + len(fields)
         for c, value in enumerate(row):
-            if value.__class__ is not str or not value:
-                continue
+            if value.__class__ is not str or not value or value.isascii():
+                continue  # every header, label and field name is Chinese
             kind = memo.get(value, matcher)  # inlined classify(): this loop sees every cell
             if kind is matcher:
                 kind = classify(value)

@@ -52,13 +52,12 @@ _REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})$")
 # Excel, WPS, LibreOffice and openpyxl write a cell as <c r="B7" …>, `r` first. Counted
 # against every <c start tag (a literal "<" cannot occur in text), so that a cell without
 # `r`, with `r` later on, or with a namespace prefix sends the part to the slow path.
-_CELL_COLUMNS = re.compile(rb'<c r="([A-Za-z]{1,3})[0-9]')
-_CELL_ROWS = re.compile(rb'<c r="[A-Za-z]{1,3}([0-9]{1,7})"')
-# Cells written otherwise: <c> <c/> <c⇥ …, or with a namespace prefix (<x:c …).
-_OTHER_CELLS = (
-    *(prefix + end for prefix in (b"<c", b":c") for end in (b">", b"/", b"\t", b"\n", b"\r")),
-    b":c ",
-)
+_CELL_REFS = re.compile(rb'<c r="([A-Za-z]{1,3}[0-9]{1,7})"')
+# Cells written otherwise: <c> <c/> <c⇥ …, or with a namespace prefix (<x:c …); looked
+# for only where "<c" or ":c" occurs other than as "<c " (in <cols>, <cfRule> …).
+_OTHER_CELL = re.compile(rb"<c[>/\t\n\r]|:c[\s>/]")
+_DIGITS = b"0123456789"
+_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
@@ -256,14 +255,17 @@ class _XlsxSheet(_Scan):
     def _scan(self, text: bytes) -> None:
         if self.unplaced:
             return
-        letters = _CELL_COLUMNS.findall(text)
-        if len(letters) != text.count(b"<c ") or any(o in text for o in _OTHER_CELLS):
+        refs = _CELL_REFS.findall(text)
+        starts = text.count(b"<c ")
+        irregular = text.count(b"<c") != starts or b":c" in text
+        if len(refs) != starts or (irregular and _OTHER_CELL.search(text)):
             self.unplaced = True
             return
-        if letters:
-            rows = [int(r) for r in set(_CELL_ROWS.findall(text))]
-            columns = [_column(c) for c in set(letters)]
-            self.span.add(min(rows), min(columns), max(rows), max(columns), len(letters))
+        if refs:
+            joined = b" ".join(refs)  # split into letters and digits at C speed
+            rows = [int(r) for r in set(joined.translate(None, _LETTERS).split())]
+            columns = [_column(c) for c in set(joined.translate(None, _DIGITS).split())]
+            self.span.add(min(rows), min(columns), max(rows), max(columns), len(refs))
 
     def extents(self) -> list[tuple[str, Span]]:
         self._scan(self.tail)

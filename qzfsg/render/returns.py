@@ -29,7 +29,9 @@ def findings_table(findings: Iterable[Finding], title: str | None = None) -> Tab
     grid = table("级别", "单元格", "问题", title=title)
     for item in findings:
         style = SEVERITY_STYLE[item.severity]
-        grid.add_row(text(SEVERITY_LABEL[item.severity], style), text(item.cell), _message(item))
+        cells = item.cells  # a formula_no_value may concern all eleven 累计数 cells
+        where = f"{cells[0]} 等 {len(cells)} 格" if len(cells) > 1 else item.cell
+        grid.add_row(text(SEVERITY_LABEL[item.severity], style), text(where), _message(item))
     return grid
 
 

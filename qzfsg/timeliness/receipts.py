@@ -16,9 +16,10 @@ from sqlmodel import Session, col, select
 from qzfsg.archive import archive_bytes, file_sha256
 from qzfsg.campaign import load_campaign
 from qzfsg.defaults import KIND_LABELS
-from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.errors import QzfsgError
 from qzfsg.models import Deadline, Receipt
 from qzfsg.months import Month
+from qzfsg.reading.received import read_received
 from qzfsg.registry import get_unit
 from qzfsg.timeliness.deadlines import (
     MONTHLY_RETURN,
@@ -101,10 +102,7 @@ def record_receipt(
     digest = stored_at = None
     already = False
     if file is not None:
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise NotFoundError(f"无法读取文件 {file}：{exc.strerror or exc}。") from None
+        data = read_received(file)  # a folder, a pipe or a device is named, never waited on
         digest = file_sha256(data)
         earlier = session.exec(
             select(Receipt).where(

@@ -4,10 +4,16 @@ and blank templates. The only package that imports openpyxl; it turns plain data
 
 from qzfsg.workbooks.bulletin import write_bulletin
 from qzfsg.workbooks.report import write_report
-from qzfsg.workbooks.template import template_filename, write_template, write_templates
+from qzfsg.workbooks.template import (
+    template_filename,
+    template_paths,
+    write_template,
+    write_templates,
+)
 
 __all__ = [
     "template_filename",
+    "template_paths",
     "write_bulletin",
     "write_report",
     "write_template",

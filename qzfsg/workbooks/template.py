@@ -44,22 +44,30 @@ UNLOCKED = Protection(locked=False)
 
 
 def template_filename(unit: str, month: Month) -> str:
-    """归义镇-2018年06月-月报表.xlsx"""
-    return f"{safe_filename(unit)}-{month.year}年{month.month:02d}月-月报表.xlsx"
+    """归义镇-2018年6月-月报表.xlsx"""
+    return f"{safe_filename(unit)}-{month.label}-月报表.xlsx"
 
 
-def write_templates(
-    returns: Sequence[TemplateReturn], indicators: Sequence[IndicatorInfo], folder: Path
-) -> list[Path]:
-    """One blank return per unit in `folder`; the paths written, in the same order."""
-    written: list[Path] = []
+def template_paths(returns: Sequence[TemplateReturn], folder: Path) -> list[Path]:
+    """Where each unit's blank return goes in `folder`, in the same order (known before
+    anything is written, so that existing files can be refused first)."""
+    paths: list[Path] = []
     for item in returns:
         name = template_filename(item.unit, Month.parse(item.month))
         stem, n = name.removesuffix(".xlsx"), 2
-        while folder / name in written:  # two names that differ only in characters dropped
+        while inside(folder, name) in paths:  # two names differing only in dropped characters
             name, n = f"{stem}（{n}）.xlsx", n + 1
-        written.append(write_template(item, indicators, inside(folder, name)))
-    return written
+        paths.append(inside(folder, name))
+    return paths
+
+
+def write_templates(
+    returns: Sequence[TemplateReturn], indicators: Sequence[IndicatorInfo], paths: Sequence[Path]
+) -> list[Path]:
+    """One blank return per unit, at `paths` (template_paths); the paths written."""
+    return [
+        write_template(item, indicators, path) for item, path in zip(returns, paths, strict=True)
+    ]
 
 
 def write_template(item: TemplateReturn, indicators: Sequence[IndicatorInfo], path: Path) -> Path:
@@ -85,7 +93,7 @@ def _fill(
     filed = put(sheet, 2, 3, "填报时间：      年    月    日", font=font(11), alignment=LEFT)
     filed.protection = UNLOCKED  # the unit writes the date it fills the return in
     merge(sheet, 2, 3, last)
-    put(sheet, 3, 1, f"报告月份：{month.year}年{month.month:02d}月", font=font(11), alignment=LEFT)
+    put(sheet, 3, 1, f"报告月份：{month.label}", font=font(11), alignment=LEFT)
     merge(sheet, 3, 1, last)
     sheet.row_dimensions[2].height = sheet.row_dimensions[3].height = 22
     previous_label = f"上月累计数\n（{month.previous().label}）"
