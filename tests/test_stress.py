@@ -39,7 +39,7 @@ def test_four_imports_at_once_equal_the_serial_import(office, tmp_path, round_):
 
 
 def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(office, pg_empty):
-    files, reference, _ = office
+    files, reference = office
     result = concurrent_round(
         files, pg_empty, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8
     )
