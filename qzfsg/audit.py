@@ -76,8 +76,8 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """Add one entry to the trail, in the session's transaction."""
-    from qzfsg.db import RowWriter, driver_connection
     from qzfsg.models import AuditEntry
+    from qzfsg.storage.db import RowWriter, driver_connection
 
     writer = RowWriter(session, AuditEntry.__table__, _COLUMNS)  # type: ignore[attr-defined]
     writer.insert(

@@ -7,11 +7,11 @@ from pydantic import BaseModel
 from sqlmodel import Session, func, select
 
 from qzfsg.campaign import Campaign, load_campaign
-from qzfsg.db import Where, exists, new_database, open_database, session_for
 from qzfsg.defaults import load_calendar, load_indicators, load_units
 from qzfsg.errors import QzfsgError
 from qzfsg.models import Deadline, Indicator, Unit
 from qzfsg.registry import import_units
+from qzfsg.storage.db import Where, exists, new_database, open_database, session_for
 from qzfsg.timeliness.deadlines import seed_deadlines
 
 

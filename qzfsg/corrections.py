@@ -25,7 +25,6 @@ from pydantic import BaseModel
 
 from qzfsg import audit
 from qzfsg.audit import Actor
-from qzfsg.db import begin_write
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.locks import guard
 from qzfsg.months import Month
@@ -33,6 +32,7 @@ from qzfsg.queries import corrections as queries
 from qzfsg.queries.runner import execute
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.registry import all_units
+from qzfsg.storage.db import begin_write
 from qzfsg.versions import UnitRecord, record_findings, renumber
 from qzfsg.writers import ReturnWriter
 

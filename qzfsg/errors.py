@@ -28,7 +28,7 @@ class NotFoundError(QzfsgError):
 
 
 class DatabaseError(QzfsgError):
-    """The database is missing, too new, damaged or cannot be used (see qzfsg.faults)."""
+    """The database is missing, too new, damaged or cannot be used (see qzfsg.storage.faults)."""
 
 
 class DamagedError(DatabaseError):

@@ -21,10 +21,8 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from qzfsg import audit
-from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.audit import Actor, actor
 from qzfsg.campaign import load_campaign
-from qzfsg.db import begin_write, lost_race
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import LockedError, NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
@@ -39,6 +37,8 @@ from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
 from qzfsg.registry import all_units, build_resolver, is_expected
+from qzfsg.storage.archive import archive_bytes, file_sha256, file_time
+from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.submissions import FigureSet, current_figures
 from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
 from qzfsg.writers import ReturnWriter

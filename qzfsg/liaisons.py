@@ -10,12 +10,12 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from qzfsg.archive import archive_bytes, file_sha256
 from qzfsg.findings import Finding, finding, has_errors
 from qzfsg.models import Liaison, Receipt
 from qzfsg.names import Resolver
 from qzfsg.reading.form import column_letters
 from qzfsg.registry import UnitRef, all_units, build_resolver
+from qzfsg.storage.archive import archive_bytes, file_sha256
 from qzfsg.tables import find_records, read_rows
 
 RECEIPT_ITEM = "联络员信息表"

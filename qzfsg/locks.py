@@ -94,7 +94,7 @@ def _refusal(locked: list[Lock], doing: str) -> str:
 
 def lock_month(session: Any, month: Month, by: Actor) -> Lock:
     """Lock `month` (already locked: nothing changes, and it says so)."""
-    from qzfsg.db import begin_write
+    from qzfsg.storage.db import begin_write
 
     begin_write(session)
     key = str(month)
@@ -114,7 +114,7 @@ def lock_month(session: Any, month: Month, by: Actor) -> Lock:
 
 def unlock_month(session: Any, month: Month, by: Actor) -> Lock | None:
     """Unlock `month`; the lock it had, None when it was not locked."""
-    from qzfsg.db import begin_write
+    from qzfsg.storage.db import begin_write
 
     begin_write(session)
     key = str(month)

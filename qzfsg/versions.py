@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qzfsg.amounts import amount
-from qzfsg.archive import archived_path
-from qzfsg.db import driver_connection
 from qzfsg.findings import Finding, finding
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
@@ -31,6 +29,8 @@ from qzfsg.queries.runner import execute
 from qzfsg.reading.returns import CheckedReturn, Entry
 from qzfsg.reading.rules import HISTORY_RULES, RuleContext, apply_rules, show
 from qzfsg.registry import is_expected
+from qzfsg.storage.archive import archived_path
+from qzfsg.storage.db import driver_connection
 from qzfsg.submissions import FigureSet, SubmissionRow, findings_by_submission
 from qzfsg.writers import ReturnWriter
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from qzfsg.db import RowWriter
 from qzfsg.findings import Finding
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.queries.runner import execute
+from qzfsg.storage.db import RowWriter
 
 _RECEIVED_EARLIER = """
 UPDATE submission SET received_at = :received, source_name = :name

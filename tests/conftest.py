@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from qzfsg.bootstrap import init_database
 from qzfsg.cli import app
-from qzfsg.db import open_database, session_for
+from qzfsg.storage.db import open_database, session_for
 from tests import pgserver
 
 # The machines are shared: a slow example is load, not a failure. Properties still run
@@ -30,8 +30,8 @@ EXPECTED = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"), p
 def import_samples(db: Path) -> list:
     """A new database at `db` holding every sample return, imported in expected.json's
     order with its received date (noon); returns (expected entry, outcome) pairs."""
-    from qzfsg.db import archive_dir
     from qzfsg.importer import Importer
+    from qzfsg.storage.db import archive_dir
 
     init_database(db)
     with session_for(open_database(db)) as session:
@@ -74,7 +74,7 @@ def pg_template(pg_server: pgserver.Server | None) -> str | None:
     """A server database initialised by `qzfsg init`, copied for each test that needs one."""
     if pg_server is None:
         return None
-    from qzfsg.db import close_all, database_path
+    from qzfsg.storage.db import close_all, database_path
 
     name = pg_server.new_name("qzfsg_template")
     pg_server.admin(f"CREATE DATABASE {name}")
@@ -117,7 +117,7 @@ def db_address(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
     request.getfixturevalue("monkeypatch").chdir(tmp_path)  # see pg_empty
     with server.database(template) as url:
         yield url
-        from qzfsg.db import close_all
+        from qzfsg.storage.db import close_all
 
         close_all()
 

@@ -35,9 +35,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from qzfsg.archive import PARTIAL_SUFFIX
-from qzfsg.db import archive_dir
 from qzfsg.defaults import load_units
+from qzfsg.storage.archive import PARTIAL_SUFFIX
+from qzfsg.storage.db import archive_dir
 from tests.factories import CODES, make_return
 
 QZFSG = str(Path(sys.executable).parent / "qzfsg")
@@ -112,7 +112,7 @@ Db = Path | str  # a database file, or a postgresql:// address
 @contextmanager
 def reading(db: Db) -> Iterator:
     """A DB-API connection on either kind of database (rows alike, see queries.runner)."""
-    from qzfsg.db import close_all, database_path, open_reader
+    from qzfsg.storage.db import close_all, database_path, open_reader
 
     try:
         yield open_reader(database_path(str(db)))
@@ -164,7 +164,7 @@ def snapshot(db: Db) -> dict:
 
 
 def archive_files(db: Db) -> list[tuple[str, str]]:
-    from qzfsg.db import database_path
+    from qzfsg.storage.db import database_path
 
     folder = archive_dir(database_path(str(db)))
     return sorted(
@@ -217,7 +217,7 @@ def soundness(db: Path) -> list[str]:
 # ---------------------------------------------------------------------------- the runs
 def init(db: Db) -> None:
     from qzfsg.bootstrap import init_database
-    from qzfsg.db import close_all, database_path
+    from qzfsg.storage.db import close_all, database_path
 
     init_database(database_path(str(db)))
     close_all()
@@ -298,9 +298,9 @@ def concurrent_round(
 def work(db: Db, files: list[Path]) -> None:
     """One worker: the files in the order given, each stored in its own transaction as
     `qzfsg import` stores it, with its modification time as its received time."""
-    from qzfsg.archive import file_time
-    from qzfsg.db import close_all, database_path, open_database, session_for
     from qzfsg.importer import Importer
+    from qzfsg.storage.archive import file_time
+    from qzfsg.storage.db import close_all, database_path, open_database, session_for
 
     where = database_path(str(db))
     with session_for(open_database(where)) as session:

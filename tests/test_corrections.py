@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.db import SCHEMA_VERSION, open_database
+from qzfsg.storage.db import SCHEMA_VERSION, open_database
 from tests.conftest import SAMPLES
 from tests.factories import default_values, make_return
 

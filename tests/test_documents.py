@@ -164,8 +164,8 @@ def test_a_quarter_is_told_unit_by_unit(samples_db):
     from datetime import date
 
     from qzfsg.bulletin import build_bulletin, document_title, lateness_story, league_story
-    from qzfsg.db import open_database, session_for
     from qzfsg.ranking.leagues import parse_quarter
+    from qzfsg.storage.db import open_database, session_for
 
     with session_for(open_database(samples_db)) as session:
         quarter = build_bulletin(session, parse_quarter("2018Q3"), as_of=date(2018, 10, 15))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.db import SCHEMA_VERSION
+from qzfsg.storage.db import SCHEMA_VERSION
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = SAMPLES / "files"
@@ -178,7 +178,7 @@ def test_a_read_only_file_is_named(unprivileged, db_file):
 
 
 def test_a_read_only_archive_folder_stores_nothing(unprivileged, db_file):
-    from qzfsg.db import archive_dir
+    from qzfsg.storage.db import archive_dir
 
     archive = archive_dir(db_file)
     archive.mkdir(mode=0o555)

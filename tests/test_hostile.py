@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.db import archive_dir
+from qzfsg.storage.db import archive_dir
 from tests.factories import make_return
 from tests.hostile import (
     EXTERNAL,

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, func, select
 
-from qzfsg.db import archive_dir
 from qzfsg.importer import Importer
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.months import Month
+from qzfsg.storage.db import archive_dir
 from tests.factories import default_values, make_return
 
 JUNE_28 = datetime(2018, 6, 28, 12)

@@ -61,7 +61,7 @@ def test_a_long_stream_is_written_in_batches():
 def test_fast_row_text_is_the_rows_json(samples_db, as_of):
     """The board's and the chase list's own row text (their --json hot path) is exactly
     json.dumps of the row, for every row of the samples (missing, late, zero, rejected…)."""
-    from qzfsg.db import open_reader
+    from qzfsg.storage.db import open_reader
     from qzfsg.timeliness.board import board_json, status_board
     from qzfsg.timeliness.overdue import list_overdue, overdue_json
 

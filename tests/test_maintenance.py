@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.db import archive_dir
+from qzfsg.storage.db import archive_dir
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = SAMPLES / "files"

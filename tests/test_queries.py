@@ -31,7 +31,7 @@ def test_every_timeliness_statement_translates_without_sqlite_hints():
 
 
 def test_statements_run_on_a_plain_connection(db_file: Path):
-    from qzfsg.db import open_reader
+    from qzfsg.storage.db import open_reader
 
     connection = open_reader(db_file)
     assert rows(connection, "SELECT count(*) FROM unit WHERE kind = :k", {"k": "town"}) == [(15,)]
@@ -57,5 +57,5 @@ def test_read_commands_do_not_import_sqlalchemy(db_file: Path, command: list[str
         check=True,
     )
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
-    assert "qzfsg.db" in imported  # the database was opened
+    assert "qzfsg.storage.db" in imported  # the database was opened
     assert not {m for m in imported if m.startswith(("sqlalchemy", "sqlmodel"))}

@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 
 from qzfsg.cli import app
 from qzfsg.consolidation import breakdown, consolidate, explain_consistency, months_text
-from qzfsg.db import archive_dir
 from qzfsg.importer import Importer
 from qzfsg.months import Month
 from qzfsg.reading.form import read_return
 from qzfsg.registry import add_unit
+from qzfsg.storage.db import archive_dir
 from qzfsg.workbooks import write_report
 from tests.conftest import EXPECTED
 from tests.factories import CODES, INDICATORS, make_return
@@ -57,7 +57,7 @@ def test_sample_totals_match_expected(samples_db, month):
 
 
 def test_sample_cumulative_note_names_the_missing_months(samples_db):
-    from qzfsg.db import open_database, session_for
+    from qzfsg.storage.db import open_database, session_for
 
     with session_for(open_database(samples_db)) as session:
         city = consolidate(session, Month(2018, 9))
@@ -109,7 +109,7 @@ def exported(session, tmp_path, month=Month(2018, 9)):
 
 
 def test_export_layout_and_print_setup(samples_db, tmp_path):
-    from qzfsg.db import open_database, session_for
+    from qzfsg.storage.db import open_database, session_for
 
     with session_for(open_database(samples_db)) as session:
         _, workbook = exported(session, tmp_path)
@@ -137,7 +137,7 @@ def test_export_layout_and_print_setup(samples_db, tmp_path):
 
 
 def test_breakdown_subtotals(samples_db, tmp_path):
-    from qzfsg.db import open_database, session_for
+    from qzfsg.storage.db import open_database, session_for
 
     with session_for(open_database(samples_db)) as session:
         city, workbook = exported(session, tmp_path)

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from sqlmodel import col, select
 
-from qzfsg.db import archive_dir, open_database, session_for
 from qzfsg.defaults import default_indicators
 from qzfsg.models import Submission, Unit, Value
+from qzfsg.storage.db import archive_dir, open_database, session_for
 from tests.conftest import EXPECTED, import_samples
 
 # expected.json names indicators by their label on the form; the tests compare by code.

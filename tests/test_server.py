@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.db import ServerAddress, database_path
-from qzfsg.server import shown
+from qzfsg.storage.db import ServerAddress, database_path
+from qzfsg.storage.server import shown
 from tests.conftest import SAMPLES
 from tests.pgserver import SKIPPED
 

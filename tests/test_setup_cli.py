@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from qzfsg.cli import app
-from qzfsg.db import SCHEMA_VERSION
+from qzfsg.storage.db import SCHEMA_VERSION
 
 
 def test_init_creates_the_registry_indicators_and_calendar(tmp_path, cli):
@@ -86,7 +86,7 @@ def test_a_newer_schema_is_refused_untouched(cli, db_file):
 
 
 def test_an_older_schema_is_upgraded_after_a_backup(cli, db_file, monkeypatch):
-    from qzfsg import db as dbmod
+    from qzfsg.storage import db as dbmod
 
     with sqlite3.connect(db_file) as conn:
         conn.execute(

@@ -19,10 +19,10 @@ import pytest
 from sqlmodel import Session
 
 from qzfsg.consolidation import IndicatorInfo
-from qzfsg.db import archive_dir
 from qzfsg.filenames import safe_filename
 from qzfsg.importer import Importer
 from qzfsg.months import Month
+from qzfsg.storage.db import archive_dir
 from qzfsg.templates import TemplateReturn, template_returns
 from qzfsg.workbooks import template_filename, template_paths, write_templates
 from tests.factories import CODES, INDICATORS, default_values, make_return
@@ -300,7 +300,7 @@ def write_golden() -> None:
 
     from qzfsg.bootstrap import init_database
     from qzfsg.cli import app
-    from qzfsg.db import open_database, session_for
+    from qzfsg.storage.db import open_database, session_for
 
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp)

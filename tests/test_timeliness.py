@@ -116,7 +116,7 @@ def test_samples_rejected_zero_and_corrected(samples_db):
 
 
 def test_return_timeliness_on_samples(samples_db):
-    from qzfsg.db import open_database, session_for
+    from qzfsg.storage.db import open_database, session_for
 
     with session_for(open_database(samples_db)) as session:
         found = return_timeliness(session, Month(2018, 8), date(2018, 10, 15))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.db import open_database, session_for
+from qzfsg.storage.db import open_database, session_for
 from tests.test_liaisons import liaison_form
 from tests.test_timeliness import submit
 

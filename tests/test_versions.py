@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.db import SCHEMA_VERSION, archive_dir, open_database, session_for
 from qzfsg.importer import Importer
 from qzfsg.months import Month
+from qzfsg.storage.db import SCHEMA_VERSION, archive_dir, open_database, session_for
 from qzfsg.submissions import current_figures, unit_history
 from tests.conftest import SAMPLES
 from tests.factories import default_values, make_return

@@ -124,7 +124,7 @@ class QzfsgGroup(ChineseHelp, TyperGroup):
 def _explain(exc: Exception) -> QzfsgError | None:
     """A fault of the machine (full disk, read-only, locked or damaged database…) named
     in Chinese, or None."""
-    from qzfsg.db import explain
+    from qzfsg.storage.db import explain
 
     return explain(exc)
 
@@ -132,7 +132,7 @@ def _explain(exc: Exception) -> QzfsgError | None:
 def _close_databases() -> None:
     """Close what the command opened and fold each database's log back into its file
     (db.close_all), also after a failed command; say so when that cannot be done."""
-    db = sys.modules.get("qzfsg.db")
+    db = sys.modules.get("qzfsg.storage.db")
     if db is None:
         return
     try:

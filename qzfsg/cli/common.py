@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from sqlmodel import Session
 
-    from qzfsg.db import Where
     from qzfsg.months import Month
+    from qzfsg.storage.db import Where
 
 DbOption = Annotated[
     str | None,
@@ -128,10 +128,10 @@ def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
 
 def db_path(option: str | None) -> Where:
     """The command's --db; else one given before the command (`qzfsg --db FILE status`);
-    else $QZFSG_DB, else qzfsg.db here (qzfsg.db.database_path)."""
+    else $QZFSG_DB, else qzfsg.db here (qzfsg.storage.db.database_path)."""
     from typer._click.globals import get_current_context
 
-    from qzfsg.db import database_path
+    from qzfsg.storage.db import database_path
 
     if option is None and (ctx := get_current_context(silent=True)) is not None:
         option = ctx.find_root().params.get("db")
@@ -140,8 +140,8 @@ def db_path(option: str | None) -> Where:
 
 def db_file(option: str | None, command: str) -> Path:
     """The database file for a command that works on the file itself (check, backup)."""
-    from qzfsg.db import ServerAddress
     from qzfsg.errors import DatabaseError
+    from qzfsg.storage.db import ServerAddress
 
     where = db_path(option)
     if isinstance(where, ServerAddress):
@@ -155,7 +155,7 @@ def db_file(option: str | None, command: str) -> Path:
 @contextmanager
 def database(option: str | None) -> Iterator[Session]:
     """A session on the existing database; committed when the command ends without error."""
-    from qzfsg.db import open_database, session_for
+    from qzfsg.storage.db import open_database, session_for
 
     engine = open_database(db_path(option))
     with session_for(engine) as session:
@@ -167,7 +167,7 @@ def database(option: str | None) -> Iterator[Session]:
 def reading(option: str | None) -> Iterator[Any]:
     """A plain DB-API connection on the existing database, for a command that only reads:
     no SQLAlchemy or SQLModel is imported (see qzfsg.queries)."""
-    from qzfsg.db import open_reader
+    from qzfsg.storage.db import open_reader
 
     yield open_reader(db_path(option))
 

@@ -54,7 +54,7 @@ def withdraw(
     """
     from qzfsg.audit import actor
     from qzfsg.corrections import withdraw as withdraw_return
-    from qzfsg.db import archive_dir
+    from qzfsg.storage.db import archive_dir
 
     with database(db) as session:
         result = withdraw_return(
@@ -77,7 +77,7 @@ def restore(
     """
     from qzfsg.audit import actor
     from qzfsg.corrections import restore as restore_return
-    from qzfsg.db import archive_dir
+    from qzfsg.storage.db import archive_dir
 
     with database(db) as session:
         result = restore_return(
@@ -101,7 +101,7 @@ def redate(
     """
     from qzfsg.audit import actor
     from qzfsg.corrections import redate as redate_return
-    from qzfsg.db import archive_dir
+    from qzfsg.storage.db import archive_dir
     from qzfsg.timestamps import parse_received
 
     when = parse_received(received)
@@ -134,7 +134,7 @@ def refile(
     """
     from qzfsg.audit import actor
     from qzfsg.corrections import refile as refile_return
-    from qzfsg.db import archive_dir
+    from qzfsg.storage.db import archive_dir
 
     chosen = month_or_none(month)
     if unit is None and chosen is None:

@@ -23,9 +23,9 @@ def check(
 
     示例：qzfsg check　　qzfsg check --fix　　qzfsg check --json
     """
-    from qzfsg.checkup import check_database
     from qzfsg.errors import ExitCode
     from qzfsg.render import maintenance as render
+    from qzfsg.storage.checkup import check_database
 
     report = check_database(db_file(db, "check"), fix=fix)
     if as_json:
@@ -51,10 +51,10 @@ def backup(
 
     示例：qzfsg backup 备份/qzfsg-2018-10-08.db
     """
-    from qzfsg.backup import back_up
     from qzfsg.cli.common import refuse_overwrite
-    from qzfsg.db import archive_dir
     from qzfsg.render import maintenance as render
+    from qzfsg.storage.backup import back_up
+    from qzfsg.storage.db import archive_dir
 
     refuse_overwrite([file, archive_dir(file)], force)
     report = back_up(db_file(db, "backup"), file)

@@ -159,9 +159,9 @@ def import_(
     示例：qzfsg import 收件/　　qzfsg import 归义镇.xlsx --month 2018-06 --received 2018-06-28　　qzfsg import --manifest 收件清单.xlsx
     """
     from qzfsg.audit import actor
-    from qzfsg.db import archive_dir
     from qzfsg.errors import QzfsgError
     from qzfsg.importer import Importer
+    from qzfsg.storage.db import archive_dir
 
     if not paths and manifest is None:  # before the database: a usage error
         raise QzfsgError(
@@ -248,8 +248,8 @@ def validate(
 
     files = collect_paths(paths)
     if db_path(db).is_file():
-        from qzfsg.db import archive_dir
         from qzfsg.importer import Importer
+        from qzfsg.storage.db import archive_dir
 
         with database(db) as session:
             importer = Importer(session, archive_dir(db_path(db)), date.today(), recheck=True)

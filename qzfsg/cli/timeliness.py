@@ -259,10 +259,10 @@ def receive(
     """
     from datetime import datetime
 
-    from qzfsg.archive import file_time
-    from qzfsg.db import archive_dir
     from qzfsg.errors import NotFoundError
     from qzfsg.render import timeliness as render
+    from qzfsg.storage.archive import file_time
+    from qzfsg.storage.db import archive_dir
     from qzfsg.timeliness.receipts import record_receipt
     from qzfsg.timestamps import parse_received
 

@@ -234,11 +234,11 @@ def liaisons_import(
 
     示例：qzfsg liaisons import 附件2-归义镇.xlsx
     """
-    from qzfsg.archive import file_time
-    from qzfsg.db import archive_dir
     from qzfsg.errors import ExitCode, NotFoundError
     from qzfsg.liaisons import import_liaisons
     from qzfsg.render import registry as render
+    from qzfsg.storage.archive import file_time
+    from qzfsg.storage.db import archive_dir
     from qzfsg.timestamps import parse_received
 
     if not file.is_file():

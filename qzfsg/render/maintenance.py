@@ -8,8 +8,8 @@ from rich.console import Group
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from qzfsg.backup import BackupReport
-    from qzfsg.checkup import CheckReport
+    from qzfsg.storage.backup import BackupReport
+    from qzfsg.storage.checkup import CheckReport
 
 KIND_LABELS = {
     "damaged": "数据库损坏",

@@ -13,7 +13,6 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from qzfsg.archive import archive_bytes, file_sha256
 from qzfsg.campaign import load_campaign
 from qzfsg.defaults import KIND_LABELS
 from qzfsg.errors import QzfsgError
@@ -21,6 +20,7 @@ from qzfsg.models import Deadline, Receipt
 from qzfsg.months import Month
 from qzfsg.reading.received import read_received
 from qzfsg.registry import get_unit
+from qzfsg.storage.archive import archive_bytes, file_sha256
 from qzfsg.timeliness.deadlines import (
     MONTHLY_RETURN,
     deadline_months,

@@ -110,7 +110,7 @@ def cached_database(name: str, version: int, generate: Callable[[Path], object])
     if not path.exists():
         import sqlite3
 
-        from qzfsg.db import close_all
+        from qzfsg.storage.db import close_all
 
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)

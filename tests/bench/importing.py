@@ -69,9 +69,9 @@ def generate(folder: Path, units: int) -> None:
 def registry_database(path: Path, units: int) -> None:
     """A database with the bench's units registered."""
     from qzfsg.bootstrap import init_database
-    from qzfsg.db import close_all, open_database, session_for
     from qzfsg.defaults import UnitDef
     from qzfsg.registry import import_units
+    from qzfsg.storage.db import close_all, open_database, session_for
 
     init_database(path)
     with session_for(open_database(path)) as session:

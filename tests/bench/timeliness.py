@@ -162,8 +162,8 @@ def inline(sql: str, params: dict[str, object]) -> str:
 
 def equivalent_sql(db: Path) -> tuple[str, str]:
     """The SQL `overdue` and `status` run, with their parameters, as sqlite3 shell input."""
-    from qzfsg.db import open_reader
     from qzfsg.queries.timeliness import ITEMS_PER_QUERY, arrival_queries, overdue_query
+    from qzfsg.storage.db import open_reader
     from qzfsg.timeliness.arrivals import end_of_day
     from qzfsg.timeliness.overdue import due_query, select_due_items
 

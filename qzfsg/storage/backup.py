@@ -17,9 +17,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from qzfsg.archive import archived_path, file_sha256
-from qzfsg.checkup import REFERENCES
-from qzfsg.db import (
+from qzfsg.errors import DataError, QzfsgError
+from qzfsg.storage.archive import archived_path, file_sha256
+from qzfsg.storage.checkup import REFERENCES
+from qzfsg.storage.db import (
     archive_dir,
     copy_is_whole,
     copy_snapshot,
@@ -27,7 +28,6 @@ from qzfsg.db import (
     open_reader,
     table_rows,
 )
-from qzfsg.errors import DataError, QzfsgError
 
 
 class BackupReport(BaseModel):

@@ -17,9 +17,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from qzfsg.archive import archived_path, file_sha256
-from qzfsg.db import archive_dir, open_reader
 from qzfsg.errors import DamagedError
+from qzfsg.storage.archive import archived_path, file_sha256
+from qzfsg.storage.db import archive_dir, open_reader
 
 GRACE = timedelta(minutes=10)
 ARCHIVED_NAME = re.compile(r"^([0-9a-f]{64})(\.[0-9a-z]+)?$")

@@ -2,7 +2,7 @@
 
 The only module that opens databases and creates engines, and the one place that tells
 the two kinds apart: a SQLite file (the default, a `Path`) or a PostgreSQL database on a
-server (a `server.ServerAddress`, from a postgresql:// address; `qzfsg.server` holds what
+server (a `server.ServerAddress`, from a postgresql:// address; `qzfsg.storage.server` holds what
 is PostgreSQL's own). What differs is decided here: how to connect, how a writer takes
 the write lock (`begin_write`), how a fault is named (`explain`); the statements
 themselves are the same (`qzfsg.queries.runner` adapts the parameter style).
@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from qzfsg import faults, server
 from qzfsg.errors import DatabaseError
 from qzfsg.queries.calendar import fact
 from qzfsg.queries.runner import execute_many, first
-from qzfsg.server import ServerAddress
+from qzfsg.storage import faults, server
+from qzfsg.storage.server import ServerAddress
 
 T = TypeVar("T")
 
@@ -47,19 +47,19 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def _received_order(conn: Connection) -> None:
-    from qzfsg.migrations import received_order
+    from qzfsg.storage.migrations import received_order
 
     received_order(conn)
 
 
 def _corrections(conn: Connection) -> None:
-    from qzfsg.migrations import corrections
+    from qzfsg.storage.migrations import corrections
 
     corrections(conn)
 
 
 # MIGRATIONS[n] upgrades a database at schema version n to n + 1, in place (the upgrades
-# themselves are in qzfsg.migrations, imported only when one runs).
+# themselves are in qzfsg.storage.migrations, imported only when one runs).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _received_order, 2: _corrections}
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qzfsg.errors import QzfsgError
-from qzfsg.faults import NOTHING_WRITTEN, os_reason
+from qzfsg.storage.faults import NOTHING_WRITTEN, os_reason
 
 PARTIAL_SUFFIX = ".part"  # a temporary file left by an import that was killed
 
