@@ -296,6 +296,22 @@ def findings_group_notice(
     )
 
 
+class UnderReview(BaseModel):
+    """A unit whose current returns of `months` still carry warnings not dealt with."""
+
+    unit: str
+    months: list[str]
+
+
+def returns_under_review(connection: Any, first: Month, last: Month) -> list[UnderReview]:
+    """The current returns of months first…last still under 核实 (accepted with warnings,
+    not dismissed), by unit: figures that count but may yet be corrected."""
+    found: dict[str, list[str]] = {}
+    for unit, month in returns_queries.under_review(connection, str(first), str(last)):
+        found.setdefault(unit, []).append(month)
+    return [UnderReview(unit=unit, months=months) for unit, months in found.items()]
+
+
 def unit_history(session: Any, unit: str, month: Month | None = None) -> list[HistoryEntry]:
     """Every file received for the unit, oldest first, with what each version changed."""
     unit_id = get_unit(session, unit).id
