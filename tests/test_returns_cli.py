@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 from datetime import datetime
+from decimal import Decimal
 
 from typer.testing import CliRunner
 
@@ -186,6 +187,28 @@ def test_history_shows_versions_and_changes(tmp_path, cli):
         ("closures", 1, 2),
     ]
     assert "取缔关闭" in cli("history", "--unit", "归义镇").stdout
+
+
+def test_history_of_a_month_lists_every_unit_in_received_order(tmp_path, cli):
+    arrivals = [("新市镇", "a.xlsx", "2018-06-29"), ("归义镇", "b.xlsx", "2018-06-27"),
+                ("新市镇", "c.xlsx", "2018-06-30"), ("归义镇", "d.xlsx", "2018-07-20")]  # fmt: skip
+    for n, (unit, name, day) in enumerate(arrivals):
+        values = default_values()
+        values["closures"] = (Decimal(n), Decimal(9))  # no file repeats another
+        path = make_return(tmp_path, values, unit=unit, name=name)
+        cli("import", str(path), "--month", "2018-06", "--received", day)
+    entries = json.loads(cli("history", "--month", "2018-06", "--json").stdout)
+    assert [(e["unit"], e["file"], e["version"]) for e in entries] == [
+        ("归义镇", "b.xlsx", 1),
+        ("新市镇", "a.xlsx", 1),
+        ("新市镇", "c.xlsx", 2),
+        ("归义镇", "d.xlsx", 2),
+    ]
+    out = cli("history", "--month", "2018-06").stdout
+    assert "2018年6月收到的月报表（4 份" in out and "新市镇" in out and "归义镇" in out
+    assert cli("history", "--month", "2018-07", "--json").stdout.strip() == "[]"
+    result = cli("history")
+    assert result.exit_code == 2 and "--month" in result.stderr
 
 
 def test_validate_without_a_database(tmp_path, monkeypatch):

@@ -223,28 +223,42 @@ def findings(
 
 
 def history(
-    unit: Annotated[str, typer.Option("--unit", metavar="单位", help="单位名称或别名。")],
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", metavar="单位", help="单位名称或别名；不写则列出该月所有单位的。"),
+    ] = None,
     month: Annotated[
-        str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
+        str | None,
+        typer.Option("--month", metavar="YYYY-MM", help="只看某月（不写 --unit 时必填）。"),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """某单位收到过的每一份报表：何时收到、第几版、是否录入，重报时改了哪些数。
+    """收到过的每一份月报表：何时收到、第几版、是否录入，重报时改了哪些数。
 
-    示例：qzfsg history --unit 城管执法局 --month 2018-09
+    --unit 看一个单位的（可再用 --month 只看某月）；只给 --month 则列出该月收到的所有单位的报表，按收到先后排列。
+
+    示例：qzfsg history --unit 城管执法局 --month 2018-09　　qzfsg history --month 2018-09
     """
+    from qzfsg.errors import QzfsgError
     from qzfsg.registry import get_unit
     from qzfsg.render import returns as render
-    from qzfsg.submissions import unit_history
+    from qzfsg.submissions import received_history
 
+    chosen = month_or_none(month)
+    if unit is None and chosen is None:
+        raise QzfsgError("请用 --unit 指定单位，或用 --month 列出某月所有单位收到的报表。")
     with reading(db) as session:
-        official = get_unit(session, unit).name
-        entries = unit_history(session, unit, month_or_none(month))
+        found = get_unit(session, unit) if unit is not None else None
+        entries = received_history(session, found.id if found else None, chosen)
     if as_json:
         emit_json(entries)
+    elif found is not None:
+        show(render.history_table(f"{found.name} 的报送记录", entries))
     else:
-        show(render.history_table(official, entries))
+        assert chosen is not None
+        title = f"{chosen.label}收到的月报表（{len(entries)} 份，按收到先后）"
+        show(render.history_table(title, entries, units=True))
 
 
 def dismiss(

@@ -82,8 +82,9 @@ def findings(connection: Any, unit_id: int | None = None, month: str | None = No
     return rows(connection, sql, {"unit": unit_id, "month": month})
 
 
-def values(connection: Any, unit_id: int, month: str | None = None) -> list:
-    """(submission id, code, 本月数, 累计数) of every file of the unit (and month)."""
+def values(connection: Any, unit_id: int | None, month: str | None = None) -> list:
+    """(submission id, code, 本月数, 累计数) of every file of the unit (or of every unit)
+    and month (or every month)."""
     sql = (
         "SELECT v.submission_id, v.indicator_code, v.month_value, v.cumulative_value"
         " FROM value AS v JOIN submission AS s ON s.id = v.submission_id"

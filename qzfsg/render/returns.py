@@ -179,12 +179,12 @@ def dismissed(items: Sequence[Dismissed]) -> Text:
     return lines
 
 
-def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
+def history_table(title: str, entries: Sequence[HistoryEntry], units: bool = False) -> Table:
+    """The files received, one row each; with `units`, a column naming each file's unit."""
     from qzfsg.submissions import describe_change
 
-    grid = table(
-        "收到时间", "月份", "版本", "状态", "文件", "与上一版相比", title=f"{unit} 的报送记录"
-    )
+    columns = ["收到时间", "月份", "版本", "状态", "文件", "与上一版相比"]
+    grid = table(*(["单位", *columns] if units else columns), title=title)
     for entry in entries:
         if entry.status == "rejected":
             state = text(f"退回（{entry.errors} 个错误）", "red")
@@ -198,7 +198,9 @@ def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
             state.append(LATE_IMPORT, style="dim")
             grid.caption, grid.caption_justify = LATE_NOTE, "left"
         changes = "\n".join(describe_change(c) for c in entry.changes)
+        unit = [text(entry.unit or "（单位不明）")] if units else []
         grid.add_row(
+            *unit,
             f"{entry.received:%Y-%m-%d %H:%M}",
             text(entry.month or "—"),
             str(entry.version),
