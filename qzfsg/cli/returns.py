@@ -261,6 +261,30 @@ def history(
         show(render.history_table(title, entries, units=True))
 
 
+def show_(
+    unit: Annotated[str, typer.Argument(help="单位名称或别名。", metavar="单位")],
+    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="哪个月，如 2018-09。")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """某单位某月的月报表现在是什么样：11 项指标的本月数、累计数（现行版本），第几版、何时收到，还有哪些问题。
+
+    没有录入的表时说明是被退回了还是没收到。
+
+    示例：qzfsg show 归义镇 --month 2018-09　　qzfsg show 农业农村局 --month 2018-09 --json
+    """
+    from qzfsg.months import Month
+    from qzfsg.render import returns as render
+    from qzfsg.unitreturn import unit_return
+
+    with reading(db) as connection:
+        item = unit_return(connection, unit, Month.parse(month))
+    if as_json:
+        emit_json(item)
+    else:
+        show(*render.unit_return_view(item))
+
+
 def dismiss(
     ids: Annotated[
         list[int],
@@ -297,5 +321,6 @@ def dismiss(
 
 def register(app: typer.Typer) -> None:
     app.command("import", cls=QzfsgCommand)(import_)
+    app.command("show", cls=QzfsgCommand)(show_)
     for command in (validate, findings, history, dismiss):
         app.command(cls=QzfsgCommand)(command)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from qzfsg.findings import Finding
     from qzfsg.importer import FileOutcome
     from qzfsg.submissions import Dismissed, HistoryEntry, OpenFindings
+    from qzfsg.unitreturn import UnitReturn
 
 
 def _message(item: Finding, style: str = "") -> Text:
@@ -209,3 +210,40 @@ def history_table(title: str, entries: Sequence[HistoryEntry], units: bool = Fal
             text(changes),
         )
     return grid
+
+
+def unit_return_view(item: UnitReturn) -> list[Table | Text]:
+    """One unit's month: which file stands and when it came, its 11 indicators (本月数,
+    累计数), and the findings still on it."""
+    from qzfsg.months import Month
+    from qzfsg.render.exports import number
+
+    label = Month.parse(item.month).label
+    if item.status == "missing":
+        return [text(f"{item.unit} {label}：没有收到月报表。", "yellow")]
+    came = f"第 {item.version} 版，{item.received:%Y-%m-%d %H:%M} 收到，《{item.file}》"
+    if item.status == "rejected":
+        head = text(f"{item.unit} {label}：没有已录入的报表；最近一份（{came}）被退回。", "red")
+    else:
+        head = text(f"{item.unit} {label} 月报表（{came}）", "bold")
+    parts: list[Table | Text] = [head]
+    if item.figures:
+        grid = table("项目", "单位", "本月数", "累计数")
+        for column in grid.columns[2:]:
+            column.justify = "right"
+        for row in item.figures:
+            grid.add_row(text(row.label), text(row.unit), number(row.month), number(row.cumulative))
+        parts.append(grid)
+    if item.under_review:
+        parts.append(
+            text("有需要核实的问题尚未处理（见下；核实无误可用 qzfsg dismiss）。", "yellow")
+        )
+    elif item.dismissed:
+        parts.append(text("问题已另行处理，已移出待处理清单。", "dim"))
+    elif item.status == "accepted" and not item.findings:
+        parts.append(text("审核通过，没有问题。", "green"))
+    if item.findings:
+        parts.append(findings_table(item.findings))
+    if item.files > 1:
+        parts.append(text(f"该月共收到 {item.files} 份文件，历次报送见 qzfsg history。", "dim"))
+    return parts
