@@ -76,7 +76,7 @@ def report(
 
     示例：qzfsg report --month 2018-09　　qzfsg report --month 2018-09 --export 汨罗市9月汇总.xlsx
     """
-    from qzfsg.consolidation import breakdown, consolidate, explain_consistency
+    from qzfsg.consolidation import breakdown, consolidate, explain_consistency, review_note
 
     chosen = month_or_none(month)
     target = _xlsx(export) if export else None
@@ -95,7 +95,7 @@ def report(
         return
     from qzfsg.render import exports as render
 
-    show(*render.report_view(city, explain_consistency(city)))
+    show(*render.report_view(city, explain_consistency(city), review_note(city)))
     if target is not None:
         show(render.exported(target, "全市汇总表"))
 
@@ -221,7 +221,13 @@ def template(
     if as_json:
         emit_json(
             [
-                {"unit": i.unit, "month": i.month, "file": p, "previous": i.previous}
+                {
+                    "unit": i.unit,
+                    "month": i.month,
+                    "file": p,
+                    "previous": i.previous,
+                    "previous_under_review": i.previous_under_review,
+                }
                 for i, p in zip(items, paths, strict=True)
             ]
         )

@@ -24,9 +24,11 @@ def number(value: Decimal) -> str:
     return format(plain_decimal(value), "f")
 
 
-def report_view(city: CityReturn, notes: Sequence[str]) -> list[Table | Text]:
+def report_view(
+    city: CityReturn, notes: Sequence[str], review: str | None = None
+) -> list[Table | Text]:
     """The city's return on screen: the 附件1 table, then lines (printed unwrapped) for the
-    coverage, the missing units and the 累计 check."""
+    coverage, the returns still under 核实, the missing units and the 累计 check."""
     from qzfsg.months import Month
 
     check = city.consistency
@@ -52,6 +54,8 @@ def report_view(city: CityReturn, notes: Sequence[str]) -> list[Table | Text]:
             cells.append(text(number(summed), "yellow" if summed != totals.cumulative else ""))
         grid.add_row(*cells)
     parts: list[Table | Text] = [grid, coverage(city)]
+    if review:
+        parts.append(text(review, "yellow"))
     if city.missing:
         parts.append(Text.assemble(("未报单位：", "bold red"), text("、".join(city.missing))))
     style = "green" if check.consistent else "yellow"
@@ -99,6 +103,8 @@ def templates_table(items: Sequence[TemplateReturn], paths: Sequence[Path]) -> T
             state = text("行动首月，为 0", "dim")
         elif item.previous is None:
             state = text("上月报表未收到，由单位自填", "yellow")
+        elif item.previous_under_review:
+            state = text("已填入（上月报表尚在核实）", "yellow")
         else:
             state = text("已填入", "green")
         grid.add_row(text(item.unit), text(path.name), state)
