@@ -1,3 +1,3 @@
-from qzfsg.cli import main
+from qzfsg.start import main
 
 main()

@@ -68,7 +68,10 @@ def check_database(path: Path, fix: bool = False) -> CheckReport:
         expected = {}
     except sqlite3.DatabaseError:
         report.problems.append(
-            Problem(kind="damaged", message="数据库已损坏，读不出其中记录的归档文件。")
+            Problem(
+                kind="damaged",
+                message="数据库已损坏：读到损坏的数据，检查无法完成。请用最近的备份恢复。",
+            )
         )
         expected = {}
     report.database_ok = not report.problems

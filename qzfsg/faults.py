@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qzfsg.errors import DamagedError, DatabaseError
 
-NOTHING_WRITTEN = "出错的这一步未写入数据库（导入时此前已处理的文件已存入）。"
+NOTHING_WRITTEN = "出错的这一步未写入数据库，此前已完成的（如导入时前面的文件）都已存入。"
 UNTOUCHED = "该文件未作任何改动。"
 
 # sqlite3 primary result codes (the low byte of an extended code)
@@ -64,7 +64,7 @@ def corrupt(path: Path, detail: str = "") -> DamagedError:
     why = f"（{detail}）" if detail else ""
     return DamagedError(
         f"数据库 {path} 已损坏{why}，未写入任何内容。"
-        f"请运行 qzfsg check --db {path} 查看详情，并用最近的备份恢复（见 README“出了问题怎么办”）。"
+        f"请运行 qzfsg check --db {path} 查看详情，并用最近的备份恢复（见 README“遇到这些情况怎么办”）。"
     )
 
 

@@ -281,6 +281,8 @@ def work(db: Path, files: list[Path]) -> None:
 @dataclass
 class Kill:
     after: float
+    landed: bool  # the import was still running when it was killed
+    stored: int  # returns it had stored by then
     problems: list[str]
     differences: list[str]
 
@@ -306,11 +308,14 @@ def kill_trial(files: list[Path], db: Path, reference: dict, after: float) -> Ki
     while not folder.exists() and running.poll() is None:
         time.sleep(0.01)
     time.sleep(after)
+    landed = running.poll() is None
     running.send_signal(signal.SIGKILL)
     running.wait()
     problems = soundness(db)
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT count(*) FROM submission").fetchone()[0]
     serial_import(files, db)
-    return Kill(after, problems, differences(snapshot(db), reference))
+    return Kill(after, landed, stored, problems, differences(snapshot(db), reference))
 
 
 def main() -> int:
@@ -341,16 +346,19 @@ def main() -> int:
         failed += not result.ok
         print(f"round {number:2}: {args.processes} processes, {result.seconds:5.1f} s, "
               + ("same as serial" if result.ok else "; ".join(result.failures + result.differences)))  # fmt: skip
-    killed = 0
+    killed = landed = 0
     for number in range(1, args.kills + 1):
         after = rng.uniform(0, serial)
         trial = kill_trial(files, folder / f"kill{number}.db", reference, after)
         killed += not trial.ok
-        print(f"kill -9 {number:2} after {after:4.1f} s: "
+        landed += trial.landed
+        where = (f"{trial.stored:3} of {len(files)} stored" if trial.landed
+                 else "after the import had ended")  # fmt: skip
+        print(f"kill -9 {number:2} after {after:4.1f} s ({where}): "
               + ("sound, rerun same as serial" if trial.ok else "; ".join(trial.problems + trial.differences)))  # fmt: skip
     print(f"\n{args.rounds - failed}/{args.rounds} rounds of {args.processes} processes equal "
-          f"to the serial import; {args.kills - killed}/{args.kills} kill -9 trials sound and "
-          "equal after the rerun.")  # fmt: skip
+          f"to the serial import; {args.kills - killed}/{args.kills} kill -9 trials ({landed} "
+          "in the middle of the import) sound and equal after the rerun.")  # fmt: skip
     return 1 if failed or killed else 0
 
 

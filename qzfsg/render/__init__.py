@@ -18,6 +18,7 @@ from qzfsg.inert import inert
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.measure import Measurement
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 SEVERITY_LABEL = {"error": "错误", "warning": "提醒", "info": "说明"}
@@ -44,18 +45,36 @@ class PlainTable(Table):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._texts: list[list[str]] | None = []  # each row's cells as plain text
+        # Rows kept back from rich (its add_row costs as much as drawing them) while each
+        # one has a plain form: the cells as given, and as plain text.
+        self._held: list[tuple[Any, ...]] | None = []
+        self._texts: list[list[str]] = []
 
     def add_row(self, *cells: Any, **kwargs: Any) -> None:
+        if self._held is not None and not kwargs and len(cells) == len(self.columns):
+            plain = _plain_cells(cells)
+            if plain is not None:
+                self._held.append(cells)
+                self._texts.append(plain)
+                return
+        self._release()
         super().add_row(*cells, **kwargs)
-        if self._texts is not None:
-            self._texts.append(_plain_cells(cells) if not kwargs else None)  # type: ignore[arg-type]
-            if self._texts[-1] is None or len(cells) != len(self.columns):
-                self._texts = None
+
+    def _release(self) -> None:
+        """Give rich the rows held back: from now on, rich draws the table."""
+        if self._held is not None:
+            held, self._held = self._held, None
+            for cells in held:
+                super().add_row(*cells)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        self._release()
+        return super().__rich_measure__(console, options)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         lines = self._plain_lines(console, options.max_width)
         if lines is None:
+            self._release()
             yield from super().__rich_console__(console, options)
             return
         width = len(lines[0])
@@ -74,7 +93,7 @@ class PlainTable(Table):
         from rich.cells import cell_len
 
         if not (
-            self._texts
+            self._held
             and console.color_system is None
             and self.box is box.HEAVY_HEAD
             and self.show_header
