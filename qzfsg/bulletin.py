@@ -63,6 +63,7 @@ class Bulletin(BaseModel):
             "period": self.period,
             "label": self.label,
             "as_of": self.as_of,
+            "published": self.ranking.published,
             "leagues": self.ranking.public()["leagues"],
             "late": self.late,
             "repeat_late": self.repeat_late,

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Table
     from sqlmodel import Session
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ENV_VAR = "QZFSG_DB"
 DEFAULT_NAME = "qzfsg.db"
 BUSY_ENV_VAR = "QZFSG_BUSY_TIMEOUT"  # seconds another command's lock is waited for
@@ -43,9 +43,15 @@ def _received_order(conn: Connection) -> None:
     received_order(conn)
 
 
+def _corrections(conn: Connection) -> None:
+    from qzfsg.migrations import corrections
+
+    corrections(conn)
+
+
 # MIGRATIONS[n] upgrades a database at schema version n to n + 1, in place (the upgrades
 # themselves are in qzfsg.migrations, imported only when one runs).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _received_order}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _received_order, 2: _corrections}
 
 
 def database_path(option: Path | None = None) -> Path:

@@ -33,3 +33,7 @@ class DatabaseError(QzfsgError):
 
 class DamagedError(DatabaseError):
     """The database file is damaged (`qzfsg check` says where)."""
+
+
+class LockedError(QzfsgError):
+    """A change would reach a locked (published) month (qzfsg.locks)."""

@@ -30,6 +30,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "unit_conflict": ("error", "填报单位与 --unit 不符"),
     "month_unknown": ("error", "无法确定报告月份"),
     "month_conflict": ("error", "报告月份与 --month 不符"),
+    "month_locked": ("error", "月份已锁定（通报已发布），未录入"),
     # A value is wrong: rejected.
     "not_numeric": ("error", "不是数字"),
     "negative": ("error", "出现负数"),
@@ -55,6 +56,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     "full_width": ("info", "全角数字"),
     "thousands": ("info", "千分位分隔符"),
     "month_inferred": ("info", "月份由填报时间推断"),
+    "month_owed": ("info", "月份不明，暂按最早未报的月份记录"),
     # The liaison form (附件2).
     "bad_mobile": ("error", "手机号码不正确"),
     "bad_qq": ("error", "QQ号码不正确"),

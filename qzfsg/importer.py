@@ -21,13 +21,16 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from qzfsg import audit
 from qzfsg.archive import archive_bytes, file_sha256, file_time
+from qzfsg.audit import Actor, actor
 from qzfsg.campaign import load_campaign
 from qzfsg.db import begin_write, driver_connection
 from qzfsg.defaults import load_indicators
-from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.errors import LockedError, NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
 from qzfsg.inert import shown_name, shown_path
+from qzfsg.locks import guard
 from qzfsg.models import Unit
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
@@ -35,14 +38,14 @@ from qzfsg.reading.checking import Checker
 from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
-from qzfsg.registry import all_units, build_resolver
+from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.submissions import FigureSet, current_figures
 from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
 from qzfsg.writers import ReturnWriter
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
-Status = Literal["imported", "rejected", "duplicate", "checked"]
+Status = Literal["imported", "rejected", "duplicate", "checked", "refused"]
 
 
 class FileOutcome(BaseModel):
@@ -160,10 +163,13 @@ class Importer:
         today: date,
         dry_run: bool = False,
         recheck: bool = False,
+        by: Actor | None = None,
     ):
         """`dry_run`: store nothing. `recheck` (validate): check even bytes already received,
-        instead of reporting them as duplicates."""
+        instead of reporting them as duplicates. `by`: who imports (the audit trail), and
+        whether a locked month may be changed (qzfsg.locks)."""
         self.session = session
+        self.by = by or actor()
         self.archive = archive
         self.dry_run = dry_run or recheck
         self.recheck = recheck
@@ -308,17 +314,31 @@ class Importer:
             return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
+        tied = (
+            unit is not None
+            and checked.month is None
+            and self._tie_to_owed_month(checked, unit, received)
+        )
         month = str(checked.month) if checked.month else None
         record = None
         if unit is not None and month is not None:
             remember_entries(digest, checked.entries)
-            # The findings that read the unit's other returns, as they stood when it came.
+            # The findings that read the unit's other returns, as they stood when it came
+            # (none for a file only tied to a month: its own month is not known).
             record = UnitRecord(self.session, self.checker, self.archive, unit)
-            record_findings(self.checker, unit, checked, record.current_before(received))
+            if not tied:
+                record_findings(self.checker, unit, checked, record.current_before(received))
         placed = record is not None
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
             return self._duplicate(path, received, copy, checked.findings)
+        try:
+            guard(self.session, [month], self.by, f"导入《{shown_name(path)}》")
+        except LockedError as exc:
+            return FileOutcome(
+                file=shown_path(path), status="refused", unit=checked.unit, month=month,
+                received=received, findings=[finding("month_locked", str(exc))],
+            )  # fmt: skip
         submission_id = self.writers.submission.insert(
             connection,
             {
@@ -327,7 +347,7 @@ class Importer:
                 "filed_on": checked.filed_on, "filed_text": checked.filed_text,
                 "source_name": shown_name(path), "sha256": digest, "archive_path": str(stored_at),
                 "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
-                "version": self._next_version(unit_id, month) if placed else 1,
+                "version": self.next_version(unit_id, month) if placed else 1,
                 "superseded": accepted, "imported_at": datetime.now(),
             },
         )  # fmt: skip
@@ -345,7 +365,36 @@ class Importer:
                 for other in record.settle(received, submission_id, changed) - {month}:
                     renumber(connection, unit.id, other)
             self._place(outcome, connection, submission_id, unit.id, month)
+        audit.record(
+            self.session, self.by, "import", unit=unit.name if unit else checked.unit_text,
+            month=month, submission_id=submission_id,
+            after={"file": shown_name(path), "received": received, "status": outcome.status,
+                   "version": outcome.version},
+        )  # fmt: skip
         return outcome
+
+    def _tie_to_owed_month(self, checked: CheckedReturn, unit: Unit, received: datetime) -> bool:
+        """A file of a known unit whose month cannot be told (unreadable, no month on it) is
+        tied to the oldest month the unit still owed when it came, so that `overdue` and the
+        催报 say a return was received but could not be used, and `findings` of that month
+        list it until the unit's return for that month is accepted."""
+        campaign = self.checker.campaign
+        stored = self.accepted_months(unit.name)
+        owed = [
+            month
+            for month in campaign.first.until(campaign.current_month(received.date()))
+            if is_expected(unit, month) and str(month) not in stored
+        ]
+        if not owed:
+            return False
+        checked.month, checked.month_source = owed[0], "owed"
+        checked.findings.append(
+            finding(
+                "month_owed",
+                f"看不出是哪个月的报表，暂按{unit.name}最早未报的{owed[0].label}记录。",
+            )
+        )
+        return True
 
     def _received_earlier(
         self, connection: Any, copy: tuple, path: Path, received: datetime
@@ -354,8 +403,17 @@ class Importer:
         then, under this name, as one import in received order would have stored it; the
         unit's later returns are settled again."""
         submission_id, unit_id, month = copy[:3]
+        try:  # a locked month keeps its timeliness: the copy then stays a plain duplicate
+            guard(self.session, [month], self.by, f"按《{shown_name(path)}》提前收到时间")
+        except LockedError:
+            return
         if not self.writers.received_earlier(connection, submission_id, received, shown_name(path)):
             return
+        audit.record(
+            self.session, self.by, "redate", unit=self.names.get(unit_id), month=month,
+            submission_id=submission_id,
+            after={"received": received, "file": shown_name(path), "note": "同一文件更早收到"},
+        )  # fmt: skip
         unit = self.units.get(self.names.get(unit_id, ""))
         if unit is None or month is None:
             return
@@ -364,7 +422,7 @@ class Importer:
             renumber(connection, unit_id, changed)
         self._accepted.pop(unit_id, None)
 
-    def _next_version(self, unit_id: int | None, month: str | None) -> int:
+    def next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""
         found = driver_connection(self.session).execute(
             "SELECT max(version) FROM submission WHERE unit_id = ? AND month = ?",

@@ -49,3 +49,29 @@ def received_order(conn: Connection) -> None:
     execute(connection, "DROP INDEX IF EXISTS ix_submission_unit_month")  # ux_submission_version
     for index in Submission.__table__.indexes:  # type: ignore[attr-defined]
         conn.execute(CreateIndex(index, if_not_exists=True))
+
+
+# Version 2 had no way to take a return back: the columns and tables of the corrections.
+_CORRECTION_COLUMNS = [
+    "ALTER TABLE submission ADD COLUMN withdrawn_status VARCHAR",
+    "ALTER TABLE submission ADD COLUMN withdraw_reason VARCHAR",
+]
+_KEPT_INDEXES = ("ux_submission_version", "ux_submission_copy")
+
+
+def corrections(conn: Connection) -> None:
+    """2 → 3: withdrawn returns (kept, out of the versions and copies: the two unique
+    indexes leave them out), locked months and the append-only audit trail."""
+    from sqlalchemy.schema import CreateIndex
+
+    from qzfsg.models import AuditEntry, MonthLock, Submission
+
+    connection = conn.connection.driver_connection
+    for statement in _CORRECTION_COLUMNS:
+        execute(connection, statement)
+    for index in Submission.__table__.indexes:  # type: ignore[attr-defined]
+        if index.name in _KEPT_INDEXES:
+            execute(connection, f"DROP INDEX {index.name}")
+            conn.execute(CreateIndex(index))
+    for table in (MonthLock.__table__, AuditEntry.__table__):  # type: ignore[attr-defined]
+        table.create(conn)

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from pydantic import NaiveDatetime
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, event, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -90,6 +90,9 @@ class Indicator(SQLModel, table=True):
 
 ACCEPTED = text("status = 'accepted'")
 CURRENT = text("status = 'accepted' AND NOT superseded")
+# A withdrawn return (qzfsg withdraw) keeps its row, file and last version number, but
+# holds no place among its unit-month's versions or copies: as if never imported.
+KEPT = text("status <> 'withdrawn'")
 
 
 class Submission(SQLModel, table=True):
@@ -110,7 +113,15 @@ class Submission(SQLModel, table=True):
         # What keeps the record right when several imports run at once (qzfsg.versions):
         # a lost race is an IntegrityError and a retry, never a second copy. Versions are
         # renumbered in two steps (negated, then set) so that they never collide midway.
-        Index("ux_submission_version", "unit_id", "month", "version", unique=True),
+        Index(
+            "ux_submission_version",
+            "unit_id",
+            "month",
+            "version",
+            unique=True,
+            sqlite_where=KEPT,
+            postgresql_where=KEPT,
+        ),
         # One current return per unit and month: the latest received accepted one.
         Index(
             "ux_submission_current",
@@ -137,6 +148,8 @@ class Submission(SQLModel, table=True):
             text("coalesce(month, '')"),
             "received_at",
             unique=True,
+            sqlite_where=KEPT,
+            postgresql_where=KEPT,
         ),
     )
 
@@ -144,7 +157,7 @@ class Submission(SQLModel, table=True):
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
     unit_text: str | None = None  # the unit as written on the form
     month: str | None = Field(default=None, index=True)
-    month_source: str | None = None  # option | field | filed
+    month_source: str | None = None  # option | field | filed | owed (Importer._tie_to_owed_month)
     received_at: NaiveDatetime
     filed_on: date | None = None
     filed_text: str | None = None
@@ -154,7 +167,7 @@ class Submission(SQLModel, table=True):
     sha256: str = Field(index=True)
     archive_path: str
     sheet: str | None = None
-    status: str  # accepted | rejected
+    status: str  # accepted | rejected | withdrawn
     version: int = 1  # 1, 2, … per unit and month, in received order (received_at, id)
     # An accepted return that is not its unit-month's latest received accepted one; set
     # only by qzfsg.versions.renumber, which decides versions and the current return.
@@ -164,6 +177,10 @@ class Submission(SQLModel, table=True):
     # (a call to the unit, a zero report confirmed), so `findings` no longer lists it.
     dismissed_at: NaiveDatetime | None = None
     dismiss_note: str | None = None
+    # Set by `qzfsg withdraw` with status 'withdrawn': the status it had (accepted |
+    # rejected), which `qzfsg restore` gives back, and why it was withdrawn.
+    withdrawn_status: str | None = None
+    withdraw_reason: str | None = None
 
 
 class Value(SQLModel, table=True):
@@ -226,3 +243,55 @@ class Receipt(SQLModel, table=True):
     source_name: str | None = None
     sha256: str | None = None
     archive_path: str | None = None
+
+
+class MonthLock(SQLModel, table=True):
+    """A month whose 通报 is published (`qzfsg lock`): what would change its figures,
+    timeliness or ranking is refused unless overridden (qzfsg.locks)."""
+
+    month: str = Field(primary_key=True)
+    locked_at: NaiveDatetime
+    locked_by: str
+    reason: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change to the record (qzfsg.audit): append-only, written in the transaction of
+    the change it records; triggers refuse any UPDATE or DELETE (APPEND_ONLY)."""
+
+    __table_args__ = (Index("ix_auditentry_month", "month", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime
+    who: str
+    action: str  # import | withdraw | restore | redate | refile | lock | unlock | override …
+    unit: str | None = None  # the unit's name at the time (units may be renamed later)
+    month: str | None = None
+    submission_id: int | None = None  # no foreign key: the trail outlives what it names
+    before_state: str | None = None  # JSON: what the change replaced
+    after_state: str | None = None  # JSON: what it made
+    reason: str | None = None
+
+
+_REFUSE = "the audit trail is append-only"
+APPEND_ONLY = {
+    "sqlite": [
+        f"CREATE TRIGGER IF NOT EXISTS auditentry_no_{verb} BEFORE {verb.upper()} ON auditentry"
+        f" BEGIN SELECT RAISE(ABORT, '{_REFUSE}'); END"
+        for verb in ("update", "delete")
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION auditentry_append_only() RETURNS trigger AS $$"
+        f" BEGIN RAISE EXCEPTION '{_REFUSE}'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER auditentry_append_only BEFORE UPDATE OR DELETE ON auditentry"
+        " FOR EACH ROW EXECUTE FUNCTION auditentry_append_only()",
+    ],
+}
+
+
+def _append_only(table, connection, **_) -> None:
+    for statement in APPEND_ONLY.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)
+
+
+event.listen(AuditEntry.__table__, "after_create", _append_only)  # type: ignore[attr-defined]

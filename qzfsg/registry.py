@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from qzfsg import audit
+from qzfsg.audit import Actor
 from qzfsg.defaults import UNIT_COLUMNS, UnitDef, UnitKind, unit_defs
 from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.locks import guard_from
 from qzfsg.months import Month
 from qzfsg.names import Resolution, Resolver, unit_key
 from qzfsg.queries import registry as unit_queries
@@ -139,7 +142,11 @@ def add_unit(
     aliases: Sequence[str] = (),
     active_from: Month | None = None,
     resolver: Resolver | None = None,
+    by: Actor | None = None,
 ) -> Unit:
+    """Register a unit, expected from `active_from` (None: from the campaign's start).
+    `by` (every command gives it; None only while `init` builds the database): the change
+    reaches the locked months from then on (qzfsg.locks) and is audited."""
     from sqlmodel import col, select
 
     from qzfsg.models import Alias, Unit
@@ -162,10 +169,19 @@ def add_unit(
     for alias in aliases:
         session.add(Alias(unit_id=unit.id, alias=alias.strip()))
     session.flush()
+    if by is not None:
+        guard_from(session, active_from, by, f"新增单位“{name}”")
+        after = {
+            "name": name,
+            "kind": kind,
+            "aliases": list(aliases),
+            "active_from": unit.active_from,
+        }
+        audit.record(session, by, "unit", unit=name, after=after)
     return unit
 
 
-def rename_unit(session: Session, current: str, new_name: str) -> Unit:
+def rename_unit(session: Session, current: str, new_name: str, by: Actor | None = None) -> Unit:
     """Give a unit a new official name; the old one stays as an alias."""
     from sqlmodel import select
 
@@ -183,10 +199,13 @@ def rename_unit(session: Session, current: str, new_name: str) -> Unit:
     if old not in known:
         session.add(Alias(unit_id=unit.id, alias=old))
     session.flush()
+    if by is not None:
+        audit.record(session, by, "unit", unit=new_name, before={"name": old},
+                     after={"name": new_name})  # fmt: skip
     return unit
 
 
-def add_alias(session: Session, unit_name: str, alias: str) -> UnitRef:
+def add_alias(session: Session, unit_name: str, alias: str, by: Actor | None = None) -> UnitRef:
     from sqlmodel import select
 
     from qzfsg.models import Alias
@@ -201,32 +220,45 @@ def add_alias(session: Session, unit_name: str, alias: str) -> UnitRef:
     if exists is None and alias != unit.name:
         session.add(Alias(unit_id=unit.id, alias=alias))
         session.flush()
+        if by is not None:
+            audit.record(session, by, "unit", unit=unit.name, after={"alias": alias})
     return unit
 
 
-def deactivate_unit(session: Session, name: str, from_month: Month) -> Unit:
-    """From `from_month` on the unit is no longer expected to report; its history stays."""
+def deactivate_unit(
+    session: Session, name: str, from_month: Month, by: Actor | None = None
+) -> Unit:
+    """From `from_month` on the unit is no longer expected to report; its history stays.
+    Reaches the locked months from then on (qzfsg.locks); audited."""
     unit = _stored(session, name)
+    before = unit.inactive_from
+    if by is not None:
+        guard_from(session, from_month, by, f"停用单位“{unit.name}”")
     unit.inactive_from = str(from_month)
     session.add(unit)
     session.flush()
+    if by is not None:
+        audit.record(session, by, "unit", unit=unit.name, before={"inactive_from": before},
+                     after={"inactive_from": unit.inactive_from})  # fmt: skip
     return unit
 
 
-def import_units(session: Session, units: Sequence[UnitDef]) -> ImportSummary:
+def import_units(
+    session: Session, units: Sequence[UnitDef], by: Actor | None = None
+) -> ImportSummary:
     """Add new units and new aliases; a unit already registered keeps what it has."""
     summary = ImportSummary(added=[], aliases_added=0, unchanged=[])
     for item in units:
         resolver = build_resolver(session)
         found = resolver.resolve(item.name)
         if found.status != "resolved" or found.unit is None:
-            add_unit(session, item.name, item.kind, item.aliases, resolver=resolver)
+            add_unit(session, item.name, item.kind, item.aliases, resolver=resolver, by=by)
             summary.added.append(item.name)
             summary.aliases_added += len(item.aliases)
             continue
         new_aliases = [a for a in item.aliases if found.unit not in resolver.owners(a)]
         for alias in new_aliases:
-            add_alias(session, found.unit, alias)
+            add_alias(session, found.unit, alias, by)
         summary.aliases_added += len(new_aliases)
         if not new_aliases:
             summary.unchanged.append(found.unit)

@@ -10,7 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from qzfsg import audit
 from qzfsg.amounts import amount
+from qzfsg.audit import Actor
 from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
 from qzfsg.months import Month, day_label
@@ -45,12 +47,14 @@ class Change(BaseModel):
 
 class HistoryEntry(BaseModel):
     unit: str | None  # None: a file that could not be placed with a registered unit
+    id: int  # the submission, for withdraw, restore, redate and refile
     file: str
     received: datetime
     month: str | None
     version: int
-    status: str  # accepted | rejected
+    status: str  # accepted | rejected | withdrawn
     superseded: bool
+    withdraw_reason: str | None = None  # why it was withdrawn (qzfsg withdraw)
     # Imported after a file of the same month received later (迟到导入): placed among the
     # versions by its received time, so it changed no figure unless it is the current one.
     late: bool
@@ -103,10 +107,13 @@ class SubmissionRow:
     superseded: bool
     dismissed_at: str | None
     imported_at: datetime
+    withdraw_reason: str | None
 
     @classmethod
     def from_row(cls, row: tuple) -> SubmissionRow:
-        return cls(*row[:4], _time(row[4]), *row[5:9], bool(row[9]), row[10], _time(row[11]))
+        return cls(
+            *row[:4], _time(row[4]), *row[5:9], bool(row[9]), row[10], _time(row[11]), row[12]
+        )
 
 
 def _time(value: datetime | str) -> datetime:
@@ -155,6 +162,8 @@ def list_open_findings(
     unplaced: list[SubmissionRow] = []
     last_accepted: dict[int, datetime] = {}
     for sub in submissions:
+        if sub.status == "withdrawn":  # as if never imported
+            continue
         if sub.unit_id is None or sub.month is None:
             unplaced.append(sub)
         else:
@@ -207,10 +216,11 @@ class Dismissed(BaseModel):
 
 
 def dismiss_findings(
-    session: Any, ids: Sequence[int], note: str | None, when: datetime
+    session: Any, ids: Sequence[int], note: str | None, when: datetime, by: Actor
 ) -> list[Dismissed]:
     """Take files off the `findings` list: the clerk has dealt with them otherwise. The
-    file, its status and its findings stay as they are (history still shows them)."""
+    file, its status and its findings stay as they are (history still shows them); each
+    dismissal is in the audit trail."""
     from sqlmodel import select
 
     from qzfsg.models import Finding, Submission, Unit
@@ -231,6 +241,10 @@ def dismiss_findings(
         if not (already or clean):
             sub.dismissed_at, sub.dismiss_note = when, note
             session.add(sub)
+            audit.record(
+                session, by, "dismiss", unit=names.get(sub.unit_id),
+                month=sub.month, submission_id=sub.id, after={"note": note},
+            )  # fmt: skip
         done.append(
             Dismissed(id=submission_id, unit=names.get(sub.unit_id) if sub.unit_id else None,
                       month=sub.month, file=sub.source_name, note=sub.dismiss_note,
@@ -345,7 +359,7 @@ def received_history(session: Any, unit_id: int | None, month: Month | None) -> 
             for other in by_return[(sub.unit_id, sub.month)]
         )
         changes: list[Change] = []
-        mine = values.get(sub.id)
+        mine = values.get(sub.id) if sub.status != "withdrawn" else None
         if mine is not None and sub.month is not None:
             before = current.get((sub.unit_id, sub.month))
             if before is not None:
@@ -355,12 +369,14 @@ def received_history(session: Any, unit_id: int | None, month: Month | None) -> 
         history.append(
             HistoryEntry(
                 unit=names.get(sub.unit_id) if sub.unit_id is not None else None,
+                id=sub.id,
                 file=sub.source_name,
                 received=sub.received_at,
                 month=sub.month,
                 version=sub.version,
                 status=sub.status,
                 superseded=sub.superseded,
+                withdraw_reason=sub.withdraw_reason,
                 late=late,
                 errors=sum(f.severity == "error" for f in items),
                 warnings=sum(f.severity == "warning" for f in items),

@@ -9,7 +9,7 @@ newer one becomes an earlier version and changes no figure.
 `renumber` is the one place that decides both; `UnitRecord` keeps a unit's findings that
 read its other returns as a serial import in received order would have them. Both run
 inside the caller's write transaction, after any change to the unit's returns (an import,
-a migration; a withdrawal or a re-dated file later).
+a correction: qzfsg.corrections, a migration). Withdrawn returns take part in neither.
 """
 
 from __future__ import annotations
@@ -43,16 +43,19 @@ def _received(order: str) -> str:
     """The rows `o` of the same unit-month received before ("<") or after (">") the row
     being updated."""
     return f"""o.unit_id = submission.unit_id AND o.month = submission.month
+    AND o.status <> 'withdrawn'
     AND (o.received_at {order} submission.received_at
          OR (o.received_at = submission.received_at AND o.id {order} submission.id))"""
 
 
 # Two steps, so that no row ever holds a version another row still has (the unique index
 # ux_submission_version is checked row by row, on SQLite and on PostgreSQL).
-_NEGATE = "UPDATE submission SET version = -version WHERE unit_id = :unit AND month = :month"
+# A withdrawn return keeps the number it had (ux_submission_version leaves it out).
+_NUMBERED = "unit_id = :unit AND month = :month AND status <> 'withdrawn'"
+_NEGATE = f"UPDATE submission SET version = -version WHERE {_NUMBERED}"
 _NUMBER = f"""
 UPDATE submission SET version = 1 + (SELECT count(*) FROM submission AS o WHERE {_received("<")})
-WHERE unit_id = :unit AND month = :month"""
+WHERE {_NUMBERED}"""
 # Also in two steps, so that there is never a second current row (ux_submission_current):
 # first every accepted row received before another accepted one is superseded, then the
 # latest received accepted one is made current.
@@ -69,7 +72,8 @@ WHERE unit_id = :unit AND month = :month AND superseded
 
 def renumber(connection: Any, unit_id: int, month: str) -> None:
     """Number the unit-month's returns 1…n in received order and make its latest received
-    accepted return the current one (every other accepted one superseded)."""
+    accepted return the current one (every other accepted one superseded); withdrawn
+    returns are left out, as if never imported."""
     params = {"unit": unit_id, "month": month}
     for statement in (_NEGATE, _NUMBER, _SUPERSEDE, _MAKE_CURRENT):
         execute(connection, statement, params)
@@ -181,7 +185,7 @@ class UnitRecord:
         self.rows = [
             row
             for row in map(SubmissionRow.from_row, queries.submissions(self.connection, unit.id))
-            if row.month is not None
+            if row.month is not None and row.status != "withdrawn"
         ]
         self._findings: dict[int, list[Finding]] | None = None
         self.figures: dict[int, FigureSet] = {}

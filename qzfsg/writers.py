@@ -41,6 +41,10 @@ class ReturnWriter:
         column = Submission.__table__.c.received_at  # type: ignore[attr-defined]
         self._time = column.type.bind_processor(session.get_bind().dialect) or str
 
+    def stored_time(self, value: datetime) -> Any:
+        """A received time as the submission table stores it (what the ORM would bind)."""
+        return self._time(value)
+
     def received_earlier(
         self, connection: Any, submission_id: int, received: datetime, name: str
     ) -> bool:

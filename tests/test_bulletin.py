@@ -172,7 +172,9 @@ def test_json_shape(samples_db, tmp_path):
         "--json",
     )
     data = json.loads(result.stdout)
-    assert set(data) == {"period", "label", "as_of", "leagues", "late", "repeat_late", "months"}
+    assert set(data) == {
+        "period", "label", "as_of", "published", "leagues", "late", "repeat_late", "months"
+    }  # fmt: skip
     assert set(data["leagues"]) == {"town", "department"}
     assert set(data["late"][0]) == {"unit", "kind", "month", "due", "status", "days_late"}
     assert data["months"][0]["month"] == "2018-09"

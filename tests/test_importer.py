@@ -322,8 +322,9 @@ def test_broken_files_are_recorded_as_rejected(importer, session, tmp_path):
     outcome = importer.import_file(text, JUNE_28)
     assert outcome.status == "rejected" and codes(outcome) == ["unreadable"]
     assert outcome.unit == "归义镇"  # from the file name, so findings can go to the unit
+    assert outcome.month == "2018-05"  # its oldest owed month: overdue says it came
     row = session.exec(select(FindingRow.code)).all()
-    assert row == ["unreadable"]
+    assert sorted(row) == ["month_owed", "unreadable"]
 
 
 def test_missing_indicator_row_is_rejected(importer, tmp_path):

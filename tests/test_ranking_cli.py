@@ -46,7 +46,7 @@ def test_september_on_the_samples(rank):
     result = rank("--month", "2018-09", "--json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert set(doc) == {"period", "as_of", "previous_period", "method", "leagues"}
+    assert set(doc) == {"period", "as_of", "previous_period", "method", "leagues", "published"}
     assert (doc["period"], doc["previous_period"]) == ("2018-09", "2018-08")
     assert set(doc["leagues"]) == {"town", "department"}
     september = EXPECTED["months"]["2018-09"]["accepted_units"]

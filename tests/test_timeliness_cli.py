@@ -36,6 +36,7 @@ MONTH_KEYS = {
     "zero",
     "reporting_rate",
     "on_time_rate",
+    "published",
 }
 
 
@@ -256,7 +257,7 @@ def test_overdue_table_colours_and_rejected_note(cli, returns):
     assert result.exit_code == 0  # a list of late units is an answer, not an error
     out = result.stdout
     assert "未报 " in out and "迟报 1 项" in out
-    assert "有退回的表待更正" in out and "迟报 3 天" in out
+    assert "已收到但无法读取或未通过审核" in out and "迟报 3 天" in out
     assert out.index("汨罗镇") < out.index("新市镇")
 
 
@@ -276,7 +277,7 @@ def test_overdue_messages(cli, returns):
     assert result.exit_code == 0
     out = result.stdout
     assert "【催报】汨罗镇：截至2018年9月10日，你单位以下材料尚未报送" in out
-    assert "未通过审核已退回" in out
+    assert "无法读取或未通过审核，已退回" in out
     assert "【逾期提醒】新市镇" in out
     assert "【催报通报】" in out and "汨罗镇（2018年8月月报表）" in out
     data = json.loads(

@@ -45,6 +45,7 @@ def everywhere(
 
 
 from qzfsg.cli import (  # noqa: E402
+    corrections,
     exports,
     maintenance,
     ranking,
@@ -54,7 +55,7 @@ from qzfsg.cli import (  # noqa: E402
     units,
 )
 
-for module in (setup, returns, timeliness, ranking, exports, units, maintenance):
+for module in (setup, returns, corrections, timeliness, ranking, exports, units, maintenance):
     module.register(app)
 
 

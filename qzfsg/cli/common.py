@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,6 +42,27 @@ AsOfOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="以 JSON 输出（结构见 README），供其他程序读取。")
 ]
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="姓名",
+        help="记入操作记录的经办人，默认为当前登录的系统用户名。",
+        show_default=False,
+    ),
+]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option("--reason", metavar="原因", help="更改的原因，记入操作记录。", show_default=False),
+]
+OverrideOption = Annotated[
+    bool,
+    typer.Option("--override", help="月份已锁定（通报已发布）时仍然更改；须用 --reason 说明原因。"),
+]
+OnlyMonthOption = Annotated[
+    str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
+]
+OnlyUnitOption = Annotated[str | None, typer.Option("--unit", metavar="单位", help="只看某单位。")]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="要写的文件已存在时覆盖它（默认不覆盖，报错退出）。")
 ]
@@ -79,6 +100,13 @@ def write_notices(notices: list[Any], folder: Path | None, docx: bool, force: bo
     planned = notice_files(notices, folder, docx)
     refuse_overwrite([path for _, path in planned], force)
     return write_notice_files(planned)
+
+
+def acting(by: str | None, reason: str | None = None, override: bool = False) -> Any:
+    """Who makes a change and why, from --by, --reason and --override (qzfsg.audit.Actor)."""
+    from qzfsg.audit import actor
+
+    return actor(by, reason, override)
 
 
 def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
@@ -162,6 +190,14 @@ def emit_json(data: Any) -> None:
 # Output to a file or a pipe has no width to fit: a row of a table stays one line, so that
 # a phone number or a unit's name is never split (grep, a spreadsheet, a QQ message).
 UNBOUNDED = 100_000
+
+
+def show_or_json(data: Any, as_json: bool, view: Callable[[Any], RenderableType]) -> None:
+    """`data` as JSON, or its view as rich output."""
+    if as_json:
+        emit_json(data)
+    else:
+        show(view(data))
 
 
 def console(stderr: bool = False) -> Console:

@@ -77,25 +77,34 @@ def report(
     示例：qzfsg report --month 2018-09　　qzfsg report --month 2018-09 --export 汨罗市9月汇总.xlsx
     """
     from qzfsg.consolidation import breakdown, consolidate, explain_consistency, review_note
+    from qzfsg.locks import month_lock
 
     chosen = month_or_none(month)
     target = _xlsx(export) if export else None
     if target is not None:
         refuse_overwrite([target], force)
-    filed_on = day_or_none(filed) or date.today()
     with reading(db) as connection:
         city = consolidate(connection, chosen)
         units = breakdown(connection, chosen) if target is not None else []
+        lock = month_lock(connection, chosen)
+    # A locked month's workbook is the same bytes whenever it is exported: dated and
+    # stamped with the lock's time.
+    stamp = lock.locked_at if lock else None
+    filed_on = day_or_none(filed) or (stamp.date() if stamp else date.today())
     if target is not None:
         from qzfsg.workbooks import write_report
 
-        write_report(city, units, target, filed_on)
+        write_report(city, units, target, filed_on, stamp)
     if as_json:
-        emit_json(city.summary())
+        emit_json(city.summary() | {"published": lock is not None})
         return
     from qzfsg.render import exports as render
 
-    show(*render.report_view(city, explain_consistency(city), review_note(city)))
+    show(
+        *render.report_view(
+            city, explain_consistency(city), review_note(city), published=lock is not None
+        )
+    )
     if target is not None:
         show(render.exported(target, "全市汇总表"))
 

@@ -38,11 +38,14 @@ _WIDE = re.compile(r"[\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 def usage_piece(piece: str) -> str:
     """One piece of the usage line in Chinese; typer writes a required argument as
-    {NAME} (and {NAME...}... when repeated), which reads as a set to the clerk."""
+    {NAME} (and {NAME...}... when repeated), which reads as a set to the clerk, and an
+    optional repeated one as [NAME…]..."""
     piece = USAGE_WORDS.get(piece, piece)
     if piece.startswith("{") and "}" in piece:
         name, _, rest = piece[1:].partition("}")
         piece = name if name.endswith(("…", "...")) else name + rest
+    if piece.startswith("[") and piece.endswith("…]..."):  # optional and repeated: [文件…]
+        piece = piece[:-3]
     return piece
 
 

@@ -8,17 +8,23 @@ import typer
 
 from qzfsg.cli.base import QzfsgCommand
 from qzfsg.cli.common import (
+    ByOption,
     DbOption,
     DocxOption,
     ForceOption,
     JsonOption,
+    OnlyMonthOption,
+    OnlyUnitOption,
     OutOption,
+    OverrideOption,
+    ReasonOption,
     console,
     database,
     db_path,
     emit_json,
     month_or_none,
     reading,
+    safe,
     show,
     write_notices,
 )
@@ -75,13 +81,13 @@ def _run(paths, outcome_for, show_progress: bool) -> "tuple[list[FileOutcome], l
         steps = track(paths, description="导入中", console=console(stderr=True))
     with stop_after_current() as stop:
         try:
-            for path, received in steps:
-                outcomes.append(outcome_for(path, received))
+            for item in steps:
+                outcomes.append(outcome_for(*item))
                 if stop.requested:
                     break
         except KeyboardInterrupt:
             pass
-    return outcomes, [path for path, _ in paths[len(outcomes) :]]
+    return outcomes, [item[0] for item in paths[len(outcomes) :]]
 
 
 def _finish(
@@ -98,7 +104,7 @@ def _finish(
     if left:
         report(_interrupted(outcomes, left, stored))
         raise typer.Exit(int(ExitCode.INTERRUPTED))
-    if any(o.status == "rejected" for o in outcomes):
+    if any(o.status in ("rejected", "refused") for o in outcomes):
         raise typer.Exit(int(ExitCode.DATA))
 
 
@@ -115,11 +121,30 @@ def _interrupted(outcomes: "list[FileOutcome]", left: "list[Path]", stored: bool
 
 
 def import_(
-    paths: PathsArg,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="文件、文件夹（含子文件夹）或通配符，如 收件/*.xlsx；用 --manifest 时不用给。",
+            metavar="文件…",
+            show_default=False,
+        ),
+    ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest",
+            metavar="文件",
+            help="收件清单（.csv 或 .xlsx）：列为 文件、收到时间，可加 单位、月份；逐个文件写明收到时间。",
+            show_default=False,
+        ),
+    ] = None,
     month: MonthOption = None,
     unit: UnitOption = None,
     received: ReceivedOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查，不存入任何内容。")] = False,
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -128,24 +153,83 @@ def import_(
     文件按收到时间先后处理；同一单位同月再次报送的合格表替换前一版，前一版留在历史中；
     内容完全相同的文件只算重复，不作改动。有文件被退回时退出码为 1。
 
-    示例：qzfsg import 收件/　　qzfsg import 归义镇.xlsx --month 2018-06 --received 2018-06-28
-    """
-    from qzfsg.db import archive_dir
-    from qzfsg.importer import Importer, collect_paths, in_received_order
-    from qzfsg.timestamps import parse_received
+    没有 --received 也没有清单时，收到时间取文件的修改时间；修改时间明显不是收到时间的
+    （几个文件相差不到几秒、晚于现在、远在行动结束之后），导入前先提醒。
 
-    files = collect_paths(paths)
-    stated = parse_received(received) if received else None
+    示例：qzfsg import 收件/　　qzfsg import 归义镇.xlsx --month 2018-06 --received 2018-06-28　　qzfsg import --manifest 收件清单.xlsx
+    """
+    from qzfsg.audit import actor
+    from qzfsg.db import archive_dir
+    from qzfsg.errors import QzfsgError
+    from qzfsg.importer import Importer
+
+    if not paths and manifest is None:  # before the database: a usage error
+        raise QzfsgError(
+            "缺少参数 文件…。运行 qzfsg import --help 查看用法（也可以用 --manifest 给出收件清单）。"
+        )
     with database(db) as session:
-        importer = Importer(session, archive_dir(db_path(db)), date.today(), dry_run=dry_run)
+        importer = Importer(
+            session, archive_dir(db_path(db)), date.today(), dry_run=dry_run,
+            by=actor(by, reason, override),
+        )  # fmt: skip
         unit_name = importer.resolve_option(unit) if unit else None
-        chosen = month_or_none(month)
+        plan = _import_plan(paths, manifest, received, unit_name, month_or_none(month), importer)
+        if not as_json and (doubt := _doubt(plan, received or manifest, importer)):
+            _warn(doubt)
         outcomes, left = _run(
-            in_received_order(files, stated),
-            lambda path, when: importer.import_file(path, when, unit_name, chosen),
-            show_progress=not as_json and len(files) >= PROGRESS_FROM and console().is_terminal,
+            plan,
+            importer.import_file,
+            show_progress=not as_json and len(plan) >= PROGRESS_FROM and console().is_terminal,
         )
     _finish(outcomes, as_json, stored=not dry_run, left=left)
+
+
+def _import_plan(paths, manifest, received, unit_name, chosen, importer) -> list[tuple]:
+    """(file, received time, unit, month) of each file to import, in received order."""
+    from qzfsg.errors import QzfsgError
+    from qzfsg.importer import collect_paths, in_received_order
+    from qzfsg.timestamps import parse_received
+
+    if manifest is not None:
+        if paths or received:
+            raise QzfsgError(
+                "用 --manifest 时，文件和收到时间都写在清单里，不要再给文件或 --received。"
+            )
+        from qzfsg.intake import read_manifest
+
+        return [
+            (row.path, row.received, importer.resolve_option(row.unit) if row.unit else unit_name,
+             row.month or chosen)
+            for row in read_manifest(manifest)
+        ]  # fmt: skip
+    stated = parse_received(received) if received else None
+    return [
+        (path, when, unit_name, chosen)
+        for path, when in in_received_order(collect_paths(paths), stated)
+    ]
+
+
+def _doubt(plan: list[tuple], stated: object, importer) -> str | None:
+    """Why the file times used as received times look wrong (None: given, or plausible)."""
+    if stated:
+        return None
+    from datetime import datetime
+
+    from qzfsg.intake import doubtful_times
+
+    return doubtful_times([item[1] for item in plan], importer.checker.campaign, datetime.now())
+
+
+def _warn(doubt: str) -> None:
+    from contextlib import suppress
+
+    with suppress(OSError):
+        console(stderr=True).print(
+            f"[bold yellow]提醒：[/]收到时间取的是文件的修改时间，但{safe(doubt)}，看来不是"
+            "收到时间；是否按时报送按收到时间计算。请用 --received 写明收到时间，或用 --manifest "
+            "收件清单逐个写明（见 README）。这次仍按文件修改时间导入，导入后可用 qzfsg redate 更正。",
+            soft_wrap=True,
+        )
 
 
 def validate(
@@ -187,10 +271,8 @@ def validate(
 
 
 def findings(
-    month: Annotated[
-        str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
-    ] = None,
-    unit: Annotated[str | None, typer.Option("--unit", metavar="单位", help="只看某单位。")] = None,
+    month: OnlyMonthOption = None,
+    unit: OnlyUnitOption = None,
     out: OutOption = None,
     docx: DocxOption = False,
     force: ForceOption = False,
@@ -299,6 +381,7 @@ def dismiss(
             show_default=False,
         ),
     ] = None,
+    by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -308,11 +391,13 @@ def dismiss(
     """
     from datetime import datetime
 
+    from qzfsg.audit import actor
     from qzfsg.render import returns as render
     from qzfsg.submissions import dismiss_findings
 
     with database(db) as session:
-        done = dismiss_findings(session, ids, note, datetime.now().replace(microsecond=0))
+        when = datetime.now().replace(microsecond=0)
+        done = dismiss_findings(session, ids, note, when, actor(by, note))
     if as_json:
         emit_json(done)
     else:

@@ -9,11 +9,15 @@ import typer
 from qzfsg.cli.base import QzfsgCommand, new_app
 from qzfsg.cli.common import (
     AsOfOption,
+    ByOption,
     DbOption,
     DocxOption,
     ForceOption,
     JsonOption,
     OutOption,
+    OverrideOption,
+    ReasonOption,
+    acting,
     database,
     day_or_none,
     db_path,
@@ -106,6 +110,9 @@ def deadlines_add(
     day: DayOption = None,
     since: FromOption = None,
     until: ToOption = None,
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """在行动日历中新增一项截止事项：一次性的（--due）或按月的（--monthly / --day）。
@@ -125,6 +132,7 @@ def deadlines_add(
             monthly_day,
             month_or_none(since),
             month_or_none(until),
+            acting(by, reason, override),
         )
     show(f"已新增截止事项 {added.id}：{safe(added.item)}。")
 
@@ -142,6 +150,9 @@ def deadlines_set(
     day: DayOption = None,
     since: FromOption = None,
     until: ToOption = None,
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """修改一项截止事项；只改给出的选项。--due 改为一次性截止，--day 改为按月截止。
@@ -161,12 +172,19 @@ def deadlines_set(
             monthly_day=day,
             from_month=month_or_none(since),
             to_month=month_or_none(until),
+            by=acting(by, reason, override),
         )
     show(f"已修改截止事项 {changed.id}：{safe(changed.item)}。")
 
 
 @deadlines_app.command("remove", cls=QzfsgCommand)
-def deadlines_remove(key: ItemKey, db: DbOption = None) -> None:
+def deadlines_remove(
+    key: ItemKey,
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
     """从行动日历中删除一项截止事项；已登记收到的材料保留。
 
     示例：qzfsg deadlines remove 行动总结
@@ -174,13 +192,16 @@ def deadlines_remove(key: ItemKey, db: DbOption = None) -> None:
     from qzfsg.timeliness.deadlines import remove_deadline
 
     with database(db) as session:
-        removed = remove_deadline(session, key)
+        removed = remove_deadline(session, key, acting(by, reason, override))
     show(f"已删除截止事项 {removed.id}：{safe(removed.item)}。")
 
 
 @deadlines_app.command("shift", cls=QzfsgCommand)
 def deadlines_shift(
     state: Annotated[Switch, typer.Argument(metavar="on|off", help="on：顺延；off：不顺延。")],
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """截止日遇法定节假日或周末是否顺延至下一个工作日（依 chinesecalendar 节假日表）。
@@ -190,7 +211,7 @@ def deadlines_shift(
     from qzfsg.timeliness.deadlines import set_shift_to_workday
 
     with database(db) as session:
-        set_shift_to_workday(session, state is Switch.on)
+        set_shift_to_workday(session, state is Switch.on, acting(by, reason, override))
     if state is Switch.on:
         show("已开启：截止日遇法定节假日或周末顺延至下一个工作日。")
     else:
@@ -289,7 +310,7 @@ def overdue(
 ) -> None:
     """催报清单：截至某日已到期、但未报送或逾期报送的全部事项，附联络员和手机号码。
 
-    包括月报表和各项材料（联络员信息表、实施方案、年度监管执法计划、典型案例、排名通报、行动总结）。未报的在前（红色），逾期最久的在前；迟报的在后（黄色）。只报了被退回的表的单位算未报，并注明有退回的表待更正。
+    包括月报表和各项材料（联络员信息表、实施方案、年度监管执法计划、典型案例、排名通报、行动总结）。未报的在前（红色），逾期最久的在前；迟报的在后（黄色）。只报了被退回的表的单位算未报，并注明已收到但无法读取或未通过审核、退回待更正。
 
     加 --out 文件夹，把催报通知存成文件（每个单位一个 .txt，另加群发通报），再加 --docx 另生成 Word 通知。
 

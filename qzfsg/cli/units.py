@@ -8,7 +8,20 @@ from typing import Annotated, Any
 import typer
 
 from qzfsg.cli.base import QzfsgCommand, new_app
-from qzfsg.cli.common import DbOption, JsonOption, database, db_path, emit_json, reading, safe, show
+from qzfsg.cli.common import (
+    ByOption,
+    DbOption,
+    JsonOption,
+    OverrideOption,
+    ReasonOption,
+    acting,
+    database,
+    db_path,
+    emit_json,
+    reading,
+    safe,
+    show,
+)
 from qzfsg.kinds import KIND_WORDS
 
 
@@ -80,6 +93,9 @@ def add(
             help="自哪个月起应报；默认本月（行动期外取行动的首月或末月）。",
         ),
     ] = None,
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """新增一个填报单位。
@@ -92,7 +108,10 @@ def add(
 
     with database(db) as session:
         month = Month.parse(since) if since else load_campaign(session).current_month(date.today())
-        unit = add_unit(session, name, kind, alias or [], month)  # type: ignore[arg-type]
+        unit = add_unit(
+            session, name, kind, alias or [], month,  # type: ignore[arg-type]
+            by=acting(by, reason, override),
+        )  # fmt: skip
     show(f"已新增单位 {safe(unit.name)}，自 {month} 起应报（更早的月份不算它未报）。")
 
 
@@ -100,6 +119,9 @@ def add(
 def rename(
     unit: UnitArg,
     new_name: Annotated[str, typer.Argument(help="新的正式名称。", metavar="新名称")],
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """给单位改名；旧名称保留为别名，旧表照样能识别。
@@ -109,7 +131,7 @@ def rename(
     from qzfsg.registry import rename_unit
 
     with database(db) as session:
-        renamed = rename_unit(session, unit, new_name)
+        renamed = rename_unit(session, unit, new_name, acting(by, reason, override))
     show(f"已改名为 {safe(renamed.name)}，原名称保留为别名。")
 
 
@@ -117,6 +139,9 @@ def rename(
 def alias(
     unit: UnitArg,
     new_alias: Annotated[str, typer.Argument(help="表上可能出现的另一种写法。", metavar="别名")],
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """给单位加一个别名（表上的其他写法）。
@@ -126,7 +151,7 @@ def alias(
     from qzfsg.registry import add_alias
 
     with database(db) as session:
-        owner = add_alias(session, unit, new_alias)
+        owner = add_alias(session, unit, new_alias, acting(by, reason, override))
     show(f"“{safe(new_alias)}”现在识别为 {safe(owner.name)}。")
 
 
@@ -141,6 +166,9 @@ def deactivate(
             help="自哪个月起不再应报；默认本月（行动期外取行动的首月或末月）。",
         ),
     ] = None,
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
 ) -> None:
     """停用单位：自指定月份起不再算作应报单位，已报的数据保留。
@@ -153,7 +181,7 @@ def deactivate(
 
     with database(db) as session:
         month = Month.parse(since) if since else load_campaign(session).current_month(date.today())
-        unit_row = deactivate_unit(session, unit, month)
+        unit_row = deactivate_unit(session, unit, month, acting(by, reason, override))
     show(f"{safe(unit_row.name)} 自 {month} 起停用，历史数据保留。")
 
 
@@ -165,6 +193,9 @@ def import_(
             help="名册文件：.csv 或 .xlsx/.xls，列为 名称、类别、别名。", metavar="文件"
         ),
     ],
+    override: OverrideOption = False,
+    reason: ReasonOption = None,
+    by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -177,7 +208,7 @@ def import_(
 
     units = read_units_file(file)
     with database(db) as session:
-        summary = import_units(session, units)
+        summary = import_units(session, units, acting(by, reason, override))
     if as_json:
         emit_json(summary)
     else:

@@ -49,13 +49,16 @@ def under_review(connection: Any, first: str, last: str) -> list[tuple]:
 
 def first_versions(connection: Any, month: str) -> list[tuple]:
     """(unit id, status) of each unit's first return of `month`."""
-    sql = "SELECT unit_id, status FROM submission WHERE month = :month AND version = 1"
+    sql = (
+        "SELECT unit_id, status FROM submission"
+        " WHERE month = :month AND version = 1 AND status <> 'withdrawn'"
+    )
     return rows(connection, sql, {"month": month})
 
 
 SUBMISSION_COLUMNS = (
     "id, unit_id, unit_text, month, received_at, source_name, sha256, status, version,"
-    " superseded, dismissed_at, imported_at"
+    " superseded, dismissed_at, imported_at, withdraw_reason"
 )
 
 

@@ -29,7 +29,7 @@ FROM (SELECT unit_id, month,
              MAX(CASE WHEN status = 'accepted' THEN version END) AS latest
       FROM submission
       WHERE unit_id IS NOT NULL AND +month BETWEEN :first AND :last
-        AND +received_at < :cutoff
+        AND +received_at < :cutoff AND status <> 'withdrawn'
       GROUP BY unit_id, month) AS r
 JOIN unit AS u ON u.id = r.unit_id{kind}
 ORDER BY u.sort_order, u.id

@@ -40,6 +40,7 @@ from pydantic import BaseModel
 
 from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.errors import QzfsgError
+from qzfsg.locks import published
 from qzfsg.months import Month
 from qzfsg.queries import returns as returns_queries
 from qzfsg.ranking.method import RankingMethod, load_method
@@ -193,6 +194,7 @@ class Ranking(BaseModel):
     previous_label: str | None
     method: dict
     leagues: dict[str, list[LeagueRow]]
+    published: bool = False  # every month of the period is locked (qzfsg lock): 已发布
 
     def public(self, explain: bool = False, unit: str | None = None) -> dict:
         """The `--json` document; with `explain`, each row's explanation (only `unit`'s)."""
@@ -207,6 +209,7 @@ class Ranking(BaseModel):
             "as_of": self.as_of,
             "previous_period": self.previous_period,
             "method": self.method,
+            "published": self.published,
             "leagues": leagues,
         }
 
@@ -448,4 +451,5 @@ def rank_units(
         previous_label=previous.label if before else None,
         method=method.summary(),
         leagues=leagues,
+        published=published(session, months),
     )

@@ -38,7 +38,7 @@ class CheckedReturn(BaseModel):
     unit: str | None = None  # official name, when resolved
     unit_text: str | None = None  # as written
     month: Month | None = None
-    month_source: str | None = None  # option | field | filed
+    month_source: str | None = None  # option | field | filed | owed
     filed_on: date | None = None
     filed_text: str | None = None
     entries: dict[str, Entry] = Field(default_factory=dict)

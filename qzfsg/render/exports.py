@@ -25,15 +25,20 @@ def number(value: Decimal) -> str:
 
 
 def report_view(
-    city: CityReturn, notes: Sequence[str], review: str | None = None
+    city: CityReturn,
+    notes: Sequence[str],
+    review: str | None = None,
+    published: bool = False,
 ) -> list[Table | Text]:
     """The city's return on screen: the 附件1 table, then lines (printed unwrapped) for the
-    coverage, the returns still under 核实, the missing units and the 累计 check."""
+    coverage, the returns still under 核实, the missing units and the 累计 check;
+    `published`: the month is locked."""
     from qzfsg.months import Month
 
     check = city.consistency
     title = (
         f"汨罗市 {Month.parse(city.month).label} 安全监管“强执法防事故”行动情况月报表（全市汇总）"
+        + ("（已发布）" if published else "")
     )
     columns = ["项目", "单位", "本月数", "累计数"]
     if not check.consistent:
@@ -118,7 +123,8 @@ def bulletin_summary(bulletin: Bulletin) -> list[Text]:
     """What the exported 通报 holds, in a few lines: the top three of each league."""
     from qzfsg.defaults import KIND_LABELS
 
-    lines = [Text(f"全市安全监管执法质量排行榜 · {bulletin.label}", style="bold")]
+    mark = "（已发布：该期各月已锁定，数字与发布时相同）" if bulletin.ranking.published else ""
+    lines = [Text(f"全市安全监管执法质量排行榜 · {bulletin.label}{mark}", style="bold")]
     for kind, rows in bulletin.ranking.leagues.items():
         ranked = [r for r in rows if r.rank is not None]
         top = "、".join(f"{r.rank}. {r.unit}（{r.score}）" for r in ranked[:3]) or "无"

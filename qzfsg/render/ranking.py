@@ -21,6 +21,9 @@ UNRANKED = {"missing": "未报", "pending": "未到期"}
 MONTH_STATUS = {"on_time": "按时", "missing": "未报", "pending": "未到期"}
 
 
+PUBLISHED = "（已发布）"
+
+
 def number(value: Decimal | None) -> str:
     """A figure as the clerk writes it: 0.35, 12, 62.4 (no trailing zeros, no exponent)."""
     if value is None:
@@ -92,8 +95,8 @@ def method_note(ranking: Ranking) -> Text:
 def league_table(ranking: Ranking, kind: str, rows: Sequence[LeagueRow]) -> Table:
     reported = sum(1 for r in rows if r.rank is not None)
     title = (
-        f"全市安全监管执法质量排行榜 · {ranking.label} · {KIND_LABELS[kind]}"
-        f"（{len(rows)} 个单位，参与排名 {reported} 个）"
+        f"全市安全监管执法质量排行榜 · {ranking.label}{PUBLISHED if ranking.published else ''}"
+        f" · {KIND_LABELS[kind]}（{len(rows)} 个单位，参与排名 {reported} 个）"
     )
     grid = table(
         "名次", "单位", "总分", "比数量", "比增量", "比质量", "扣分", "升降", "报送", title=title

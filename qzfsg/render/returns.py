@@ -47,6 +47,7 @@ OUTCOME_MARKS = {
     "rejected": ("✖", "退回", "red"),
     "duplicate": ("=", "重复，未改动", "dim"),
     "checked": ("✔", "检查通过", "green"),
+    "refused": ("⊘", "月份已锁定，未录入", "red"),
 }
 
 
@@ -133,7 +134,9 @@ def outcomes_summary(outcomes: Sequence[FileOutcome], stored: bool = True) -> Te
         parts.append(f"{'退回' if stored else '不合格'} {counts['rejected']} 个{hint}")
     if counts["duplicate"]:
         parts.append(f"重复 {counts['duplicate']} 个")
-    style = "red" if counts["rejected"] else "green"
+    if counts["refused"]:
+        parts.append(f"因月份已锁定未录入 {counts['refused']} 个")
+    style = "red" if counts["rejected"] or counts["refused"] else "green"
     return Text("，".join(parts) + "。", style=style)
 
 
@@ -184,10 +187,12 @@ def history_table(title: str, entries: Sequence[HistoryEntry], units: bool = Fal
     """The files received, one row each; with `units`, a column naming each file's unit."""
     from qzfsg.submissions import describe_change
 
-    columns = ["收到时间", "月份", "版本", "状态", "文件", "与上一版相比"]
+    columns = ["编号", "收到时间", "月份", "版本", "状态", "文件", "与上一版相比"]
     grid = table(*(["单位", *columns] if units else columns), title=title)
     for entry in entries:
-        if entry.status == "rejected":
+        if entry.status == "withdrawn":
+            state = text(f"已撤回（{entry.withdraw_reason or '未说明原因'}）", "dim")
+        elif entry.status == "rejected":
             state = text(f"退回（{entry.errors} 个错误）", "red")
         elif entry.superseded:
             state = text("已被新版替换", "dim")
@@ -202,9 +207,10 @@ def history_table(title: str, entries: Sequence[HistoryEntry], units: bool = Fal
         unit = [text(entry.unit or "（单位不明）")] if units else []
         grid.add_row(
             *unit,
+            f"#{entry.id}",
             f"{entry.received:%Y-%m-%d %H:%M}",
             text(entry.month or "—"),
-            str(entry.version),
+            "—" if entry.status == "withdrawn" else str(entry.version),
             state,
             text(entry.file),
             text(changes),

@@ -53,7 +53,7 @@ def _situation(item: OverdueItem) -> Text:
         return Text(f"迟报 {item.days_late} 天", style=LATE)
     situation = Text(f"未报，已逾期 {item.days_late} 天", style=f"bold {MISSING}")
     if item.rejected_waiting:
-        situation.append("\n有退回的表待更正", style=MISSING)
+        situation.append("\n已收到但无法读取或未通过审核，退回待更正", style=MISSING)
     return situation
 
 
@@ -210,7 +210,7 @@ def status_board(board: StatusBoard) -> Group:
     )
     for month in board.months:
         summary.add_row(
-            month.month,
+            month.month + ("（已发布）" if month.published else ""),
             str(month.due) if month.due else "—",
             str(month.expected),
             str(month.reported),

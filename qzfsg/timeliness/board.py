@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from qzfsg.campaign import load_campaign
 from qzfsg.errors import QzfsgError
 from qzfsg.jsonout import Rows, string
+from qzfsg.locks import locked_months
 from qzfsg.months import Month
 from qzfsg.timeliness.arrivals import (
     REPEAT_RUN,
@@ -61,6 +62,7 @@ class MonthSummary:
     rejected_waiting: int = 0  # of the missing or pending: a rejected return awaits correction
     pending: int = 0  # not due yet, nothing accepted
     zero: int = 0  # of the reported: zero returns
+    published: bool = False  # the month is locked (qzfsg lock): 已发布
 
     @property
     def reporting_rate(self) -> float | None:
@@ -111,10 +113,12 @@ def status_board(
     campaign = load_campaign(session)
     deadline = monthly_return_deadline(session)
     covered = set(deadline_months(deadline, campaign))
+    locked = locked_months(session)
     summaries = [
         MonthSummary(
             month=str(m),
             due=due_date(deadline, m, campaign.shift_to_workday) if m in covered else None,
+            published=str(m) in locked,
         )
         for m in months
     ]
@@ -234,6 +238,7 @@ def board_json(board: StatusBoard) -> dict[str, Any]:
                 "zero": m.zero,
                 "reporting_rate": m.reporting_rate,
                 "on_time_rate": m.on_time_rate,
+                "published": m.published,
             }
             for m in board.months
         ],

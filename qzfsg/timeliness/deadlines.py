@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from qzfsg import audit
+from qzfsg.audit import Actor
 from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.defaults import CalendarDef
 from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.locks import guard_from
 from qzfsg.months import Month
 from qzfsg.queries import calendar as calendar_queries
 from qzfsg.registry import all_units, get_unit
@@ -354,6 +357,7 @@ def add_deadline(
     monthly_day: int | None = None,
     from_month: Month | None = None,
     to_month: Month | None = None,
+    by: Actor | None = None,
 ) -> Deadline:
     from qzfsg.models import Deadline
 
@@ -376,7 +380,28 @@ def add_deadline(
     session.flush()
     if units:
         _set_units(session, deadline, units)
+    _audited(session, by, None, deadline)
     return deadline
+
+
+_FIELDS = ("item", "who", "due", "monthly_day", "from_month", "to_month")
+
+
+def _audited(session: Session, by: Actor | None, before: dict | None, deadline: Any) -> None:
+    """A calendar change: refused while a month is locked if it moves the monthly return's
+    due dates (timeliness and ranking; qzfsg.locks), audited. `by` is None only while
+    `init` builds the database."""
+    if by is None:
+        return
+    items = {(before or {}).get("item"), deadline.item if deadline is not None else None}
+    if MONTHLY_RETURN in items:
+        guard_from(session, None, by, f"修改“{MONTHLY_RETURN}”的截止日期")
+    after = None if deadline is None else _state(deadline)
+    audit.record(session, by, "deadline", before=before, after=after)
+
+
+def _state(deadline: Any) -> dict:
+    return {k: getattr(deadline, k) for k in _FIELDS}
 
 
 def set_deadline(
@@ -389,9 +414,11 @@ def set_deadline(
     monthly_day: int | None = None,
     from_month: Month | None = None,
     to_month: Month | None = None,
+    by: Actor | None = None,
 ) -> Deadline:
     """Change what is given; `due` makes the deadline one-off, `monthly_day` monthly."""
     deadline = find_deadline(session, key)
+    before = _state(deadline)
     if due is not None and monthly_day is not None:
         raise QzfsgError("--due（一次性截止）和 --day（按月截止）只能选一种。")
     if item is not None:
@@ -420,10 +447,11 @@ def set_deadline(
     _check_span(deadline)
     session.add(deadline)
     session.flush()
+    _audited(session, by, before, deadline)
     return deadline
 
 
-def remove_deadline(session: Session, key: str) -> Deadline:
+def remove_deadline(session: Session, key: str, by: Actor | None = None) -> Deadline:
     """Delete a deadline; documents already received stay recorded."""
     from sqlmodel import col, delete, select
 
@@ -439,17 +467,25 @@ def remove_deadline(session: Session, key: str) -> Deadline:
                 f"“{MONTHLY_RETURN}”的截止事项不能删除（催报和排名都要用到），"
                 "如需改日期请用 qzfsg deadlines set。"
             )
+    before = _state(deadline)
     session.execute(delete(DeadlineUnit).where(col(DeadlineUnit.deadline_id) == deadline.id))
     session.delete(deadline)
     session.flush()
+    _audited(session, by, before, None)
     return deadline
 
 
-def set_shift_to_workday(session: Session, on: bool) -> None:
+def set_shift_to_workday(session: Session, on: bool, by: Actor | None = None) -> None:
+    """Shift due dates off holidays, or not: moves every month's due date (qzfsg.locks),
+    audited."""
     from qzfsg.models import Meta
 
     fact = session.get(Meta, SHIFT_FACT)
     value = "1" if on else "0"
+    if by is not None:
+        guard_from(session, None, by, "修改截止日的节假日顺延")
+        before = {"shift_to_workday": fact is not None and fact.value == "1"}
+        audit.record(session, by, "deadline", before=before, after={"shift_to_workday": on})
     if fact is None:
         session.add(Meta(key=SHIFT_FACT, value=value))
     else:

@@ -40,7 +40,7 @@ def item_label(item: OverdueItem) -> str:
 def _missing_line(item: OverdueItem) -> str:
     line = f"{item_label(item)}（应于{day_label(item.due)}前报送，已逾期{item.days_late}天）"
     if item.rejected_waiting:
-        line += "：你单位报来的表未通过审核已退回，请按退回意见更正后重新报送"
+        line += "：你单位报来的表已收到，但无法读取或未通过审核，已退回，请按退回意见更正后重新报送"
     return line
 
 

@@ -3,6 +3,9 @@ A4 page setup and saving. Only the `workbooks` package imports openpyxl."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -106,10 +109,16 @@ def new_workbook(title: str) -> Workbook:
     return workbook
 
 
-def save(workbook: Workbook, path: Path) -> Path:
+def save(workbook: Workbook, path: Path, stamp: datetime | None = None) -> Path:
+    """Save `workbook` at `path`. With `stamp`, reproducibly: the document's created and
+    modified times and every zip entry's time are `stamp`, so the same content gives the
+    same bytes (openpyxl writes the current time into docProps/core.xml and the zip)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        workbook.save(path)
+        if stamp is None:
+            workbook.save(path)
+        else:
+            path.write_bytes(_stamped(workbook, stamp))
     except PermissionError:
         raise QzfsgError(
             f"无法写入“{path}”：文件可能正在 Excel/WPS 中打开，请关闭后重试。"
@@ -117,3 +126,18 @@ def save(workbook: Workbook, path: Path) -> Path:
     except OSError as exc:
         raise QzfsgError(f"无法写入“{path}”：{exc.strerror or exc}。") from None
     return path
+
+
+def _stamped(workbook: Workbook, stamp: datetime) -> bytes:
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook.properties.created = workbook.properties.modified = stamp
+    written = io.BytesIO()
+    ExcelWriter(workbook, zipfile.ZipFile(written, "w", zipfile.ZIP_DEFLATED)).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=stamp.timetuple()[:6])
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, item.external_attr
+            target.writestr(entry, source.read(item))
+    return out.getvalue()

@@ -3,7 +3,7 @@ per-unit breakdown behind it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
@@ -38,16 +38,23 @@ HEADER = ("项   目", "单位", "本月数", "累计数")
 KIND_TOTALS = {"town": "镇（园区）小计", "department": "部门小计"}
 
 
-def write_report(city: CityReturn, units: list[UnitRow], path: Path, filed_on: date) -> Path:
+def write_report(
+    city: CityReturn,
+    units: list[UnitRow],
+    path: Path,
+    filed_on: date,
+    stamp: datetime | None = None,
+) -> Path:
     """Write the city's return for one month to `path` (.xlsx), with the breakdown of
-    `units` (`consolidation.breakdown`)."""
+    `units` (`consolidation.breakdown`); with `stamp`, the same bytes every time (see
+    workbooks.common.save)."""
     month = Month.parse(city.month)
     workbook = new_workbook(f"{month.label}{TITLE}")
     form = workbook.active
     form.title = "月报表"
     _form_sheet(form, city, month, filed_on)
     _breakdown_sheet(workbook.create_sheet("分单位明细"), city, units, month)
-    return save(workbook, path)
+    return save(workbook, path, stamp)
 
 
 def _form_sheet(sheet: Worksheet, city: CityReturn, month: Month, filed_on: date) -> None:
