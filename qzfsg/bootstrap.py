@@ -3,13 +3,11 @@ existing one (which is never changed by init)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel
 from sqlmodel import Session, func, select
 
 from qzfsg.campaign import Campaign, load_campaign
-from qzfsg.db import new_database, open_database, session_for
+from qzfsg.db import Where, exists, new_database, open_database, session_for
 from qzfsg.defaults import load_calendar, load_indicators, load_units
 from qzfsg.errors import QzfsgError
 from qzfsg.models import Deadline, Indicator, Unit
@@ -28,8 +26,8 @@ class InitReport(BaseModel):
     deadlines: int
 
 
-def init_database(path: Path, year: int | None = None) -> InitReport:
-    if path.exists():
+def init_database(path: Where, year: int | None = None) -> InitReport:
+    if exists(path):
         engine = open_database(path)
         with session_for(engine) as session:
             campaign = load_campaign(session)
@@ -63,7 +61,7 @@ def _count(session: Session, model: type) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
 
 
-def _report(session: Session, path: Path, campaign: Campaign, created: bool) -> InitReport:
+def _report(session: Session, path: Where, campaign: Campaign, created: bool) -> InitReport:
     return InitReport(
         database=str(path),
         created=created,

@@ -1,10 +1,16 @@
-"""The SQLite database: where it is, how it is opened, and its schema version.
+"""The database: where it is, how it is opened, and its schema version.
 
-The only module that opens database files and creates engines. `connect` is the one way a
-file becomes a connection: the read path (`open_reader`, plain sqlite3, no SQLAlchemy
-imported) uses it directly, the engine of the write path uses it as its creator. SQLite
-runs with foreign keys on, in WAL mode and with a busy timeout, so that two qzfsg
-commands at once wait for each other instead of failing.
+The only module that opens databases and creates engines, and the one place that tells
+the two kinds apart: a SQLite file (the default, a `Path`) or a PostgreSQL database on a
+server (a `server.ServerAddress`, from a postgresql:// address; `qzfsg.server` holds what
+is PostgreSQL's own). What differs is decided here: how to connect, how a writer takes
+the write lock (`begin_write`), how a fault is named (`explain`); the statements
+themselves are the same (`qzfsg.queries.runner` adapts the parameter style).
+
+`connect` is the one way a file becomes a connection: the read path (`open_reader`, plain
+DB-API, no SQLAlchemy imported) uses it directly, the engine of the write path uses it as
+its creator. SQLite runs with foreign keys on, in WAL mode and with a busy timeout, so that
+two qzfsg commands at once wait for each other instead of failing.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager, suppress
 from datetime import datetime
@@ -19,9 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from qzfsg import faults
+from qzfsg import faults, server
 from qzfsg.errors import DatabaseError
 from qzfsg.queries.calendar import fact
+from qzfsg.queries.runner import execute_many, first
+from qzfsg.server import ServerAddress
 
 T = TypeVar("T")
 
@@ -54,17 +63,37 @@ def _corrections(conn: Connection) -> None:
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _received_order, 2: _corrections}
 
 
-def database_path(option: Path | None = None) -> Path:
-    """--db wins, then $QZFSG_DB, then qzfsg.db in the current folder."""
-    if option is not None:
-        return option
-    env = os.environ.get(ENV_VAR)
-    return Path(env) if env else Path(DEFAULT_NAME)
+# A database: the SQLite file, or a PostgreSQL database on a server.
+Where = Path | ServerAddress
 
 
-def archive_dir(db_path: Path) -> Path:
-    """Where received files are kept, beside the database."""
-    return db_path.parent / f"{db_path.stem}-archive"
+def database_path(option: str | Path | None = None) -> Where:
+    """--db wins, then $QZFSG_DB, then qzfsg.db in the current folder; a postgresql://
+    address names a database on a server."""
+    text = option if option is not None else os.environ.get(ENV_VAR) or DEFAULT_NAME
+    if isinstance(text, str) and server.is_address(text):
+        return ServerAddress(text)
+    return Path(text)
+
+
+def archive_dir(where: Where) -> Path:
+    """Where received files are kept: beside the database file; for a server database
+    (until its archive moves into the database), in the current folder, named after it."""
+    if isinstance(where, ServerAddress):
+        name = where.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "qzfsg"
+        return Path(f"{name}-archive")
+    return where.parent / f"{where.stem}-archive"
+
+
+def exists(where: Where) -> bool:
+    """Whether there is a database there already (a file; a server database with tables)."""
+    if isinstance(where, Path):
+        return where.exists()
+    connection = server.connect(where)
+    try:
+        return server.has_tables(connection)
+    finally:
+        connection.close()
 
 
 def busy_timeout() -> float:
@@ -150,18 +179,30 @@ def explain(exc: BaseException, path: Path | None = None) -> DatabaseError | Non
     if isinstance(exc, DatabaseError):
         return exc
     where = path or (_IN_USE[-1] if _IN_USE else database_path())
+    if isinstance(where, ServerAddress):
+        return server.explain(exc, where)
     return faults.explain(exc, where, busy_timeout())
 
 
+def lost_race(exc: BaseException) -> bool:
+    """A unique index refused a row because another writer stored it first."""
+    if isinstance(getattr(exc, "orig", None) or exc, sqlite3.IntegrityError):
+        return True
+    return "psycopg" in sys.modules and server.is_conflict(exc)
+
+
 _ENGINES: list[Engine] = []
-_READERS: list[sqlite3.Connection] = []
-_IN_USE: list[Path] = []  # the databases this process opened, for close_all
+_READERS: list[Any] = []
+_IN_USE: list[Where] = []  # the databases this process opened, for close_all
 
 
-def _engine(path: Path) -> Engine:
+def _engine(where: Where) -> Engine:
     from sqlalchemy import create_engine
 
-    engine = create_engine(f"sqlite:///{path}", creator=lambda: connect(path))
+    if isinstance(where, ServerAddress):
+        engine = server.engine(where)
+    else:
+        engine = create_engine(f"sqlite:///{where}", creator=lambda: connect(where))
     _ENGINES.append(engine)
     return engine
 
@@ -178,8 +219,9 @@ def close_all() -> None:
         _ENGINES.pop().dispose()
     in_use = list(dict.fromkeys(_IN_USE))
     _IN_USE.clear()
-    for path in in_use:
-        _fold_log(path)
+    for where in in_use:
+        if isinstance(where, Path):
+            _fold_log(where)
 
 
 def _fold_log(path: Path) -> None:
@@ -206,7 +248,7 @@ def _require_file(path: Path) -> None:
         )
 
 
-def _check_version(version: int, path: Path) -> None:
+def _check_version(version: int, path: Where) -> None:
     if version > SCHEMA_VERSION:
         raise DatabaseError(
             f"数据库 {path} 由更新版本的 qzfsg 创建（结构版本 {version}，"
@@ -214,18 +256,37 @@ def _check_version(version: int, path: Path) -> None:
         )
 
 
-def open_reader(path: Path) -> sqlite3.Connection:
-    """The existing database at `path` for the read commands: a plain DB-API connection
-    (no SQLAlchemy), checked like `open_database`; an older schema is upgraded first."""
-    version = check_file(path)
+def open_reader(where: Where) -> Any:
+    """The existing database for the read commands: a plain DB-API connection (no
+    SQLAlchemy), checked like `open_database`; an older schema is upgraded first."""
+    if isinstance(where, ServerAddress):
+        connection = server.connect(where)
+        _READERS.append(connection)
+        if _check_server(connection, where) < SCHEMA_VERSION:
+            open_database(where)
+        return connection
+    version = check_file(where)
     if version < SCHEMA_VERSION:
-        open_database(path)  # the migrations run on the engine
-    connection = connect(path)
+        open_database(where)  # the migrations run on the engine
+    connection = connect(where)
     _READERS.append(connection)
     return connection
 
 
-def _version_of(connection: sqlite3.Connection, path: Path) -> int:
+def _check_server(connection: Any, address: ServerAddress) -> int:
+    """The schema version of the server database, refused like a file when it is not
+    qzfsg's or too new."""
+    _IN_USE.append(address)
+    if not server.has_tables(connection):
+        raise DatabaseError(
+            f"数据库 {address} 中还没有 qzfsg 的数据表。请先运行 qzfsg init --db {address}。"
+        )
+    version = _version_of(connection, address)
+    _check_version(version, address)
+    return version
+
+
+def _version_of(connection: Any, path: Where) -> int:
     try:
         found = fact(connection, "schema_version")
     except sqlite3.OperationalError as exc:
@@ -238,15 +299,50 @@ def _version_of(connection: sqlite3.Connection, path: Path) -> int:
 
 
 @contextmanager
-def new_database(path: Path, facts: dict[str, str]) -> Iterator[Engine]:
+def new_database(where: Where, facts: dict[str, str]) -> Iterator[Engine]:
     """A new database with every table and the given facts (campaign year…), filled in
-    the block and put in place when the block ends without error. It is built under a
-    hidden name beside `path`: a failed `init` (a full disk, Ctrl-C) leaves nothing
-    behind, not even the folders it made, and no command ever sees half a database."""
+    the block; nothing is left of it when the block fails (see `_new_file`, `_new_tables`)."""
+    maker = _new_tables if isinstance(where, ServerAddress) else _new_file
+    with maker(where, facts) as engine:  # type: ignore[operator]
+        yield engine
+
+
+def _fill_new(engine: Engine, facts: dict[str, str]) -> None:
     from sqlmodel import Session, SQLModel
 
     from qzfsg import models
 
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        for key, value in {"schema_version": str(SCHEMA_VERSION), **facts}.items():
+            session.add(models.Meta(key=key, value=value))
+        session.commit()
+
+
+@contextmanager
+def _new_tables(address: ServerAddress, facts: dict[str, str]) -> Iterator[Engine]:
+    """Every table in an existing, empty server database (an administrator creates the
+    database itself); dropped again when the block fails."""
+    from sqlmodel import SQLModel
+
+    if exists(address):
+        raise DatabaseError(f"数据库 {address} 中已有 qzfsg 的数据表。")
+    _IN_USE.append(address)
+    engine = _engine(address)
+    try:
+        _fill_new(engine, facts)
+        yield engine
+    except BaseException:
+        SQLModel.metadata.drop_all(engine)
+        raise
+
+
+@contextmanager
+def _new_file(path: Path, facts: dict[str, str]) -> Iterator[Engine]:
+    """A new database with every table and the given facts (campaign year…), filled in
+    the block and put in place when the block ends without error. It is built under a
+    hidden name beside `path`: a failed `init` (a full disk, Ctrl-C) leaves nothing
+    behind, not even the folders it made, and no command ever sees half a database."""
     if path.exists():
         raise DatabaseError(f"数据库 {path} 已存在。")
     building = path.with_name(f".{path.name}.init-{os.getpid()}")
@@ -256,11 +352,7 @@ def new_database(path: Path, facts: dict[str, str]) -> Iterator[Engine]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = _engine(building)
-        SQLModel.metadata.create_all(engine)
-        with Session(engine) as session:
-            for key, value in {"schema_version": str(SCHEMA_VERSION), **facts}.items():
-                session.add(models.Meta(key=key, value=value))
-            session.commit()
+        _fill_new(engine, facts)
         yield engine
         engine.dispose()
         _fold_log(building)
@@ -295,28 +387,39 @@ def _put_in_place(building: Path, path: Path) -> None:
         building.with_name(building.name + name).unlink(missing_ok=True)
 
 
-def open_database(path: Path) -> Engine:
-    """The existing database at `path` for a command that writes: checked thoroughly
-    first (see `check_file`), upgraded in place if its schema is older."""
-    version = check_file(path, thorough=True)
-    engine = _engine(path)
+def open_database(where: Where) -> Engine:
+    """The existing database for a command that writes: checked thoroughly first (see
+    `check_file`), upgraded in place if its schema is older."""
+    if isinstance(where, ServerAddress):
+        probe = server.connect(where)
+        try:
+            version = _check_server(probe, where)
+        finally:
+            probe.close()
+    else:
+        version = check_file(where, thorough=True)
+    engine = _engine(where)
     if version < SCHEMA_VERSION:
-        upgrade(engine, path, version)
+        upgrade(engine, where, version)
     return engine
 
 
-def upgrade(engine: Engine, path: Path, version: int) -> Path:
-    """Back the database up beside itself, then run each migration in one transaction."""
+def upgrade(engine: Engine, where: Where, version: int) -> Path | None:
+    """Back a database file up beside itself (a server's backups are the office's), then
+    run each migration in one transaction; the backup file."""
     from sqlalchemy import text
 
-    backup = path.with_name(f"{path.name}.bak-v{version}-{datetime.now():%Y%m%d%H%M%S}")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy2(path, backup)
+    backup = None
+    if isinstance(where, Path):
+        backup = where.with_name(f"{where.name}.bak-v{version}-{datetime.now():%Y%m%d%H%M%S}")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(where, backup)
     with engine.begin() as conn:
         # Under the write lock: another command may have upgraded it meanwhile.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        version = _version_of(conn.connection.driver_connection, path)
+        driver = conn.connection.driver_connection
+        _take_write_lock(driver)
+        version = _version_of(driver, where)
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](conn)
             version += 1
@@ -327,18 +430,26 @@ def upgrade(engine: Engine, path: Path, version: int) -> Path:
     return backup
 
 
-def begin_write(session: Session) -> sqlite3.Connection:
+def begin_write(session: Session) -> Any:
     """Open the session's write transaction now, taking the database's write lock before
-    anything is read (SQLite: BEGIN IMMEDIATE; another writer waits for the busy timeout),
-    so that what the transaction decides from its reads (a duplicate, a version) still
-    holds when it commits. The driver connection, inside that transaction."""
+    anything is read, so that what the transaction decides from its reads (a duplicate, a
+    version) still holds when it commits. The driver connection, inside that transaction."""
     connection = driver_connection(session)
-    if not connection.in_transaction:
-        connection.execute("BEGIN IMMEDIATE")
+    _take_write_lock(connection)
     return connection
 
 
-def driver_connection(session: Session) -> sqlite3.Connection:
+def _take_write_lock(connection: Any) -> None:
+    """SQLite: BEGIN IMMEDIATE (another writer waits for the busy timeout); PostgreSQL:
+    a transaction-level advisory lock that every writer takes (see server.take_write_lock)."""
+    if isinstance(connection, sqlite3.Connection):
+        if not connection.in_transaction:
+            connection.execute("BEGIN IMMEDIATE")
+    else:
+        server.take_write_lock(connection)
+
+
+def driver_connection(session: Session) -> Any:
     """The DB-API connection under the session, inside the session's transaction: what the
     queries of `qzfsg.queries` run on when a command also writes through the ORM."""
     return session.connection().connection.driver_connection  # type: ignore[return-value]
@@ -353,23 +464,24 @@ class RowWriter:
         self.columns = list(columns)
         self.sql = (
             f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
-            f"VALUES ({', '.join('?' * len(self.columns))})"
+            f"VALUES ({', '.join(':' + c for c in self.columns)})"
         )
         self.binders = [table.c[name].type.bind_processor(dialect) for name in self.columns]
 
-    def _row(self, values: Mapping[str, Any]) -> tuple:
-        return tuple(
-            value if bind is None or value is None else bind(value)
-            for bind, value in zip(self.binders, (values[c] for c in self.columns), strict=True)
-        )
+    def _row(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            column: value if bind is None or value is None else bind(value)
+            for bind, column, value in zip(
+                self.binders, self.columns, (values[c] for c in self.columns), strict=True
+            )
+        }
 
-    def insert(self, connection: sqlite3.Connection, values: Mapping[str, Any]) -> int:
-        return int(connection.execute(self.sql, self._row(values)).lastrowid or 0)
+    def insert(self, connection: Any, values: Mapping[str, Any]) -> int:
+        """Insert one row; its id."""
+        return int(first(connection, self.sql + " RETURNING id", self._row(values))[0])
 
-    def insert_many(
-        self, connection: sqlite3.Connection, rows: Iterable[Mapping[str, Any]]
-    ) -> None:
-        connection.executemany(self.sql, [self._row(r) for r in rows])
+    def insert_many(self, connection: Any, rows: Iterable[Mapping[str, Any]]) -> None:
+        execute_many(connection, self.sql, [self._row(r) for r in rows])
 
 
 @contextmanager

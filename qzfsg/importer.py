@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob
 import os
-import sqlite3
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -25,7 +24,7 @@ from qzfsg import audit
 from qzfsg.archive import archive_bytes, file_sha256, file_time
 from qzfsg.audit import Actor, actor
 from qzfsg.campaign import load_campaign
-from qzfsg.db import begin_write, driver_connection
+from qzfsg.db import begin_write, lost_race
 from qzfsg.defaults import load_indicators
 from qzfsg.errors import LockedError, NotFoundError, QzfsgError
 from qzfsg.findings import Finding, finding
@@ -34,6 +33,7 @@ from qzfsg.locks import guard
 from qzfsg.models import Unit
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
+from qzfsg.queries.runner import first, rows
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
@@ -252,15 +252,15 @@ class Importer:
         """The same bytes rejected before for the same unit and month and the same reasons:
         nothing new to record. (With --unit or --month, or after a registry change, they
         may be placed elsewhere, or pass.)"""
-        connection = driver_connection(self.session)
-        rows = connection.execute(
+        copies = rows(
+            self.session,
             "SELECT id, unit_id, month, version, source_name FROM submission"
-            " WHERE sha256 = ? AND coalesce(unit_id, 0) = ? AND coalesce(month, '') = ?"
-            " ORDER BY id",
-            (digest, unit_id or 0, month or ""),
-        ).fetchall()
+            " WHERE sha256 = :digest AND coalesce(unit_id, 0) = :unit"
+            " AND coalesce(month, '') = :month ORDER BY id",
+            {"digest": digest, "unit": unit_id or 0, "month": month or ""},
+        )
         problems = _problems(findings)
-        return next((row for row in rows if self._stored_problems(row[0]) == problems), None)
+        return next((row for row in copies if self._stored_problems(row[0]) == problems), None)
 
     def _duplicate(
         self, path: Path, received: datetime, earlier: tuple, findings: list[Finding]
@@ -273,11 +273,12 @@ class Importer:
         )  # fmt: skip
 
     def _stored_problems(self, submission_id: int) -> set[tuple[str, str | None]]:
-        rows = driver_connection(self.session).execute(
-            "SELECT code, cell FROM finding WHERE submission_id = ? AND severity != 'info'",
-            (submission_id,),
+        found = rows(
+            self.session,
+            "SELECT code, cell FROM finding WHERE submission_id = :id AND severity <> 'info'",
+            {"id": submission_id},
         )
-        return set(rows.fetchall())
+        return set(found)
 
     def _placed(self, checked: CheckedReturn) -> Unit | None:
         """The registered unit of a return whose unit and month are known."""
@@ -296,9 +297,9 @@ class Importer:
                 outcome = self._store_once(checked, path, received, digest, stored_at)
                 self.session.commit()
                 return outcome
-            except sqlite3.IntegrityError:
+            except Exception as exc:
                 self.session.rollback()
-                if attempt == STORE_ATTEMPTS:
+                if not lost_race(exc) or attempt == STORE_ATTEMPTS:
                     raise
             except BaseException:
                 self.session.rollback()
@@ -424,28 +425,32 @@ class Importer:
 
     def next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""
-        found = driver_connection(self.session).execute(
-            "SELECT max(version) FROM submission WHERE unit_id = ? AND month = ?",
-            (unit_id, month),
+        found = first(
+            self.session,
+            "SELECT max(version) FROM submission WHERE unit_id = :unit AND month = :month",
+            {"unit": unit_id, "month": month},
         )
-        return 1 + (found.fetchone()[0] or 0)
+        return 1 + ((found and found[0]) or 0)
 
     def _place(
         self, outcome: FileOutcome, connection: Any, submission_id: int, unit_id: int, month: str
     ) -> None:
         """Renumber the unit-month with the new return in it; what that made of it."""
-        before = connection.execute(
-            "SELECT version FROM submission WHERE unit_id = ? AND month = ?"
+        placed = {"unit": unit_id, "month": month, "id": submission_id}
+        before = first(
+            connection,
+            "SELECT version FROM submission WHERE unit_id = :unit AND month = :month"
             " AND status = 'accepted' AND NOT superseded",
-            (unit_id, month),
-        ).fetchone()
+            placed,
+        )
         renumber(connection, unit_id, month)
-        version, current, later = connection.execute(
+        version, current, later = first(
+            connection,
             "SELECT s.version, NOT s.superseded, EXISTS (SELECT 1 FROM submission AS o"
             " WHERE o.unit_id = s.unit_id AND o.month = s.month AND o.received_at > s.received_at)"
-            " FROM submission AS s WHERE s.id = ?",
-            (submission_id,),
-        ).fetchone()
+            " FROM submission AS s WHERE s.id = :id",
+            placed,
+        )  # type: ignore[misc]
         outcome.version, outcome.current, outcome.late = version, bool(current), bool(later)
         if outcome.status == "imported" and current and before is not None:
             outcome.replaces_version = before[0]  # received earlier: its number stands

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 from qzfsg.bootstrap import init_database
 from qzfsg.cli import app
 from qzfsg.db import open_database, session_for
+from tests import pgserver
 
 # The machines are shared: a slow example is load, not a failure. Properties still run
 # their full number of examples.
@@ -48,6 +49,77 @@ def samples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("samples") / "qzfsg.db"
     import_samples(db)
     return db
+
+
+# Why the PostgreSQL half was skipped, said once at the end of the run.
+_PG_SKIPPED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for line in dict.fromkeys(_PG_SKIPPED):
+        terminalreporter.write_line(line, yellow=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pgserver.Server | None]:
+    """The PostgreSQL server of this run (tests/pgserver.py), started when first needed."""
+    with pgserver.server() as found:
+        if found is None:
+            _PG_SKIPPED.append(pgserver.SKIPPED)
+        yield found
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: pgserver.Server | None) -> str | None:
+    """A server database initialised by `qzfsg init`, copied for each test that needs one."""
+    if pg_server is None:
+        return None
+    from qzfsg.db import close_all, database_path
+
+    name = pg_server.new_name("qzfsg_template")
+    pg_server.admin(f"CREATE DATABASE {name}")
+    init_database(database_path(pg_server.url(name)))
+    close_all()  # a template takes no connections while it is copied
+    return name
+
+
+@pytest.fixture
+def pg_empty(
+    pg_server: pgserver.Server | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The address of a new empty server database (skipped without a server); run in
+    tmp_path, where a server database's archive folder goes for now (db.archive_dir)."""
+    if pg_server is None:
+        pytest.skip(pgserver.SKIPPED)
+    monkeypatch.chdir(tmp_path)
+    with pg_server.database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Run the test on each kind of database."""
+    return request.param
+
+
+@pytest.fixture
+def db_address(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An initialised database of `backend`, as --db names it: a file, or a copy of the
+    prepared server database (skipped without a server)."""
+    if backend == "sqlite":
+        path = tmp_path / "qzfsg.db"
+        init_database(path)
+        yield str(path)
+        return
+    server, template = request.getfixturevalue("pg_server"), request.getfixturevalue("pg_template")
+    if server is None:
+        pytest.skip(pgserver.SKIPPED)
+    request.getfixturevalue("monkeypatch").chdir(tmp_path)  # see pg_empty
+    with server.database(template) as url:
+        yield url
+        from qzfsg.db import close_all
+
+        close_all()
 
 
 @pytest.fixture

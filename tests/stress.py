@@ -10,6 +10,10 @@ superseded, its values and its findings (as sorted lists: the order findings wer
 in is not part of the record); the current figures of every unit-month; and the archive
 (each file's name and the sha256 of its content, temporary files left aside). Not compared:
 row ids, imported_at and archive_path, which say where and when, not what.
+
+The rounds run on SQLite files and, with `--postgresql` (tests/test_stress.py: when the
+suite has a server), on PostgreSQL databases, compared with the same serial import into a
+SQLite file: the record does not depend on the database either.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -100,46 +106,67 @@ def _month_values(rng: random.Random) -> dict[str, Decimal]:
 
 
 # ---------------------------------------------------------------------------- the record
-def snapshot(db: Path) -> dict:
+Db = Path | str  # a database file, or a postgresql:// address
+
+
+@contextmanager
+def reading(db: Db) -> Iterator:
+    """A DB-API connection on either kind of database (rows alike, see queries.runner)."""
+    from qzfsg.db import close_all, database_path, open_reader
+
+    try:
+        yield open_reader(database_path(str(db)))
+    finally:
+        close_all()
+
+
+def snapshot(db: Db) -> dict:
     """The record as the module docstring says; equal dicts mean equal records."""
-    with sqlite3.connect(db) as conn:
+    from qzfsg.queries.runner import rows
+
+    with reading(db) as conn:
         keys = {
             row[0]: row[1:]
-            for row in conn.execute(
+            for row in rows(
+                conn,
                 "SELECT id, sha256, coalesce(unit_id, 0), coalesce(month, ''), received_at"
-                " FROM submission"
+                " FROM submission",
             )
         }
         values: dict[int, list] = {}
-        for sid, *rest in conn.execute(
-            "SELECT submission_id, indicator_code, month_value, cumulative_value FROM value"
+        for sid, *rest in rows(
+            conn, "SELECT submission_id, indicator_code, month_value, cumulative_value FROM value"
         ):
             values.setdefault(sid, []).append(tuple(rest))
         findings: dict[int, list] = {}
-        for sid, *rest in conn.execute(
+        for sid, *rest in rows(
+            conn,
             "SELECT submission_id, code, severity, coalesce(indicator_code, ''),"
-            " coalesce(cell, ''), message, coalesce(expected, '') FROM finding"
+            " coalesce(cell, ''), message, coalesce(expected, '') FROM finding",
         ):
             findings.setdefault(sid, []).append(tuple(rest))
         returns = sorted(
             (keys[sid], name, status, version, bool(superseded),
              sorted(values.get(sid, [])), sorted(findings.get(sid, [])))
-            for sid, name, status, version, superseded in conn.execute(
-                "SELECT id, source_name, status, version, superseded FROM submission"
+            for sid, name, status, version, superseded in rows(
+                conn, "SELECT id, source_name, status, version, superseded FROM submission"
             )
         )  # fmt: skip
         current = sorted(
-            conn.execute(
+            rows(
+                conn,
                 "SELECT s.unit_id, s.month, v.indicator_code, v.month_value, v.cumulative_value"
                 " FROM submission AS s JOIN value AS v ON v.submission_id = s.id"
-                " WHERE s.status = 'accepted' AND NOT s.superseded"
+                " WHERE s.status = 'accepted' AND NOT s.superseded",
             )
         )
     return {"returns": returns, "current": current, "archive": archive_files(db)}
 
 
-def archive_files(db: Path) -> list[tuple[str, str]]:
-    folder = archive_dir(db)
+def archive_files(db: Db) -> list[tuple[str, str]]:
+    from qzfsg.db import database_path
+
+    folder = archive_dir(database_path(str(db)))
     return sorted(
         (str(p.relative_to(folder)), hashlib.sha256(p.read_bytes()).hexdigest())
         for p in folder.rglob("*")
@@ -184,11 +211,11 @@ def soundness(db: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- the runs
-def init(db: Path) -> None:
+def init(db: Db) -> None:
     from qzfsg.bootstrap import init_database
-    from qzfsg.db import close_all
+    from qzfsg.db import close_all, database_path
 
-    init_database(db)
+    init_database(database_path(str(db)))
     close_all()
 
 
@@ -218,7 +245,7 @@ class Round:
 
 def concurrent_round(
     files: list[Path],
-    db: Path,
+    db: Db,
     reference: dict,
     processes: int,
     rng: random.Random,
@@ -264,15 +291,16 @@ def concurrent_round(
     return Round(processes, failures, differences(snapshot(db), reference), seconds)
 
 
-def work(db: Path, files: list[Path]) -> None:
+def work(db: Db, files: list[Path]) -> None:
     """One worker: the files in the order given, each stored in its own transaction as
     `qzfsg import` stores it, with its modification time as its received time."""
     from qzfsg.archive import file_time
-    from qzfsg.db import close_all, open_database, session_for
+    from qzfsg.db import close_all, database_path, open_database, session_for
     from qzfsg.importer import Importer
 
-    with session_for(open_database(db)) as session:
-        importer = Importer(session, archive_dir(db), date.today())
+    where = database_path(str(db))
+    with session_for(open_database(where)) as session:
+        importer = Importer(session, archive_dir(where), date.today())
         for path in files:
             importer.import_file(path, file_time(path))
     close_all()
@@ -326,26 +354,35 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20181201)
     parser.add_argument("--folder", type=Path, default=Path("stress"))
-    parser.add_argument("--worker", nargs="+", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--postgresql", action="store_true",
+        help="the rounds on PostgreSQL too ($QZFSG_TEST_PG, else a throwaway server)",
+    )  # fmt: skip
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        work(args.worker[0], args.worker[1:])
+        work(args.worker[0], [Path(name) for name in args.worker[1:]])
         return 0
     rng = random.Random(args.seed)
-    folder = args.folder
+    folder = args.folder.resolve()
     subprocess.run(["rm", "-rf", str(folder)], check=True)
     files = make_office(folder / "inbox", args.units, args.seed)
     serial = serial_import(files, folder / "serial.db")
     reference = snapshot(folder / "serial.db")
     print(f"{len(files)} returns ({len(reference['returns'])} stored by one serial import "
           f"in {serial:.1f} s)")  # fmt: skip
-    failed = 0
-    for number in range(1, args.rounds + 1):
-        result = concurrent_round(files, folder / f"round{number}.db", reference,
-                                  args.processes, rng)  # fmt: skip
-        failed += not result.ok
-        print(f"round {number:2}: {args.processes} processes, {result.seconds:5.1f} s, "
-              + ("same as serial" if result.ok else "; ".join(result.failures + result.differences)))  # fmt: skip
+    failed = rounds(files, reference, args, rng, lambda n: nullcontext(folder / f"round{n}.db"))
+    server_rounds = 0
+    if args.postgresql:
+        from tests.pgserver import server
+
+        os.chdir(folder)  # where a server database's archive folder goes for now
+        with server() as found:
+            if found is None:
+                print("PostgreSQL: no server (see tests/pgserver.py); its rounds not run")
+            else:
+                server_rounds = args.rounds
+                failed += rounds(files, reference, args, rng, lambda n: found.database())
     killed = landed = 0
     for number in range(1, args.kills + 1):
         after = rng.uniform(0, serial)
@@ -356,10 +393,30 @@ def main() -> int:
                  else "after the import had ended")  # fmt: skip
         print(f"kill -9 {number:2} after {after:4.1f} s ({where}): "
               + ("sound, rerun same as serial" if trial.ok else "; ".join(trial.problems + trial.differences)))  # fmt: skip
-    print(f"\n{args.rounds - failed}/{args.rounds} rounds of {args.processes} processes equal "
+    total = args.rounds + server_rounds
+    print(f"\n{total - failed}/{total} rounds of {args.processes} processes equal "
           f"to the serial import; {args.kills - killed}/{args.kills} kill -9 trials ({landed} "
           "in the middle of the import) sound and equal after the rerun.")  # fmt: skip
     return 1 if failed or killed else 0
+
+
+def rounds(
+    files: list[Path],
+    reference: dict,
+    args: argparse.Namespace,
+    rng: random.Random,
+    database: Callable[[int], AbstractContextManager[Db]],
+) -> int:
+    """The concurrent rounds, each on a new `database(number)`, printed; how many differed."""
+    failed = 0
+    for number in range(1, args.rounds + 1):
+        with database(number) as db:
+            result = concurrent_round(files, db, reference, args.processes, rng)
+        failed += not result.ok
+        kind = "PostgreSQL" if isinstance(db, str) else "SQLite"
+        print(f"round {number:2} ({kind}): {args.processes} processes, {result.seconds:5.1f} s, "
+              + ("same as serial" if result.ok else "; ".join(result.failures + result.differences)))  # fmt: skip
+    return failed
 
 
 if __name__ == "__main__":

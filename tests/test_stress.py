@@ -38,6 +38,15 @@ def test_four_imports_at_once_equal_the_serial_import(office, tmp_path, round_):
     assert result.differences == []
 
 
+def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(office, pg_empty):
+    files, reference, _ = office
+    result = concurrent_round(
+        files, pg_empty, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8
+    )
+    assert result.failures == []
+    assert result.differences == []
+
+
 @pytest.mark.parametrize("fraction", [0.2, 0.5])
 def test_an_import_killed_midway_leaves_a_sound_record_and_reruns_to_the_same(
     office, tmp_path, fraction

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 from qzfsg.cli import i18n
@@ -30,11 +29,12 @@ app = new_app(
 @app.callback()
 def everywhere(
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
             metavar="文件",
-            help="各命令用的数据库文件，如 qzfsg --db 2018.db status；"
+            help="各命令用的数据库文件（或服务器上的数据库 postgresql://用户@服务器/库名），"
+            "如 qzfsg --db 2018.db status；"
             "命令后面也可以写 --db，两处都写时以命令后面的为准。",
             show_default=False,
         ),

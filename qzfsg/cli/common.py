@@ -18,15 +18,16 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from sqlmodel import Session
 
+    from qzfsg.db import Where
     from qzfsg.months import Month
 
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--db",
         metavar="文件",
-        help="数据库文件；没写时用命令前面 qzfsg --db 给的，再没有用环境变量 QZFSG_DB，"
-        "都没有则用当前文件夹的 qzfsg.db。",
+        help="数据库文件，或服务器上的数据库 postgresql://用户@服务器/库名；没写时用命令前面"
+        " qzfsg --db 给的，再没有用环境变量 QZFSG_DB，都没有则用当前文件夹的 qzfsg.db。",
         show_default=False,
     ),
 ]
@@ -125,7 +126,7 @@ def refuse_overwrite(paths: Iterable[Path], force: bool) -> None:
         )
 
 
-def db_path(option: Path | None) -> Path:
+def db_path(option: str | None) -> Where:
     """The command's --db; else one given before the command (`qzfsg --db FILE status`);
     else $QZFSG_DB, else qzfsg.db here (qzfsg.db.database_path)."""
     from typer._click.globals import get_current_context
@@ -137,8 +138,22 @@ def db_path(option: Path | None) -> Path:
     return database_path(option)
 
 
+def db_file(option: str | None, command: str) -> Path:
+    """The database file for a command that works on the file itself (check, backup)."""
+    from qzfsg.db import ServerAddress
+    from qzfsg.errors import DatabaseError
+
+    where = db_path(option)
+    if isinstance(where, ServerAddress):
+        raise DatabaseError(
+            f"qzfsg {command} 目前只用于数据库文件；服务器上的数据库 {where} "
+            "请由服务器管理员用 PostgreSQL 自带的工具检查和备份（如 pg_dump）。"
+        )
+    return where
+
+
 @contextmanager
-def database(option: Path | None) -> Iterator[Session]:
+def database(option: str | None) -> Iterator[Session]:
     """A session on the existing database; committed when the command ends without error."""
     from qzfsg.db import open_database, session_for
 
@@ -149,7 +164,7 @@ def database(option: Path | None) -> Iterator[Session]:
 
 
 @contextmanager
-def reading(option: Path | None) -> Iterator[Any]:
+def reading(option: str | None) -> Iterator[Any]:
     """A plain DB-API connection on the existing database, for a command that only reads:
     no SQLAlchemy or SQLModel is imported (see qzfsg.queries)."""
     from qzfsg.db import open_reader

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand
-from qzfsg.cli.common import DbOption, ForceOption, JsonOption, db_path, emit_json, show
+from qzfsg.cli.common import DbOption, ForceOption, JsonOption, db_file, emit_json, show
 
 
 def check(
@@ -27,7 +27,7 @@ def check(
     from qzfsg.errors import ExitCode
     from qzfsg.render import maintenance as render
 
-    report = check_database(db_path(db), fix=fix)
+    report = check_database(db_file(db, "check"), fix=fix)
     if as_json:
         emit_json(report.model_dump() | {"ok": report.ok})
     else:
@@ -57,7 +57,7 @@ def backup(
     from qzfsg.render import maintenance as render
 
     refuse_overwrite([file, archive_dir(file)], force)
-    report = back_up(db_path(db), file)
+    report = back_up(db_file(db, "backup"), file)
     if as_json:
         emit_json(report)
     else:

@@ -3,8 +3,8 @@
 SQLite (the stdlib sqlite3) takes the statements as written. PostgreSQL through psycopg
 takes them through `to_pyformat`: `:name` parameters become `%(name)s`, a literal `%`
 is doubled, and `+column` (SQLite's way of keeping a term from choosing an index, for a
-database without statistics) loses its `+`. A psycopg connection should also load
-timestamps and dates as ISO text, so that rows look alike from both databases.
+database without statistics) loses its `+`. Rows from psycopg look like SQLite's (see
+`_sqlite_like`): times and dates as ISO text, booleans as 0/1, whole numerics as int.
 """
 
 from __future__ import annotations
@@ -29,10 +29,49 @@ def to_pyformat(sql: str) -> str:
     return _PARAMETER.sub(r"%(\1)s", sql)
 
 
-def _prepared(connection: Any, sql: str) -> str:
+def _cursor(connection: Any, sql: str) -> tuple[Any, str]:
+    """A cursor and the statement in its driver's style."""
     if type(connection).__module__.startswith("psycopg"):
-        return to_pyformat(sql)
-    return sql
+        cursor = connection.cursor()
+        _sqlite_like(cursor.adapters)
+        return cursor, to_pyformat(sql)
+    return connection, sql
+
+
+def _sqlite_like(adapters: Any) -> None:
+    """Load PostgreSQL's values as SQLite gives them, so that every row is alike from
+    both databases: timestamps and dates as their text (as stored in SQLite by the ORM),
+    booleans as 0/1, numerics (a sum of integers) as int when whole. Per cursor: the ORM
+    on the same connection still gets its own types."""
+    for name, loader in _loaders().items():
+        adapters.register_loader(name, loader)
+
+
+@lru_cache(maxsize=1)
+def _loaders() -> dict[str, type]:
+    from decimal import Decimal
+
+    from psycopg.adapt import Loader
+
+    class Text(Loader):
+        def load(self, data: Any) -> str:
+            return bytes(data).decode()
+
+    class Timestamp(Loader):
+        def load(self, data: Any) -> str:
+            text = bytes(data).decode()  # as SQLAlchemy writes it in SQLite:
+            return text.ljust(26, "0") if "." in text else text  # .ffffff only when not 0
+
+    class Boolean(Loader):
+        def load(self, data: Any) -> int:
+            return 1 if bytes(data) == b"t" else 0
+
+    class Numeric(Loader):
+        def load(self, data: Any) -> Any:
+            number = Decimal(bytes(data).decode())
+            return int(number) if number == number.to_integral_value() else float(number)
+
+    return {"date": Text, "timestamp": Timestamp, "bool": Boolean, "numeric": Numeric}
 
 
 def dbapi(source: Any) -> Any:
@@ -45,8 +84,15 @@ def dbapi(source: Any) -> Any:
 
 def execute(source: Any, sql: str, params: Params | None = None) -> Any:
     """Run one statement on a DB-API connection or a session's; the cursor."""
-    connection = dbapi(source)
-    return connection.execute(_prepared(connection, sql), params or {})
+    cursor, statement = _cursor(dbapi(source), sql)
+    return cursor.execute(statement, params or {})
+
+
+def execute_many(source: Any, sql: str, params: list[Params]) -> None:
+    """Run one statement once for each set of parameters."""
+    if params:
+        cursor, statement = _cursor(dbapi(source), sql)
+        cursor.executemany(statement, params)
 
 
 def rows(connection: Any, sql: str, params: Params | None = None) -> list[tuple]:
