@@ -169,9 +169,13 @@ def archive_files(db: Db) -> list[tuple[str, str]]:
     folder = archive_dir(database_path(str(db)))
     return sorted(
         (str(p.relative_to(folder)), hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in folder.rglob("*")
-        if p.is_file() and not p.name.endswith(PARTIAL_SUFFIX)
+        for p in archived(folder)
     )
+
+
+def archived(folder: Path) -> list[Path]:
+    """The files the archive folder holds (temporary *.part files left out)."""
+    return [p for p in folder.rglob("*") if p.is_file() and not p.name.endswith(PARTIAL_SUFFIX)]
 
 
 def differences(got: dict, want: dict) -> list[str]:
@@ -308,7 +312,7 @@ def work(db: Db, files: list[Path]) -> None:
 
 @dataclass
 class Kill:
-    after: float
+    after: int  # files archived when the kill was sent
     landed: bool  # the import was still running when it was killed
     stored: int  # returns it had stored by then
     problems: list[str]
@@ -319,10 +323,10 @@ class Kill:
         return not self.problems and not self.differences
 
 
-def kill_trial(files: list[Path], db: Path, reference: dict, after: float) -> Kill:
-    """An import of all the files killed (SIGKILL) `after` seconds after it stored its
-    first file in the archive; the database checked as it was left, then the same import
-    run again to the end."""
+def kill_trial(files: list[Path], db: Path, reference: dict, after: int) -> Kill:
+    """An import of all the files killed (SIGKILL) as soon as it has archived `after` of
+    them (counted on disk, so the moment does not depend on the machine's speed); the
+    database checked as it was left, then the same import run again to the end."""
     from qzfsg.importer import in_received_order
 
     init(db)
@@ -333,9 +337,8 @@ def kill_trial(files: list[Path], db: Path, reference: dict, after: float) -> Ki
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    while not folder.exists() and running.poll() is None:
-        time.sleep(0.01)
-    time.sleep(after)
+    while len(archived(folder)) < after and running.poll() is None:
+        time.sleep(0.002)
     landed = running.poll() is None
     running.send_signal(signal.SIGKILL)
     running.wait()
@@ -385,13 +388,13 @@ def main() -> int:
                 failed += rounds(files, reference, args, rng, lambda n: found.database())
     killed = landed = 0
     for number in range(1, args.kills + 1):
-        after = rng.uniform(0, serial)
+        after = rng.randint(1, len(files) - 1)
         trial = kill_trial(files, folder / f"kill{number}.db", reference, after)
         killed += not trial.ok
         landed += trial.landed
         where = (f"{trial.stored:3} of {len(files)} stored" if trial.landed
                  else "after the import had ended")  # fmt: skip
-        print(f"kill -9 {number:2} after {after:4.1f} s ({where}): "
+        print(f"kill -9 {number:2} after {after:3} files archived ({where}): "
               + ("sound, rerun same as serial" if trial.ok else "; ".join(trial.problems + trial.differences)))  # fmt: skip
     total = args.rounds + server_rounds
     print(f"\n{total - failed}/{total} rounds of {args.processes} processes equal "
