@@ -20,7 +20,7 @@ from qzfsg.campaign import load_campaign
 from qzfsg.months import Month
 from qzfsg.queries import consolidation as queries
 from qzfsg.registry import all_units, expected_units
-from qzfsg.submissions import current_figures
+from qzfsg.submissions import UnderReview, current_figures, returns_under_review
 
 ZERO = Decimal(0)
 KINDS = ("town", "department")
@@ -98,6 +98,9 @@ class CityReturn:
     indicators: list[IndicatorInfo]
     subtotals: dict[str, dict[str, Figures]]  # town | department -> code -> figures
     consistency: Consistency
+    # Returns counted in the figures (this month's, and the earlier months' the 累计 check
+    # sums) whose warnings the clerk has not dealt with yet: they may still be corrected.
+    under_review: list[UnderReview]
 
     def summary(self) -> dict[str, Any]:
         """The `report --json` shape; the gaps (one per unit at worst) written one by one."""
@@ -115,6 +118,7 @@ class CityReturn:
                 "sum_of_months": check.sum_of_months,
                 "gaps": (gap.public() for gap in check.gaps),
             },
+            "under_review": self.under_review,
         }
 
 
@@ -162,6 +166,7 @@ def consolidate(connection: Any, month: Month) -> CityReturn:
         indicators=indicators,
         subtotals={kind: total((kind,)) for kind in KINDS},
         consistency=_consistency(connection, months, on_file, codes),
+        under_review=returns_under_review(connection, campaign.first, month),
     )
 
 
@@ -239,6 +244,17 @@ def months_text(keys: list[str]) -> str:
             tail = f"{run[-1].month}月" if run[-1].year == run[0].year else run[-1].label
             parts.append(f"{head}{'、' if len(run) == 2 else '至'}{tail}")
     return "、".join(parts)
+
+
+def review_note(city: CityReturn) -> str | None:
+    """Which returns behind the figures are still under 核实, or None when none is."""
+    if not city.under_review:
+        return None
+    named = "、".join(f"{u.unit}（{months_text(u.months)}）" for u in city.under_review)
+    return (
+        f"注意：汇总所依据的报表中，以下单位的报表已录入，但有需要核实的问题尚未处理，"
+        f"数字可能还会更正：{named}。核实无误的，可用 qzfsg dismiss 移出待处理清单。"
+    )
 
 
 def explain_consistency(city: CityReturn) -> list[str]:

@@ -16,18 +16,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from qzfsg.errors import QzfsgError
+from qzfsg.kinds import KIND_WORDS
 
 UnitKind = Literal["town", "department"]
 KIND_LABELS: dict[str, str] = {"town": "镇", "department": "部门"}
 UNIT_COLUMNS = ("名称", "类别")
-_KIND_BY_LABEL = {
-    "镇": "town",
-    "乡镇": "town",
-    "town": "town",
-    "园区": "town",
-    "部门": "department",
-    "department": "department",
-}
 
 
 def data_dir() -> Path:
@@ -96,7 +89,7 @@ def default_indicators() -> tuple[IndicatorDef, ...]:
 
 
 def parse_kind(text: str, where: str) -> UnitKind:
-    kind = _KIND_BY_LABEL.get(text.strip())
+    kind = KIND_WORDS.get(text.strip())
     if kind is None:
         raise QzfsgError(f"{where}：类别“{text}”无法识别，应为“镇”或“部门”。")
     return kind  # type: ignore[return-value]

@@ -46,6 +46,7 @@ class Change(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    unit: str | None  # None: a file that could not be placed with a registered unit
     id: int  # the submission, for withdraw, restore, redate and refile
     file: str
     received: datetime
@@ -310,10 +311,33 @@ def findings_group_notice(
     )
 
 
+class UnderReview(BaseModel):
+    """A unit whose current returns of `months` still carry warnings not dealt with."""
+
+    unit: str
+    months: list[str]
+
+
+def returns_under_review(connection: Any, first: Month, last: Month) -> list[UnderReview]:
+    """The current returns of months first…last still under 核实 (accepted with warnings,
+    not dismissed), by unit: figures that count but may yet be corrected."""
+    found: dict[str, list[str]] = {}
+    for unit, month in returns_queries.under_review(connection, str(first), str(last)):
+        found.setdefault(unit, []).append(month)
+    return [UnderReview(unit=unit, months=months) for unit, months in found.items()]
+
+
 def unit_history(session: Any, unit: str, month: Month | None = None) -> list[HistoryEntry]:
     """Every file received for the unit, oldest first, with what each version changed."""
-    unit_id = get_unit(session, unit).id
+    return received_history(session, get_unit(session, unit).id, month)
+
+
+def received_history(session: Any, unit_id: int | None, month: Month | None) -> list[HistoryEntry]:
+    """Every file received for one unit (or, with `unit_id` None, for every unit) and
+    `month` (or every month), in received order, with what each version changed against
+    the one before it of the same unit and month."""
     key = str(month) if month is not None else None
+    names = {u.id: u.name for u in all_units(session)}
     submissions = [
         SubmissionRow.from_row(r) for r in returns_queries.submissions(session, unit_id, key)
     ]
@@ -324,25 +348,27 @@ def unit_history(session: Any, unit: str, month: Month | None = None) -> list[Hi
         values.setdefault(submission_id, {})[code] = (amount(month_value), amount(cumulative))
     labels = returns_queries.indicator_labels(session)
     findings = findings_by_submission(session, unit_id, key)
-    current: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
+    current: dict[tuple[int | None, str], dict[str, tuple[Decimal, Decimal]]] = {}
+    by_return: dict[tuple[int | None, str | None], list[SubmissionRow]] = {}
+    for sub in submissions:
+        by_return.setdefault((sub.unit_id, sub.month), []).append(sub)
     history = []
     for sub in submissions:
         late = any(
-            other.month == sub.month
-            and other.received_at > sub.received_at
-            and other.imported_at < sub.imported_at
-            for other in submissions
+            other.received_at > sub.received_at and other.imported_at < sub.imported_at
+            for other in by_return[(sub.unit_id, sub.month)]
         )
         changes: list[Change] = []
         mine = values.get(sub.id) if sub.status != "withdrawn" else None
         if mine is not None and sub.month is not None:
-            before = current.get(sub.month)
+            before = current.get((sub.unit_id, sub.month))
             if before is not None:
                 changes = _changes(before, mine, labels)
-            current[sub.month] = mine
+            current[(sub.unit_id, sub.month)] = mine
         items = findings.get(sub.id, [])
         history.append(
             HistoryEntry(
+                unit=names.get(sub.unit_id) if sub.unit_id is not None else None,
                 id=sub.id,
                 file=sub.source_name,
                 received=sub.received_at,

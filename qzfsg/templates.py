@@ -11,7 +11,7 @@ from sqlmodel import Session
 from qzfsg.campaign import load_campaign
 from qzfsg.months import Month
 from qzfsg.registry import UnitRef, expected_units, get_unit
-from qzfsg.submissions import current_figures
+from qzfsg.submissions import current_figures, returns_under_review
 
 
 class TemplateReturn(BaseModel):
@@ -23,6 +23,8 @@ class TemplateReturn(BaseModel):
     # month; None when last month's return is not on file, so the unit must write it.
     previous: dict[str, Decimal] | None
     first_month: bool = False
+    # Last month's return, whose 累计数 `previous` carries forward, is still under 核实.
+    previous_under_review: bool = False
 
 
 def template_returns(
@@ -39,9 +41,14 @@ def template_returns(
     )
     previous = previous_cumulative(session, month, chosen)
     first = month == campaign.first
+    reviewed = {r.unit for r in returns_under_review(session, month.previous(), month.previous())}
     return [
         TemplateReturn(
-            unit=u.name, month=str(month), previous=previous[u.id or 0], first_month=first
+            unit=u.name,
+            month=str(month),
+            previous=previous[u.id or 0],
+            first_month=first,
+            previous_under_review=u.name in reviewed and previous[u.id or 0] is not None,
         )
         for u in chosen
     ]

@@ -309,3 +309,27 @@ def test_an_existing_file_is_refused_unless_forced(cli, tmp_path, args, name):
     assert existing.read_bytes() == b"last month's file"
     assert cli(*args, str(target), "--force").exit_code == 0
     assert existing.read_bytes().startswith(b"PK")  # now the workbook
+
+
+def test_report_and_template_say_which_returns_are_still_under_review(cli, tmp_path):
+    """A June return accepted with a warning (too few officers) counts in the totals, and
+    report and the July template say so until the clerk deals with it."""
+    few_officers = {"officers": ("5", "24")}
+    path = make_return(tmp_path, few_officers, unit="新市镇")
+    imported = json.loads(cli("import", str(path), "--received", "2018-06-28", "--json").stdout)
+    assert imported[0]["status"] == "imported"
+    assert "few_officers" in {f["code"] for f in imported[0]["findings"]}
+    review = json.loads(cli("report", "--month", "2018-06", "--json").stdout)["under_review"]
+    assert review == [{"unit": "新市镇", "months": ["2018-06"]}]
+    assert "新市镇（2018年6月）" in cli("report", "--month", "2018-06").stdout
+    july = ("template", "--month", "2018-07", "--unit", "新市镇", "--out", str(tmp_path / "t"))
+    [item] = json.loads(cli(*july, "--json").stdout)
+    assert item["previous_under_review"] is True
+    sheet = openpyxl.load_workbook(item["file"]).active
+    notes = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("尚有需要核实的问题" in note for note in notes)
+    [listed] = json.loads(cli("findings", "--json").stdout)
+    assert cli("dismiss", str(listed["id"]), "--note", "已电话核实").exit_code == 0
+    assert json.loads(cli("report", "--month", "2018-06", "--json").stdout)["under_review"] == []
+    [item] = json.loads(cli(*july, "--force", "--json").stdout)
+    assert item["previous_under_review"] is False

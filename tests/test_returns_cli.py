@@ -4,6 +4,7 @@ import json
 import os
 import sqlite3
 from datetime import datetime
+from decimal import Decimal
 
 from typer.testing import CliRunner
 
@@ -188,6 +189,28 @@ def test_history_shows_versions_and_changes(tmp_path, cli):
     assert "取缔关闭" in cli("history", "--unit", "归义镇").stdout
 
 
+def test_history_of_a_month_lists_every_unit_in_received_order(tmp_path, cli):
+    arrivals = [("新市镇", "a.xlsx", "2018-06-29"), ("归义镇", "b.xlsx", "2018-06-27"),
+                ("新市镇", "c.xlsx", "2018-06-30"), ("归义镇", "d.xlsx", "2018-07-20")]  # fmt: skip
+    for n, (unit, name, day) in enumerate(arrivals):
+        values = default_values()
+        values["closures"] = (Decimal(n), Decimal(9))  # no file repeats another
+        path = make_return(tmp_path, values, unit=unit, name=name)
+        cli("import", str(path), "--month", "2018-06", "--received", day)
+    entries = json.loads(cli("history", "--month", "2018-06", "--json").stdout)
+    assert [(e["unit"], e["file"], e["version"]) for e in entries] == [
+        ("归义镇", "b.xlsx", 1),
+        ("新市镇", "a.xlsx", 1),
+        ("新市镇", "c.xlsx", 2),
+        ("归义镇", "d.xlsx", 2),
+    ]
+    out = cli("history", "--month", "2018-06").stdout
+    assert "2018年6月收到的月报表（4 份" in out and "新市镇" in out and "归义镇" in out
+    assert cli("history", "--month", "2018-07", "--json").stdout.strip() == "[]"
+    result = cli("history")
+    assert result.exit_code == 2 and "--month" in result.stderr
+
+
 def test_validate_without_a_database(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("QZFSG_DB", raising=False)
@@ -295,3 +318,39 @@ def test_a_warning_note_asks_the_unit_to_check(tmp_path, cli):
     assert item["message"].startswith("【核实提醒】归义镇：你单位")
     assert "请你单位更正后重新报送" in item["message"]
     assert "该单位" not in item["message"]
+
+
+def test_show_a_units_month(tmp_path, cli):
+    few_officers = {"officers": ("5", "24")}  # accepted, with a warning to check
+    cli("import", str(make_return(tmp_path, name="v1.xlsx")), "--received", "2018-06-28")
+    path = make_return(tmp_path, few_officers, name="v2.xlsx")
+    cli("import", str(path), "--received", "2018-06-29")
+    item = json.loads(cli("show", "归义镇", "--month", "2018-06", "--json").stdout)
+    assert set(item) == {"unit", "month", "status", "files", "version", "file", "received",
+                         "figures", "findings", "under_review", "dismissed"}  # fmt: skip
+    assert (item["unit"], item["status"], item["version"], item["files"]) == (
+        "归义镇", "accepted", 2, 2)  # fmt: skip
+    assert (item["file"], item["received"]) == ("v2.xlsx", "2018-06-29T12:00:00")
+    assert [f["code"] for f in item["figures"]] == CODES
+    officers = next(f for f in item["figures"] if f["code"] == "officers")
+    assert (officers["label"], officers["month"], officers["cumulative"]) == ("出动执法人员", 5, 24)
+    fines = next(f for f in item["figures"] if f["code"] == "fines")
+    assert (fines["unit"], fines["month"], fines["cumulative"]) == ("万元", 0.35, 0.6)
+    assert item["under_review"] is True and "few_officers" in {f["code"] for f in item["findings"]}
+    out = cli("show", "归义镇", "--month", "2018-06").stdout
+    assert "第 2 版" in out and "出动执法人员" in out and "尚未处理" in out
+
+    missing = json.loads(cli("show", "新市镇", "--month", "2018-06", "--json").stdout)
+    assert (missing["status"], missing["files"], missing["figures"]) == ("missing", 0, [])
+    cli("import", str(make_return(tmp_path, raw={("cases", "m"): -1}, unit="新市镇",
+                                  name="bad.xlsx")), "--received", "2018-06-28")  # fmt: skip
+    rejected = json.loads(cli("show", "新市镇", "--month", "2018-06", "--json").stdout)
+    assert (rejected["status"], rejected["file"], rejected["figures"]) == (
+        "rejected",
+        "bad.xlsx",
+        [],
+    )
+    assert "negative" in {f["code"] for f in rejected["findings"]}
+    assert "被退回" in cli("show", "新市镇", "--month", "2018-06").stdout
+    assert cli("show", "不存在", "--month", "2018-06").exit_code == 2
+    assert cli("show", "归义镇").exit_code == 2  # --month is required

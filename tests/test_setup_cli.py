@@ -199,11 +199,15 @@ def test_help_is_natural_chinese(cli, path):
 
 def test_command_summaries_are_whole():
     out = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "80"}).stdout
-    summary = " ".join(out.split("命令:")[1].split())
-    assert "A4 排版，可直接打印或发布。" in summary and "..." not in summary
+    summary = "".join(out.split("命令:")[1].split())
+    assert "A4排版，可直接打印或发布。" in summary and "..." not in summary
+    # lines fit 80 columns (a Chinese character takes two), broken between characters
+    from qzfsg.cli.i18n import display_width
+
+    assert max(display_width(line) for line in out.splitlines()) <= 80
     # a paragraph's lines are joined without a space between two Chinese characters
     out = CliRunner().invoke(app, ["import", "--help"]).stdout
-    assert "前一版留在历史中；内容完全相同" in out
+    assert "前一版留在历史中；内容完全相同" in "".join(out.split())
 
 
 @pytest.mark.parametrize("kind", ["镇", "town"])

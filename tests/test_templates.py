@@ -167,7 +167,7 @@ def test_all_units_one_file_each(tmp_path, cli):
 
     items = json.loads(result.stdout)
     assert len(items) == 34
-    assert set(items[0]) == {"unit", "month", "file", "previous"}
+    assert set(items[0]) == {"unit", "month", "file", "previous", "previous_under_review"}
     names = sorted(p.name for p in tmp_path.glob("*.xlsx"))
     assert len(names) == 34
     assert "归义镇-2018年6月-月报表.xlsx" in names

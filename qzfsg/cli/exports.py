@@ -76,7 +76,7 @@ def report(
 
     示例：qzfsg report --month 2018-09　　qzfsg report --month 2018-09 --export 汨罗市9月汇总.xlsx
     """
-    from qzfsg.consolidation import breakdown, consolidate, explain_consistency
+    from qzfsg.consolidation import breakdown, consolidate, explain_consistency, review_note
     from qzfsg.locks import month_lock
 
     chosen = month_or_none(month)
@@ -100,7 +100,11 @@ def report(
         return
     from qzfsg.render import exports as render
 
-    show(*render.report_view(city, explain_consistency(city), published=lock is not None))
+    show(
+        *render.report_view(
+            city, explain_consistency(city), review_note(city), published=lock is not None
+        )
+    )
     if target is not None:
         show(render.exported(target, "全市汇总表"))
 
@@ -226,7 +230,13 @@ def template(
     if as_json:
         emit_json(
             [
-                {"unit": i.unit, "month": i.month, "file": p, "previous": i.previous}
+                {
+                    "unit": i.unit,
+                    "month": i.month,
+                    "file": p,
+                    "previous": i.previous,
+                    "previous_under_review": i.previous_under_review,
+                }
                 for i, p in zip(items, paths, strict=True)
             ]
         )

@@ -69,10 +69,64 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in strip_ansi(text))
 
 
+_CHUNK = re.compile(
+    r"\s+|[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+"
+)
+# Chinese punctuation stays on the line of the character it belongs to.
+_NO_LINE_START = set("，。；：、？！）》”’…")
+_NO_LINE_END = set("（《“‘")
+
+
+def chinese_wrapper(base: type) -> type:
+    """click's TextWrapper, breaking lines between two Chinese characters too and
+    measuring a line in terminal columns (a Chinese character takes two)."""
+
+    class ChineseWrapper(base):  # type: ignore[misc, valid-type]
+        def _split(self, text: str) -> list[str]:
+            chunks = _CHUNK.findall(text)
+            joined: list[str] = []
+            for chunk in chunks:
+                glued = joined and (chunk[0] in _NO_LINE_START or joined[-1][-1] in _NO_LINE_END)
+                if glued and not chunk.isspace():
+                    joined[-1] += chunk
+                else:
+                    joined.append(chunk)
+            return joined
+
+        def _wrap_chunks(self, chunks: list[str]) -> list[str]:
+            lines: list[str] = []
+            chunks = list(reversed(chunks))
+            while chunks:
+                indent = self.subsequent_indent if lines else self.initial_indent
+                room = max(self.width - display_width(indent), 1)
+                if lines and chunks[-1].isspace():
+                    chunks.pop()
+                line: list[str] = []
+                used = 0
+                while chunks and used + display_width(chunks[-1]) <= room:
+                    used += display_width(chunks[-1])
+                    line.append(chunks.pop())
+                if not line and chunks:  # one chunk wider than the line: cut it
+                    head, rest = "", chunks.pop()
+                    while rest and display_width(head + rest[0]) <= room:
+                        head, rest = head + rest[0], rest[1:]
+                    line.append(head or rest[:1])
+                    rest = rest if head else rest[1:]
+                    if rest:
+                        chunks.append(rest)
+                while line and line[-1].isspace():
+                    line.pop()
+                lines.append(indent + "".join(line))
+            return lines
+
+    return ChineseWrapper
+
+
 def install() -> None:
     english = gettext.dgettext
     gettext.dgettext = lambda domain, message: ZH.get(message) or english(domain, message)
     # click lines up the help's columns by counting characters; 单位 takes four columns.
-    from typer._click import formatting
+    from typer._click import _textwrap, formatting
 
     formatting.term_len = display_width
+    _textwrap.TextWrapper = chinese_wrapper(_textwrap.TextWrapper)

@@ -62,7 +62,7 @@ def rank(
         typer.Option(
             "--write-weights",
             metavar="文件",
-            help="把默认评分方法（带中文说明）另存为 FILE，改好后用 --weights FILE 排名；不用给月份。",
+            help="把默认评分方法（带中文说明）另存为这个文件，改好后用 --weights 指定它排名；不用给月份。",
             show_default=False,
         ),
     ] = None,

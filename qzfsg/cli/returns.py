@@ -305,28 +305,66 @@ def findings(
 
 
 def history(
-    unit: Annotated[str, typer.Option("--unit", metavar="单位", help="单位名称或别名。")],
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", metavar="单位", help="单位名称或别名；不写则列出该月所有单位的。"),
+    ] = None,
     month: Annotated[
-        str | None, typer.Option("--month", metavar="YYYY-MM", help="只看某月。")
+        str | None,
+        typer.Option("--month", metavar="YYYY-MM", help="只看某月（不写 --unit 时必填）。"),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """某单位收到过的每一份报表：何时收到、第几版、是否录入，重报时改了哪些数。
+    """收到过的每一份月报表：何时收到、第几版、是否录入，重报时改了哪些数。
 
-    示例：qzfsg history --unit 城管执法局 --month 2018-09
+    --unit 看一个单位的（可再用 --month 只看某月）；只给 --month 则列出该月收到的所有单位的报表，按收到先后排列。
+
+    示例：qzfsg history --unit 城管执法局 --month 2018-09　　qzfsg history --month 2018-09
     """
+    from qzfsg.errors import QzfsgError
     from qzfsg.registry import get_unit
     from qzfsg.render import returns as render
-    from qzfsg.submissions import unit_history
+    from qzfsg.submissions import received_history
 
+    chosen = month_or_none(month)
+    if unit is None and chosen is None:
+        raise QzfsgError("请用 --unit 指定单位，或用 --month 列出某月所有单位收到的报表。")
     with reading(db) as session:
-        official = get_unit(session, unit).name
-        entries = unit_history(session, unit, month_or_none(month))
+        found = get_unit(session, unit) if unit is not None else None
+        entries = received_history(session, found.id if found else None, chosen)
     if as_json:
         emit_json(entries)
+    elif found is not None:
+        show(render.history_table(f"{found.name} 的报送记录", entries))
     else:
-        show(render.history_table(official, entries))
+        assert chosen is not None
+        title = f"{chosen.label}收到的月报表（{len(entries)} 份，按收到先后）"
+        show(render.history_table(title, entries, units=True))
+
+
+def show_(
+    unit: Annotated[str, typer.Argument(help="单位名称或别名。", metavar="单位")],
+    month: Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="哪个月，如 2018-09。")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """某单位某月的月报表现在是什么样：11 项指标的本月数、累计数（现行版本），第几版、何时收到，还有哪些问题。
+
+    没有录入的表时说明是被退回了还是没收到。
+
+    示例：qzfsg show 归义镇 --month 2018-09　　qzfsg show 农业农村局 --month 2018-09 --json
+    """
+    from qzfsg.months import Month
+    from qzfsg.render import returns as render
+    from qzfsg.unitreturn import unit_return
+
+    with reading(db) as connection:
+        item = unit_return(connection, unit, Month.parse(month))
+    if as_json:
+        emit_json(item)
+    else:
+        show(*render.unit_return_view(item))
 
 
 def dismiss(
@@ -368,5 +406,6 @@ def dismiss(
 
 def register(app: typer.Typer) -> None:
     app.command("import", cls=QzfsgCommand)(import_)
+    app.command("show", cls=QzfsgCommand)(show_)
     for command in (validate, findings, history, dismiss):
         app.command(cls=QzfsgCommand)(command)

@@ -28,7 +28,8 @@ from qzfsg.cli.common import (
     show,
     write_notices,
 )
-from qzfsg.cli.units import KINDS, KindOption, word_choice
+from qzfsg.cli.units import KindOption, word_choice
+from qzfsg.kinds import KIND_WORDS
 
 
 class Switch(StrEnum):
@@ -47,7 +48,8 @@ WhoOption = Annotated[
         metavar="全部|镇|部门",
         help="报送对象：全部单位（all）、各镇（town）或各部门（department）。",
         callback=word_choice(
-            {**KINDS, "all": "all", "全部": "all"}, "全部（all）、镇（town）、部门（department）"
+            {**KIND_WORDS, "all": "all", "全部": "all"},
+            "全部（all）、镇（town）、部门（department）",
         ),
     ),
 ]

@@ -22,8 +22,7 @@ from qzfsg.cli.common import (
     safe,
     show,
 )
-
-KINDS = {"town": "town", "镇": "town", "department": "department", "部门": "department"}
+from qzfsg.kinds import KIND_WORDS
 
 
 def word_choice(words: dict[str, str], shown: str) -> Callable[[str | None], str | None]:
@@ -40,7 +39,7 @@ def word_choice(words: dict[str, str], shown: str) -> Callable[[str | None], str
     return parse
 
 
-kind_value = word_choice(KINDS, "镇（town）、部门（department）")
+kind_value = word_choice(KIND_WORDS, "镇（town）、部门（department）")
 
 
 def kind_option(help_text: str) -> Any:

@@ -25,10 +25,14 @@ def number(value: Decimal) -> str:
 
 
 def report_view(
-    city: CityReturn, notes: Sequence[str], published: bool = False
+    city: CityReturn,
+    notes: Sequence[str],
+    review: str | None = None,
+    published: bool = False,
 ) -> list[Table | Text]:
     """The city's return on screen: the 附件1 table, then lines (printed unwrapped) for the
-    coverage, the missing units and the 累计 check; `published`: the month is locked."""
+    coverage, the returns still under 核实, the missing units and the 累计 check;
+    `published`: the month is locked."""
     from qzfsg.months import Month
 
     check = city.consistency
@@ -55,6 +59,8 @@ def report_view(
             cells.append(text(number(summed), "yellow" if summed != totals.cumulative else ""))
         grid.add_row(*cells)
     parts: list[Table | Text] = [grid, coverage(city)]
+    if review:
+        parts.append(text(review, "yellow"))
     if city.missing:
         parts.append(Text.assemble(("未报单位：", "bold red"), text("、".join(city.missing))))
     style = "green" if check.consistent else "yellow"
@@ -102,6 +108,8 @@ def templates_table(items: Sequence[TemplateReturn], paths: Sequence[Path]) -> T
             state = text("行动首月，为 0", "dim")
         elif item.previous is None:
             state = text("上月报表未收到，由单位自填", "yellow")
+        elif item.previous_under_review:
+            state = text("已填入（上月报表尚在核实）", "yellow")
         else:
             state = text("已填入", "green")
         grid.add_row(text(item.unit), text(path.name), state)

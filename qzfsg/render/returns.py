@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from qzfsg.findings import Finding
     from qzfsg.importer import FileOutcome
     from qzfsg.submissions import Dismissed, HistoryEntry, OpenFindings
+    from qzfsg.unitreturn import UnitReturn
 
 
 def _message(item: Finding, style: str = "") -> Text:
@@ -182,13 +183,12 @@ def dismissed(items: Sequence[Dismissed]) -> Text:
     return lines
 
 
-def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
+def history_table(title: str, entries: Sequence[HistoryEntry], units: bool = False) -> Table:
+    """The files received, one row each; with `units`, a column naming each file's unit."""
     from qzfsg.submissions import describe_change
 
-    grid = table(
-        "编号", "收到时间", "月份", "版本", "状态", "文件", "与上一版相比",
-        title=f"{unit} 的报送记录",
-    )  # fmt: skip
+    columns = ["编号", "收到时间", "月份", "版本", "状态", "文件", "与上一版相比"]
+    grid = table(*(["单位", *columns] if units else columns), title=title)
     for entry in entries:
         if entry.status == "withdrawn":
             state = text(f"已撤回（{entry.withdraw_reason or '未说明原因'}）", "dim")
@@ -204,7 +204,9 @@ def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
             state.append(LATE_IMPORT, style="dim")
             grid.caption, grid.caption_justify = LATE_NOTE, "left"
         changes = "\n".join(describe_change(c) for c in entry.changes)
+        unit = [text(entry.unit or "（单位不明）")] if units else []
         grid.add_row(
+            *unit,
             f"#{entry.id}",
             f"{entry.received:%Y-%m-%d %H:%M}",
             text(entry.month or "—"),
@@ -214,3 +216,40 @@ def history_table(unit: str, entries: Sequence[HistoryEntry]) -> Table:
             text(changes),
         )
     return grid
+
+
+def unit_return_view(item: UnitReturn) -> list[Table | Text]:
+    """One unit's month: which file stands and when it came, its 11 indicators (本月数,
+    累计数), and the findings still on it."""
+    from qzfsg.months import Month
+    from qzfsg.render.exports import number
+
+    label = Month.parse(item.month).label
+    if item.status == "missing":
+        return [text(f"{item.unit} {label}：没有收到月报表。", "yellow")]
+    came = f"第 {item.version} 版，{item.received:%Y-%m-%d %H:%M} 收到，《{item.file}》"
+    if item.status == "rejected":
+        head = text(f"{item.unit} {label}：没有已录入的报表；最近一份（{came}）被退回。", "red")
+    else:
+        head = text(f"{item.unit} {label} 月报表（{came}）", "bold")
+    parts: list[Table | Text] = [head]
+    if item.figures:
+        grid = table("项目", "单位", "本月数", "累计数")
+        for column in grid.columns[2:]:
+            column.justify = "right"
+        for row in item.figures:
+            grid.add_row(text(row.label), text(row.unit), number(row.month), number(row.cumulative))
+        parts.append(grid)
+    if item.under_review:
+        parts.append(
+            text("有需要核实的问题尚未处理（见下；核实无误可用 qzfsg dismiss）。", "yellow")
+        )
+    elif item.dismissed:
+        parts.append(text("问题已另行处理，已移出待处理清单。", "dim"))
+    elif item.status == "accepted" and not item.findings:
+        parts.append(text("审核通过，没有问题。", "green"))
+    if item.findings:
+        parts.append(findings_table(item.findings))
+    if item.files > 1:
+        parts.append(text(f"该月共收到 {item.files} 份文件，历次报送见 qzfsg history。", "dim"))
+    return parts

@@ -188,6 +188,12 @@ def _instructions(item: TemplateReturn, month: Month) -> str:
         lines.append(
             f"市安委办尚未收到你单位{previous}的报表，请在 E 列（黄色格）填写{previous}的累计数。"
         )
+    elif item.previous_under_review:
+        lines.append(
+            f"E 列为市安委办已收录的你单位{previous}累计数；该月报表尚有需要核实的问题"
+            f"（见核实提醒），如{previous}的数字有更正，请先重新报送{previous}报表，"
+            "并按更正后的累计数填写本表。"
+        )
     else:
         lines.append(f"E 列为市安委办已收录的你单位{previous}累计数；如有出入请与市安委办联系。")
     lines.append("表格已设保护（无密码），请勿改动表格格式；填好后保存为 .xlsx 发回。")
