@@ -13,7 +13,7 @@ from sqlmodel import Session
 from qzfsg.campaign import load_campaign
 from qzfsg.consolidation import Figures, IndicatorInfo, consolidate, list_indicators
 from qzfsg.months import Month, day_label
-from qzfsg.ranking.leagues import LeagueRow, Period, Ranking, campaign_months, rank_units
+from qzfsg.ranking.leagues import LeagueRow, Period, Ranking, rank_units
 from qzfsg.timeliness.arrivals import return_timeliness
 from qzfsg.timeliness.board import status_board
 
@@ -78,7 +78,7 @@ def build_bulletin(session: Session, period: Period, as_of: date | None = None) 
     as_of = as_of or date.today()
     ranking = rank_units(session, period, as_of=as_of)
     campaign = load_campaign(session)
-    months = [m for m in campaign_months(period, campaign) if m.first_day <= as_of]
+    months = [m for m in campaign.inside(period.months) if m.first_day <= as_of]
     late: list[LateReturn] = []
     for month in months:
         statuses = [

@@ -19,7 +19,7 @@ from qzfsg.amounts import amount
 from qzfsg.campaign import load_campaign
 from qzfsg.months import Month
 from qzfsg.queries import consolidation as queries
-from qzfsg.registry import all_units, expected_units
+from qzfsg.registry import all_units, is_expected
 from qzfsg.submissions import UnderReview, current_figures, returns_under_review
 
 ZERO = Decimal(0)
@@ -146,7 +146,7 @@ def consolidate(connection: Any, month: Month) -> CityReturn:
         sums.setdefault(kind, {})[code] = [month_sum, cumulative]
     on_file = {row[0]: row[1:] for row in queries.months_on_file(connection, months)}
     units = all_units(connection)
-    expected = {u.id for u in expected_units(connection, month)}
+    expected = {u.id for u in units if is_expected(u, month)}
     reported = {unit_id for unit_id, flags in on_file.items() if flags[-1]}
 
     def total(kinds: tuple[str, ...]) -> dict[str, Figures]:
@@ -208,7 +208,8 @@ def breakdown(connection: Any, month: Month) -> list[UnitRow]:
     """The breakdown sheet's rows: every unit expected or reporting in `month`, registry
     order, with its current figures (built for the exported workbook only)."""
     current = current_figures(connection, [month])[str(month)]
-    expected = {u.id for u in expected_units(connection, month)}
+    units = all_units(connection)
+    expected = {u.id for u in units if is_expected(u, month)}
     return [
         UnitRow(
             unit=u.name,
@@ -220,7 +221,7 @@ def breakdown(connection: Any, month: Month) -> list[UnitRow]:
                 for code, (m, c) in current.get(u.id, {}).items()
             },
         )
-        for u in all_units(connection)
+        for u in units
         if u.id in expected or u.id in current
     ]
 

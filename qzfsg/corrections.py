@@ -14,7 +14,6 @@ again as if it had been imported so, with the importer's own checks.
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -32,7 +31,7 @@ from qzfsg.queries import corrections as queries
 from qzfsg.queries.runner import execute
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.registry import all_units
-from qzfsg.storage.db import begin_write
+from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.versions import UnitRecord, record_findings, renumber
 from qzfsg.writers import ReturnWriter
 
@@ -95,7 +94,9 @@ def _unique(clash: str):
     """A unique index refused the change: say which rule, change nothing."""
     try:
         yield
-    except sqlite3.IntegrityError:
+    except Exception as exc:
+        if not lost_race(exc):
+            raise
         raise QzfsgError(clash + "未作改动。") from None
 
 

@@ -39,7 +39,7 @@ from qzfsg.reading.unreadable import UnreadableReturn
 from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.storage.archive import archive_bytes, file_sha256, file_time
 from qzfsg.storage.db import begin_write, lost_race
-from qzfsg.submissions import FigureSet, current_figures
+from qzfsg.submissions import FigureSet, current_figures, stored_at
 from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
 from qzfsg.writers import ReturnWriter
 
@@ -215,7 +215,7 @@ class Importer:
             )
         digest = file_sha256(data)
         copy = None if self.recheck else queries.accepted_copy(self.session, digest)
-        if copy is not None and (self.dry_run or _time(copy[5]) <= received):
+        if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
             # Checked again inside the write transaction; this only saves the reading.
             return self._duplicate(path, received, copy, [])
         # The archive copy is written on a worker thread while the file is checked (the
@@ -455,10 +455,6 @@ class Importer:
         if outcome.status == "imported" and current and before is not None:
             outcome.replaces_version = before[0]  # received earlier: its number stands
         self._accepted.pop(unit_id, None)  # the unit's current figures may have changed
-
-
-def _time(value: datetime | str) -> datetime:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:

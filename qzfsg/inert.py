@@ -41,10 +41,6 @@ def inert(text: str) -> str:
     return _INVISIBLE.sub(_escape, text) if _INVISIBLE.search(text) else text
 
 
-def has_invisible(text: str) -> bool:
-    return _INVISIBLE.search(text) is not None
-
-
 def shown_name(path: Path | str) -> str:
     """A file name as it can be printed and stored: bytes that are not UTF-8 (a GBK name
     from a Windows zip, Latin-1) as `\\xb9`, invisible characters escaped."""

@@ -112,11 +112,17 @@ class SubmissionRow:
     @classmethod
     def from_row(cls, row: tuple) -> SubmissionRow:
         return cls(
-            *row[:4], _time(row[4]), *row[5:9], bool(row[9]), row[10], _time(row[11]), row[12]
+            *row[:4],
+            stored_at(row[4]),
+            *row[5:9],
+            bool(row[9]),
+            row[10],
+            stored_at(row[11]),
+            row[12],
         )
 
 
-def _time(value: datetime | str) -> datetime:
+def stored_at(value: datetime | str) -> datetime:
     """SQLite keeps times as ISO text."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 

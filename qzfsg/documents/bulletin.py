@@ -22,6 +22,7 @@ from qzfsg.bulletin import (
     totals_header,
     totals_values,
 )
+from qzfsg.defaults import KIND_LABELS
 from qzfsg.documents.layout import (
     addressee,
     body,
@@ -55,7 +56,7 @@ def write_bulletin_document(bulletin: Bulletin, path: Path) -> Path:
     body(document, _opening(bulletin))
     numerals = iter(NUMERALS)
     for kind in bulletin.ranking.leagues:
-        heading(document, f"{next(numerals)}、{'镇' if kind == 'town' else '部门'}排名情况")
+        heading(document, f"{next(numerals)}、{KIND_LABELS[kind]}排名情况")
         body(document, league_story(bulletin, kind))
         table(
             document,

@@ -146,11 +146,6 @@ def choose_period(
     return parse_year(year or "")
 
 
-def campaign_months(period: Period, campaign: Campaign) -> list[Month]:
-    """The months of `period` that belong to the campaign (may be none)."""
-    return campaign.inside(period.months)
-
-
 # ---------------------------------------------------------------- results
 
 
@@ -426,7 +421,7 @@ def rank_units(
     as_of = as_of or date.today()
     months = campaign.within(period.months, period.label, "没有可排名的月报表")
     previous = period.previous()
-    before = campaign_months(previous, campaign)
+    before = campaign.inside(previous.months)
     single = period.kind == "month"
     figures: dict[Month, Figures] = {}  # each month's figures fetched once, for both leagues
     leagues = {}

@@ -12,7 +12,7 @@ import struct
 from collections.abc import Iterator
 
 from qzfsg.reading.guard import Refused, Span, check_span, check_total
-from qzfsg.reading.unreadable import UnreadableReturn, damaged
+from qzfsg.reading.unreadable import damaged
 
 _END_OF_CHAIN = 0xFFFFFFFE
 _FREE = 0xFFFFFFFF
@@ -39,7 +39,7 @@ def check_xls(name: str, data: bytes) -> None:
             check_span(f"（第 {number} 个）" if number else "", span)
         check_total(spans)
     except Refused as exc:
-        raise UnreadableReturn(exc.code, f"文件“{name}”{exc}") from None
+        raise exc.of_file(name) from None
 
 
 def _sheet_spans(stream: bytes) -> Iterator[Span]:

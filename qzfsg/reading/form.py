@@ -157,7 +157,7 @@ def _webpage_sheet(name: str, data: bytes) -> Sheet:
     try:
         return "网页表格", read_webpage(data), (0, 0)
     except Refused as exc:
-        raise UnreadableReturn(exc.code, f"文件“{name}”{exc}") from None
+        raise exc.of_file(name) from None
 
 
 def read_table(path: Path) -> list[list[CellValue]]:

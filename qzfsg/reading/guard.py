@@ -69,6 +69,10 @@ class Refused(Exception):
         super().__init__(why)
         self.code = code
 
+    def of_file(self, name: str) -> UnreadableReturn:
+        """The refusal as the clerk reads it, naming the file."""
+        return UnreadableReturn(self.code, f"文件“{name}”{self}")
+
 
 def check_zip(name: str, data: bytes) -> bool:
     """Check a zip-based workbook; False when `data` is not a zip at all (an .xls, or not
@@ -83,7 +87,7 @@ def check_zip(name: str, data: bytes) -> bool:
         with archive:
             _check_archive(archive, len(data))
     except Refused as exc:
-        raise UnreadableReturn(exc.code, f"文件“{name}”{exc}") from None
+        raise exc.of_file(name) from None
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError):
         raise damaged(name) from None
     return True

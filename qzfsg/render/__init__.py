@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "dim"}
 SEVERITY_LABEL = {"error": "错误", "warning": "提醒", "info": "说明"}
+PUBLISHED = "（已发布）"  # after the label of a locked month
 
 
 def table(*columns: str, title: str | None = None) -> Table:

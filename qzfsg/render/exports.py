@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from qzfsg.render import table, text
+from qzfsg.render import PUBLISHED, table, text
 
 if TYPE_CHECKING:
     from qzfsg.bulletin import Bulletin
@@ -38,7 +38,7 @@ def report_view(
     check = city.consistency
     title = (
         f"汨罗市 {Month.parse(city.month).label} 安全监管“强执法防事故”行动情况月报表（全市汇总）"
-        + ("（已发布）" if published else "")
+        + (PUBLISHED if published else "")
     )
     columns = ["项目", "单位", "本月数", "累计数"]
     if not check.consistent:

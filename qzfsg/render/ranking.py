@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qzfsg.defaults import KIND_LABELS
-from qzfsg.render import table, text
+from qzfsg.render import PUBLISHED, table, text
 
 if TYPE_CHECKING:
     from qzfsg.ranking.leagues import LeagueRow, PeriodExplanation, Ranking
@@ -19,9 +19,6 @@ if TYPE_CHECKING:
 
 UNRANKED = {"missing": "未报", "pending": "未到期"}
 MONTH_STATUS = {"on_time": "按时", "missing": "未报", "pending": "未到期"}
-
-
-PUBLISHED = "（已发布）"
 
 
 def number(value: Decimal | None) -> str:

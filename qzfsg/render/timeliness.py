@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qzfsg.defaults import KIND_LABELS
-from qzfsg.render import table, text
+from qzfsg.render import PUBLISHED, table, text
 
 if TYPE_CHECKING:
     from qzfsg.timeliness.board import BoardCell, StatusBoard
@@ -210,7 +210,7 @@ def status_board(board: StatusBoard) -> Group:
     )
     for month in board.months:
         summary.add_row(
-            month.month + ("（已发布）" if month.published else ""),
+            month.month + (PUBLISHED if month.published else ""),
             str(month.due) if month.due else "—",
             str(month.expected),
             str(month.reported),

@@ -18,8 +18,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from qzfsg.errors import DataError, QzfsgError
-from qzfsg.storage.archive import archived_path, file_sha256
-from qzfsg.storage.checkup import REFERENCES
+from qzfsg.storage.archive import file_sha256
+from qzfsg.storage.checkup import archived_files
 from qzfsg.storage.db import (
     archive_dir,
     copy_is_whole,
@@ -83,11 +83,7 @@ def back_up(source: Path, target: Path) -> BackupReport:
 def _contents(connection: sqlite3.Connection) -> tuple[dict[str, int], dict[str, str]]:
     """What the snapshot holds: the rows of each table, and the archive files it refers
     to (folder/name: sha256)."""
-    referenced = {
-        str(archived_path(Path(), digest, Path(stored).suffix)): digest
-        for digest, stored in connection.execute(REFERENCES)
-        if digest and stored
-    }
+    referenced = {str(path): digest for path, digest in archived_files(connection, Path()).items()}
     return table_rows(connection), referenced
 
 

@@ -62,7 +62,7 @@ def check_database(path: Path, fix: bool = False) -> CheckReport:
     try:
         connection = open_reader(path)
         report.problems.extend(_structure_problems(connection))
-        expected = _archived(connection, folder)
+        expected = archived_files(connection, folder)
     except DamagedError as exc:
         report.problems.append(Problem(kind="damaged", message=str(exc)))
         expected = {}
@@ -101,7 +101,7 @@ def _structure_problems(connection: sqlite3.Connection) -> Iterable[Problem]:
         )
 
 
-def _archived(connection: sqlite3.Connection, folder: Path) -> dict[Path, str]:
+def archived_files(connection: sqlite3.Connection, folder: Path) -> dict[Path, str]:
     """Each archive file the database refers to, with the sha256 of its content. Found
     by name in the archive beside the database: the path as recorded may be relative to
     the folder the import ran in, or from before the database was moved."""
