@@ -15,6 +15,7 @@ from qzfsg.cli.common import (
     OnlyUnitOption,
     OverrideOption,
     ReasonOption,
+    acting,
     database,
     db_path,
     emit_json,
@@ -52,13 +53,16 @@ def withdraw(
 
     示例：qzfsg withdraw 12 --reason 单位误发了去年的表
     """
-    from qzfsg.audit import actor
     from qzfsg.corrections import withdraw as withdraw_return
     from qzfsg.storage.db import archive_dir
 
     with database(db) as session:
         result = withdraw_return(
-            session, submission, actor(by, reason, override), archive_dir(db_path(db)), date.today()
+            session,
+            submission,
+            acting(by, reason, override),
+            archive_dir(db_path(db)),
+            date.today(),
         )
     _corrected(result, as_json)
 
@@ -75,13 +79,16 @@ def restore(
 
     示例：qzfsg restore 12 --reason 撤错了
     """
-    from qzfsg.audit import actor
     from qzfsg.corrections import restore as restore_return
     from qzfsg.storage.db import archive_dir
 
     with database(db) as session:
         result = restore_return(
-            session, submission, actor(by, reason, override), archive_dir(db_path(db)), date.today()
+            session,
+            submission,
+            acting(by, reason, override),
+            archive_dir(db_path(db)),
+            date.today(),
         )
     _corrected(result, as_json)
 
@@ -99,14 +106,13 @@ def redate(
 
     示例：qzfsg redate 12 2018-08-30 --reason 收到日期录错
     """
-    from qzfsg.audit import actor
     from qzfsg.corrections import redate as redate_return
     from qzfsg.storage.db import archive_dir
     from qzfsg.timestamps import parse_received
 
     when = parse_received(received)
     with database(db) as session:
-        by_whom = actor(by, reason, override)
+        by_whom = acting(by, reason, override)
         result = redate_return(
             session, submission, when, by_whom, archive_dir(db_path(db)), date.today()
         )
@@ -132,7 +138,6 @@ def refile(
 
     示例：qzfsg refile 12 --month 2018-08 --reason 单位把 8 月报表标成了 9 月
     """
-    from qzfsg.audit import actor
     from qzfsg.corrections import refile as refile_return
     from qzfsg.storage.db import archive_dir
 
@@ -143,7 +148,7 @@ def refile(
         raise QzfsgError("请用 --unit 或 --month（或两者）指明改归到哪里。")
     with database(db) as session:
         result = refile_return(
-            session, submission, unit, chosen, actor(by, reason, override),
+            session, submission, unit, chosen, acting(by, reason, override),
             archive_dir(db_path(db)), date.today(),
         )  # fmt: skip
     _corrected(result, as_json)
@@ -162,13 +167,12 @@ def lock(
 
     示例：qzfsg lock 2018-08 --reason 8月通报已印发
     """
-    from qzfsg.audit import actor
     from qzfsg.locks import lock_month
     from qzfsg.months import Month
     from qzfsg.render import corrections as render
 
     with database(db) as session:
-        result = lock_month(session, Month.parse(month), actor(by, reason))
+        result = lock_month(session, Month.parse(month), acting(by, reason))
     show_or_json(result, as_json, render.locked)
 
 
@@ -183,14 +187,13 @@ def unlock(
 
     示例：qzfsg unlock 2018-08 --reason 8月通报需更正重发
     """
-    from qzfsg.audit import actor
     from qzfsg.locks import unlock_month
     from qzfsg.months import Month
     from qzfsg.render import corrections as render
 
     parsed = Month.parse(month)
     with database(db) as session:
-        result = unlock_month(session, parsed, actor(by, reason))
+        result = unlock_month(session, parsed, acting(by, reason))
     if as_json:
         emit_json({"month": str(parsed), "was_locked": result is not None, "lock": result})
     else:

@@ -18,6 +18,7 @@ from qzfsg.cli.common import (
     OutOption,
     OverrideOption,
     ReasonOption,
+    acting,
     console,
     database,
     db_path,
@@ -158,7 +159,6 @@ def import_(
 
     示例：qzfsg import 收件/　　qzfsg import 归义镇.xlsx --month 2018-06 --received 2018-06-28　　qzfsg import --manifest 收件清单.xlsx
     """
-    from qzfsg.audit import actor
     from qzfsg.errors import QzfsgError
     from qzfsg.importer import Importer
     from qzfsg.storage.db import archive_dir
@@ -170,7 +170,7 @@ def import_(
     with database(db) as session:
         importer = Importer(
             session, archive_dir(db_path(db)), date.today(), dry_run=dry_run,
-            by=actor(by, reason, override),
+            by=acting(by, reason, override),
         )  # fmt: skip
         unit_name = importer.resolve_option(unit) if unit else None
         plan = _import_plan(paths, manifest, received, unit_name, month_or_none(month), importer)
@@ -391,13 +391,12 @@ def dismiss(
     """
     from datetime import datetime
 
-    from qzfsg.audit import actor
     from qzfsg.render import returns as render
     from qzfsg.submissions import dismiss_findings
 
     with database(db) as session:
         when = datetime.now().replace(microsecond=0)
-        done = dismiss_findings(session, ids, note, when, actor(by, note))
+        done = dismiss_findings(session, ids, note, when, acting(by, note))
     if as_json:
         emit_json(done)
     else:
