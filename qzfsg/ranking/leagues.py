@@ -277,9 +277,9 @@ def month_inputs(
         reported = status.status in ("on_time", "late")
         mine = figures.get(unit.id, {})
         start = campaign.first
-        if unit.active_from and Month.parse(unit.active_from) > start:
-            start = Month.parse(unit.active_from)
-        earlier_months = max(0, len(start.until(month)) - 1) if start <= month else 0
+        if unit.active_from:
+            start = max(start, Month.parse(unit.active_from))
+        earlier_months = max(0, (month.year - start.year) * 12 + month.month - start.month)
         found.append(
             UnitMonth(
                 unit=unit.name,
@@ -296,12 +296,13 @@ def month_inputs(
 
 
 def month_rows(scores: Sequence[UnitScore], month: Month) -> list[LeagueRow]:
-    """One month's scores as (not yet ordered) league rows."""
+    """One month's scores as (not yet ordered) league rows (built without pydantic's
+    validation: every field is already of its type, and a league has thousands)."""
     rows = []
     for s in scores:
         explain = s.explain.model_copy(update={"month": str(month)}) if s.explain else None
         rows.append(
-            LeagueRow(
+            LeagueRow.model_construct(
                 rank=None,
                 unit=s.unit,
                 score=s.score,
