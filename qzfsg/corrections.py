@@ -31,6 +31,7 @@ from qzfsg.queries import corrections as queries
 from qzfsg.queries.runner import execute
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.registry import all_units
+from qzfsg.storage.archive import Archive, ArchivedFileMissing
 from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.versions import UnitRecord, record_findings, renumber
 from qzfsg.writers import ReturnWriter
@@ -128,7 +129,9 @@ def _audit(session: Any, by: Actor, action: str, result: Corrected, month: str |
     )  # fmt: skip
 
 
-def withdraw(session: Any, submission_id: int, by: Actor, archive: Path, today: date) -> Corrected:
+def withdraw(
+    session: Any, submission_id: int, by: Actor, archive: Archive, today: date
+) -> Corrected:
     """Take a return back: as if never imported, its row and file kept."""
     stored = _stored(session, submission_id)
     if stored.status == "withdrawn":
@@ -148,7 +151,9 @@ def withdraw(session: Any, submission_id: int, by: Actor, archive: Path, today: 
     return result
 
 
-def restore(session: Any, submission_id: int, by: Actor, archive: Path, today: date) -> Corrected:
+def restore(
+    session: Any, submission_id: int, by: Actor, archive: Archive, today: date
+) -> Corrected:
     """Undo a withdrawal: the return takes its place again in received order, checked
     again as if imported at its received time."""
     stored = _stored(session, submission_id)
@@ -178,7 +183,7 @@ def restore(session: Any, submission_id: int, by: Actor, archive: Path, today: d
 
 
 def redate(
-    session: Any, submission_id: int, received: datetime, by: Actor, archive: Path, today: date
+    session: Any, submission_id: int, received: datetime, by: Actor, archive: Archive, today: date
 ) -> Corrected:
     """Correct a return's received time: its place among the versions, its timeliness,
     and the findings that read the unit's other returns as they stood then."""
@@ -211,7 +216,7 @@ def refile(
     unit: str | None,
     month: Month | None,
     by: Actor,
-    archive: Path,
+    archive: Archive,
     today: date,
 ) -> Corrected:
     """File a return under another unit and/or month: checked again as if imported so
@@ -252,7 +257,7 @@ class _Placer:
     imported at its received time with its unit and month, then the unit's returns
     received after it settled (qzfsg.versions.UnitRecord)."""
 
-    def __init__(self, session: Any, archive: Path, today: date):
+    def __init__(self, session: Any, archive: Archive, today: date):
         from qzfsg.importer import Importer
 
         self.session, self.archive = session, archive
@@ -281,11 +286,11 @@ class _Placer:
         _renumber(self.session, (stored.unit_id, stored.month))
         path = Path(stored.archive_path)
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = self.archive.read(connection, stored.archive_path)
+        except ArchivedFileMissing:
             raise QzfsgError(
-                f"{_described(stored)}的存档文件 {path} 找不到或读不出，无法重新审核，未作改动；"
-                "请先运行 qzfsg check 查看存档。"
+                f"{_described(stored)}的存档文件 {stored.archive_path} 找不到或内容已变，"
+                "无法重新审核，未作改动；请先运行 qzfsg check 查看存档。"
             ) from None
         checked = self.importer.checker.check(path, unit, month, data)
         row = self.importer.units.get(unit or "")

@@ -1,6 +1,7 @@
 """Storing received returns: one transaction per file, nothing ever lost.
 
-The original bytes are archived (named by sha256) before the transaction commits.
+The original bytes are archived (named by sha256) before the transaction commits, or, kept
+in the database, in it (qzfsg.storage.archive).
 Rejected files are recorded with their findings but contribute no values; identical bytes
 already received are reported as a duplicate and change nothing; another accepted file
 for the same unit and month becomes a new version that replaces the earlier one.
@@ -37,7 +38,7 @@ from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
 from qzfsg.registry import all_units, build_resolver, is_expected
-from qzfsg.storage.archive import archive_bytes, file_sha256, file_time
+from qzfsg.storage.archive import Archive, file_sha256, file_time
 from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.submissions import FigureSet, current_figures, stored_at
 from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
@@ -46,6 +47,8 @@ from qzfsg.writers import ReturnWriter
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 Status = Literal["imported", "rejected", "duplicate", "checked", "refused"]
+# A file to store: its sha256, its bytes, and its archive reference if already kept.
+_Kept = tuple[str, bytes, str | None]
 
 
 class FileOutcome(BaseModel):
@@ -159,7 +162,7 @@ class Importer:
     def __init__(
         self,
         session: Session,
-        archive: Path,
+        archive: Archive,
         today: date,
         dry_run: bool = False,
         recheck: bool = False,
@@ -218,20 +221,22 @@ class Importer:
         if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
             # Checked again inside the write transaction; this only saves the reading.
             return self._duplicate(path, received, copy, [])
-        # The archive copy is written on a worker thread while the file is checked (the
-        # disk write waits on I/O, the check on the CPU); it is done before the commit.
+        # A folder's copy is written on a worker thread while the file is checked (the
+        # disk write waits on I/O, the check on the CPU); it is done before the commit. The
+        # database's is written in the write transaction, with the row (see _store_once).
         archived = (
             None
-            if self.dry_run
-            else self._archiver.submit(archive_bytes, data, digest, path.suffix, self.archive)
+            if self.dry_run or self.archive.in_transaction
+            else self._archiver.submit(self.archive.put, None, data, digest, path.suffix)
         )
         checked = self.checker.check(path, unit, month, data)
-        if archived is None:
+        if self.dry_run:
             if (placed := self._placed(checked)) is not None:
                 current = self.accepted_months(placed.name)
                 record_findings(self.checker, placed, checked, current)
             return self._dry_outcome(checked, path, received, digest)
-        return self._store(checked, path, received, digest, archived.result())
+        reference = archived.result() if archived else None
+        return self._store(checked, path, received, (digest, data, reference))
 
     def _dry_outcome(
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str
@@ -285,7 +290,7 @@ class Importer:
         return self.units.get(checked.unit or "") if checked.month else None
 
     def _store(
-        self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
+        self, checked: CheckedReturn, path: Path, received: datetime, kept: _Kept
     ) -> FileOutcome:
         """One write transaction: decide inside it whether the file is new (a duplicate may
         have been stored by another import meanwhile), store the submission, its values if
@@ -294,7 +299,7 @@ class Importer:
         never a second copy."""
         for attempt in range(1, STORE_ATTEMPTS + 1):
             try:
-                outcome = self._store_once(checked, path, received, digest, stored_at)
+                outcome = self._store_once(checked, path, received, kept)
                 self.session.commit()
                 return outcome
             except Exception as exc:
@@ -307,8 +312,9 @@ class Importer:
         raise AssertionError("unreachable")
 
     def _store_once(
-        self, checked: CheckedReturn, path: Path, received: datetime, digest: str, stored_at: Path
+        self, checked: CheckedReturn, path: Path, received: datetime, kept: _Kept
     ) -> FileOutcome:
+        digest, data, reference = kept
         connection = begin_write(self.session)
         if (copy := queries.accepted_copy(connection, digest)) is not None:
             self._received_earlier(connection, copy, path, received)
@@ -340,13 +346,15 @@ class Importer:
                 file=shown_path(path), status="refused", unit=checked.unit, month=month,
                 received=received, findings=[finding("month_locked", str(exc))],
             )  # fmt: skip
+        if reference is None:  # kept in the database: with the row, in its transaction
+            reference = self.archive.put(connection, data, digest, path.suffix)
         submission_id = self.writers.submission.insert(
             connection,
             {
                 "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
                 "month_source": checked.month_source, "received_at": received,
                 "filed_on": checked.filed_on, "filed_text": checked.filed_text,
-                "source_name": shown_name(path), "sha256": digest, "archive_path": str(stored_at),
+                "source_name": shown_name(path), "sha256": digest, "archive_path": reference,
                 "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
                 "version": self.next_version(unit_id, month) if placed else 1,
                 "superseded": accepted, "imported_at": datetime.now(),

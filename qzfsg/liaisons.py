@@ -15,7 +15,7 @@ from qzfsg.models import Liaison, Receipt
 from qzfsg.names import Resolver
 from qzfsg.reading.form import column_letters
 from qzfsg.registry import UnitRef, all_units, build_resolver
-from qzfsg.storage.archive import archive_bytes, file_sha256
+from qzfsg.storage.archive import Archive, file_sha256
 from qzfsg.tables import find_records, read_rows
 
 RECEIPT_ITEM = "联络员信息表"
@@ -143,7 +143,7 @@ def _check_row(
 
 
 def import_liaisons(
-    session: Session, path: Path, received: datetime, archive: Path
+    session: Session, path: Path, received: datetime, archive: Archive
 ) -> LiaisonImport:
     """Store every valid row (the latest row of a unit wins) and record the 附件2 receipt."""
     resolver = build_resolver(session)
@@ -151,7 +151,7 @@ def import_liaisons(
     units = {u.name: u for u in all_units(session)}
     data = path.read_bytes()
     digest = file_sha256(data)
-    stored_at = archive_bytes(data, digest, path.suffix, archive)
+    stored_at = archive.put(session, data, digest, path.suffix)
     for unit_name, fields in rows:
         unit = units[unit_name]
         session.add(
@@ -173,7 +173,7 @@ def import_liaisons(
                 received_at=received,
                 source_name=path.name,
                 sha256=digest,
-                archive_path=str(stored_at),
+                archive_path=stored_at,
             )
         )
     session.flush()

@@ -245,6 +245,17 @@ class Receipt(SQLModel, table=True):
     archive_path: str | None = None
 
 
+class ArchivedFile(SQLModel, table=True):
+    """A received file kept in the database itself (server mode, qzfsg.storage.archive):
+    its bytes by sha256, written in the transaction of the row that refers to it. Empty
+    in a SQLite database, whose files are kept in the folder beside it."""
+
+    __tablename__ = "archived_file"  # type: ignore[assignment]
+
+    sha256: str = Field(primary_key=True)
+    data: bytes
+
+
 class MonthLock(SQLModel, table=True):
     """A month whose 通报 is published (`qzfsg lock`): what would change its figures,
     timeliness or ranking is refused unless overridden (qzfsg.locks)."""

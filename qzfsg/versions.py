@@ -29,7 +29,7 @@ from qzfsg.queries.runner import execute
 from qzfsg.reading.returns import CheckedReturn, Entry
 from qzfsg.reading.rules import HISTORY_RULES, RuleContext, apply_rules, show
 from qzfsg.registry import is_expected
-from qzfsg.storage.archive import archived_path
+from qzfsg.storage.archive import Archive, ArchivedFileMissing
 from qzfsg.storage.db import driver_connection
 from qzfsg.submissions import FigureSet, SubmissionRow, findings_by_submission
 from qzfsg.writers import ReturnWriter
@@ -179,7 +179,7 @@ class UnitRecord:
     write transaction, to check a new file against what had come before it and to settle
     what came after it."""
 
-    def __init__(self, session: Any, checker: Checker, archive: Path, unit: Unit):
+    def __init__(self, session: Any, checker: Checker, archive: Archive, unit: Unit):
         self.session, self.checker, self.archive, self.unit = session, checker, archive, unit
         self.connection = driver_connection(session)
         self.rows = [
@@ -290,12 +290,11 @@ class UnitRecord:
         entries = _ENTRIES.get(row.sha256)
         if entries is None:
             stored = queries.archive_path(self.connection, row.id)
-            path = archived_path(self.archive, row.sha256, Path(stored).suffix)
             try:
-                data = path.read_bytes()
-            except OSError:
+                data = self.archive.read(self.connection, stored)
+            except ArchivedFileMissing:
                 return None
-            entries = self.checker.entries_of(path, data).entries
+            entries = self.checker.entries_of(Path(stored), data).entries
             remember_entries(row.sha256, entries)
         return CheckedReturn(
             file=row.source_name,

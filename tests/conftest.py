@@ -31,11 +31,11 @@ def import_samples(db: Path) -> list:
     """A new database at `db` holding every sample return, imported in expected.json's
     order with its received date (noon); returns (expected entry, outcome) pairs."""
     from qzfsg.importer import Importer
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for
 
     init_database(db)
     with session_for(open_database(db)) as session:
-        importer = Importer(session, archive_dir(db), today=date(2018, 10, 15))
+        importer = Importer(session, archive_for(db), today=date(2018, 10, 15))
         return [
             (item, importer.import_file(SAMPLES / "files" / item["file"], received))
             for item in EXPECTED["files"]
@@ -88,7 +88,7 @@ def pg_empty(
     pg_server: pgserver.Server | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
     """The address of a new empty server database (skipped without a server); run in
-    tmp_path, where a server database's archive folder goes for now (db.archive_dir)."""
+    tmp_path, so that a test can tell that nothing is written in the current folder."""
     if pg_server is None:
         pytest.skip(pgserver.SKIPPED)
     monkeypatch.chdir(tmp_path)

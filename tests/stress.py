@@ -36,8 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from qzfsg.defaults import load_units
-from qzfsg.storage.archive import PARTIAL_SUFFIX
-from qzfsg.storage.db import archive_dir
+from qzfsg.storage.archive import PARTIAL_SUFFIX, archive_folder, archive_for
 from tests.factories import CODES, make_return
 
 QZFSG = str(Path(sys.executable).parent / "qzfsg")
@@ -164,13 +163,21 @@ def snapshot(db: Db) -> dict:
 
 
 def archive_files(db: Db) -> list[tuple[str, str]]:
+    """(sha256 named, sha256 of the content or "altered") of every file kept in the
+    archive (a folder, or the server database: alike, to compare the two)."""
+    from qzfsg.storage.archive import ArchivedFileMissing, parse_reference
     from qzfsg.storage.db import database_path
 
-    folder = archive_dir(database_path(str(db)))
-    return sorted(
-        (str(p.relative_to(folder)), hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in archived(folder)
-    )
+    archive = archive_for(database_path(str(db)))
+    found = []
+    with reading(db) as conn:
+        for reference in archive.stored(conn):
+            try:
+                content = hashlib.sha256(archive.read(conn, reference)).hexdigest()
+            except ArchivedFileMissing:
+                content = "altered"
+            found.append((parse_reference(reference)[0], content))
+    return sorted(found)
 
 
 def archived(folder: Path) -> list[Path]:
@@ -304,7 +311,7 @@ def work(db: Db, files: list[Path]) -> None:
 
     where = database_path(str(db))
     with session_for(open_database(where)) as session:
-        importer = Importer(session, archive_dir(where), date.today())
+        importer = Importer(session, archive_for(where), date.today())
         for path in files:
             importer.import_file(path, file_time(path))
     close_all()
@@ -330,7 +337,7 @@ def kill_trial(files: list[Path], db: Path, reference: dict, after: int) -> Kill
     from qzfsg.importer import in_received_order
 
     init(db)
-    folder = archive_dir(db)
+    folder = archive_folder(db)
     ordered = [str(path) for path, _ in in_received_order(files, None)]
     running = subprocess.Popen(
         [sys.executable, "-m", "tests.stress", "--worker", str(db), *ordered],

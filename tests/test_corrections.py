@@ -214,6 +214,7 @@ def test_a_version_2_database_is_upgraded_for_corrections(tmp_path, cli):
     sql = {name: text for name, text in rows(db, "SELECT name, sql FROM sqlite_master")}
     assert "withdrawn" in sql["ux_submission_version"] and "withdrawn" in sql["ux_submission_copy"]
     assert {"auditentry_no_update", "auditentry_no_delete", "monthlock"} <= set(sql)
+    assert "archived_file" in sql and rows(db, "SELECT count(*) FROM archived_file") == [(0,)]
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     # It takes corrections like a new one: 城管执法局 9 月's correction withdrawn.
     correction = rows(db, "SELECT id FROM submission WHERE source_name = ?", CORRECTION.name)[0][0]

@@ -178,9 +178,9 @@ def test_a_read_only_file_is_named(unprivileged, db_file):
 
 
 def test_a_read_only_archive_folder_stores_nothing(unprivileged, db_file):
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_folder
 
-    archive = archive_dir(db_file)
+    archive = archive_folder(db_file)
     archive.mkdir(mode=0o555)
     result = unprivileged("import", str(SAMPLE_FILES), "--db", str(db_file))
     archive.chmod(0o755)

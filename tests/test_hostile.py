@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.storage.db import archive_dir
+from qzfsg.storage.archive import archive_folder
 from tests.factories import make_return
 from tests.hostile import (
     EXTERNAL,
@@ -117,7 +117,7 @@ def test_odd_file_names_are_imported_and_shown_inert(tmp_path, cli, db_file, raw
         assert name == "a\\xb9\\xe9\\xb3\\xc7.xlsx"
     table = cli("import", str(inbox))  # the same bytes again: shown as a duplicate
     assert table.exit_code == 0 and "\x1b" not in table.stdout and "Traceback" not in table.stdout
-    archive = archive_dir(db_file)
+    archive = archive_folder(db_file)
     kept = [p for p in archive.rglob("*") if p.is_file()]
     assert len(kept) == 1 and kept[0].resolve().is_relative_to(archive.resolve())
     assert not list(tmp_path.glob("x.xlsx"))  # nothing written beside the inbox

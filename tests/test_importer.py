@@ -11,7 +11,7 @@ from qzfsg.importer import Importer
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.months import Month
-from qzfsg.storage.db import archive_dir
+from qzfsg.storage.archive import archive_folder, archive_for
 from tests.factories import default_values, make_return
 
 JUNE_28 = datetime(2018, 6, 28, 12)
@@ -19,7 +19,7 @@ JUNE_28 = datetime(2018, 6, 28, 12)
 
 @pytest.fixture
 def importer(session, db_file):
-    return Importer(session, archive_dir(db_file), today=date(2018, 12, 1))
+    return Importer(session, archive_for(db_file), today=date(2018, 12, 1))
 
 
 def may_values():
@@ -95,7 +95,7 @@ def test_a_rejected_file_passes_once_its_unit_is_registered(importer, session, d
     assert codes(importer.import_file(path, JUNE_28)) == ["unknown_unit"]
     add_unit(session, "屈原管理区", "town")
     session.commit()
-    later = Importer(session, archive_dir(db_file), today=date(2018, 12, 1))
+    later = Importer(session, archive_for(db_file), today=date(2018, 12, 1))
     assert later.import_file(path, JUNE_28).unit == "屈原管理区"
 
 
@@ -115,7 +115,7 @@ def test_a_deactivated_units_return_is_taken_with_a_warning(session, db_file, tm
 
     deactivate_unit(session, "归义镇", Month(2018, 6))
     session.commit()
-    importer = Importer(session, archive_dir(db_file), today=date(2018, 12, 1))
+    importer = Importer(session, archive_for(db_file), today=date(2018, 12, 1))
     outcome = importer.import_file(make_return(tmp_path), JUNE_28)
     assert outcome.status == "imported" and codes(outcome) == ["unit_not_expected"]
     city = consolidate(session, Month(2018, 6))
@@ -334,11 +334,11 @@ def test_missing_indicator_row_is_rejected(importer, tmp_path):
 
 
 def test_dry_run_stores_nothing(session, db_file, tmp_path):
-    dry = Importer(session, archive_dir(db_file), today=date(2018, 12, 1), dry_run=True)
+    dry = Importer(session, archive_for(db_file), today=date(2018, 12, 1), dry_run=True)
     outcome = dry.import_file(make_return(tmp_path), JUNE_28)
     assert outcome.status == "checked"
     assert count(session, Submission) == 0
-    assert not archive_dir(db_file).exists()
+    assert not archive_folder(db_file).exists()
 
 
 def test_a_failure_mid_file_leaves_nothing_half_written(importer, session, tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from qzfsg.storage.db import archive_dir
+from qzfsg.storage.archive import archive_folder
 from tests.conftest import SAMPLES
 
 SAMPLE_FILES = SAMPLES / "files"
@@ -41,7 +41,7 @@ def rows(db: Path) -> list[tuple]:
 
 
 def archived(db: Path) -> list[Path]:
-    return sorted(p for p in archive_dir(db).rglob("*") if p.is_file())
+    return sorted(p for p in archive_folder(db).rglob("*") if p.is_file())
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,9 @@ def test_check_finds_missing_altered_orphan_and_leftover_files(cli, imported):
     missing, altered = archived(imported)[:2]
     missing.unlink()
     altered.write_bytes(b"changed")
-    orphan = archive_dir(imported) / "ab" / ("ab" + "0" * 62 + ".xlsx")
-    leftover = archive_dir(imported) / "cd" / "cd12.xlsx.part-1234"
-    fresh = archive_dir(imported) / "ef" / ("ef" + "1" * 62 + ".xlsx")
+    orphan = archive_folder(imported) / "ab" / ("ab" + "0" * 62 + ".xlsx")
+    leftover = archive_folder(imported) / "cd" / "cd12.xlsx.part-1234"
+    fresh = archive_folder(imported) / "ef" / ("ef" + "1" * 62 + ".xlsx")
     for stray in (orphan, leftover, fresh):
         stray.parent.mkdir(exist_ok=True)
         stray.write_bytes(b"x")
@@ -99,7 +99,7 @@ def test_check_finds_missing_altered_orphan_and_leftover_files(cli, imported):
 
 
 def test_check_fix_makes_a_database_with_only_strays_clean(cli, imported):
-    orphan = archive_dir(imported) / "ab" / ("ab" + "0" * 62 + ".xlsx")
+    orphan = archive_folder(imported) / "ab" / ("ab" + "0" * 62 + ".xlsx")
     orphan.parent.mkdir(exist_ok=True)
     orphan.write_bytes(b"x")
     os.utime(orphan, (LONG_AGO, LONG_AGO))

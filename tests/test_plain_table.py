@@ -13,7 +13,7 @@ from rich.text import Text
 
 from qzfsg.render import PlainTable, table
 
-words = st.text(alphabet="ab 1.—↑中国镇[:]", max_size=8)
+words = st.text(alphabet="ab 1.—↑中国镇[:]\n", max_size=8)
 cells = st.one_of(words, words.map(Text), words.map(lambda w: Text(w, style="bold red")))
 
 
@@ -37,13 +37,15 @@ def drawn(grid: Table, width: int, color: bool = False) -> str:
 def test_the_same_as_rich(headers, data, width, color, title):
     rows = data.draw(st.lists(st.lists(cells, min_size=len(headers), max_size=len(headers))))
     right = data.draw(st.lists(st.booleans(), min_size=len(headers), max_size=len(headers)))
+    whole = data.draw(st.lists(st.booleans(), min_size=len(headers), max_size=len(headers)))
     rich_table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
     for header in headers:
         rich_table.add_column(header, overflow="fold")
     grids = [table(*headers, title=title), rich_table]
     for grid in grids:
-        for column, flag in zip(grid.columns, right, strict=True):
+        for column, flag, no_wrap in zip(grid.columns, right, whole, strict=True):
             column.justify = "right" if flag else "left"
+            column.no_wrap = no_wrap
         for row in rows:
             grid.add_row(*(cell.copy() if isinstance(cell, Text) else cell for cell in row))
     assert isinstance(grids[0], PlainTable)

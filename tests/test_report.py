@@ -18,7 +18,7 @@ from qzfsg.importer import Importer
 from qzfsg.months import Month
 from qzfsg.reading.form import read_return
 from qzfsg.registry import add_unit
-from qzfsg.storage.db import archive_dir
+from qzfsg.storage.archive import archive_for
 from qzfsg.workbooks import write_report
 from tests.conftest import EXPECTED
 from tests.factories import CODES, INDICATORS, make_return
@@ -183,7 +183,7 @@ def test_text_from_outside_never_becomes_a_formula(session, tmp_path):
 
 
 def accept(session, db_file, tmp_path, unit, month, values, received):
-    importer = Importer(session, archive_dir(db_file), today=date(2018, 12, 31))
+    importer = Importer(session, archive_for(db_file), today=date(2018, 12, 31))
     path = make_return(
         tmp_path,
         values,

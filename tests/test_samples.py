@@ -8,7 +8,8 @@ from sqlmodel import col, select
 
 from qzfsg.defaults import default_indicators
 from qzfsg.models import Submission, Unit, Value
-from qzfsg.storage.db import archive_dir, open_database, session_for
+from qzfsg.storage.archive import archive_folder
+from qzfsg.storage.db import open_database, session_for
 from tests.conftest import EXPECTED, import_samples
 
 # expected.json names indicators by their label on the form; the tests compare by code.
@@ -109,4 +110,4 @@ def test_archive_holds_every_distinct_file(imported):
     paths = session.exec(select(Submission.archive_path)).all()
     assert len(paths) == len(EXPECTED["files"]) - 1  # the duplicate is not stored again
     for path in paths:
-        assert path.startswith(str(archive_dir(db)))
+        assert path.startswith(str(archive_folder(db)))

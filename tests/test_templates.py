@@ -22,7 +22,7 @@ from qzfsg.consolidation import IndicatorInfo
 from qzfsg.filenames import safe_filename
 from qzfsg.importer import Importer
 from qzfsg.months import Month
-from qzfsg.storage.db import archive_dir
+from qzfsg.storage.archive import archive_for
 from qzfsg.templates import TemplateReturn, template_returns
 from qzfsg.workbooks import template_filename, template_paths, write_templates
 from tests.factories import CODES, INDICATORS, default_values, make_return
@@ -34,7 +34,7 @@ JULY = dict(zip(CODES, ["4", "10", "15", "1", "0.35", "0", "1", "0", "0", "0", "
 
 def june_on_file(session: Session, db_file: Path, tmp_path: Path) -> None:
     """归义镇's June return (factories' defaults) accepted into the database."""
-    importer = Importer(session, archive_dir(db_file), today=date(2018, 7, 31))
+    importer = Importer(session, archive_for(db_file), today=date(2018, 7, 31))
     outcome = importer.import_file(make_return(tmp_path), datetime(2018, 6, 28, 9))
     assert outcome.status == "imported"
     session.commit()
@@ -84,7 +84,7 @@ def expected_july() -> dict[str, dict[str, Decimal]]:
 
 
 def import_july(session: Session, db_file: Path, path: Path):
-    importer = Importer(session, archive_dir(db_file), today=date(2018, 8, 31))
+    importer = Importer(session, archive_for(db_file), today=date(2018, 8, 31))
     return importer.import_file(path, datetime(2018, 7, 30, 9))
 
 

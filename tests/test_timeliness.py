@@ -15,6 +15,7 @@ from qzfsg.cli import app
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
 from qzfsg.registry import add_unit, deactivate_unit
+from qzfsg.storage.archive import FolderArchive
 from qzfsg.timeliness.arrivals import return_timeliness
 from qzfsg.timeliness.board import status_board
 from qzfsg.timeliness.deadlines import add_deadline, set_shift_to_workday
@@ -303,7 +304,7 @@ def test_one_off_documents(session, tmp_path):
     from tests.test_liaisons import liaison_form
 
     form = liaison_form(tmp_path / "附件2.xlsx", [["李四", "站长", "13874078691", "", ""]])
-    import_liaisons(session, form, when("2018-06-07"), tmp_path / "archive")
+    import_liaisons(session, form, when("2018-06-07"), FolderArchive(tmp_path / "archive"))
     record_receipt(session, "实施方案", "归义镇", when("2018-06-09"))
     record_receipt(session, "实施方案", "新市镇", when("2018-06-13"))
     record_receipt(session, "年度监管执法计划", "公安局", when("2018-06-18"))
@@ -364,10 +365,22 @@ def test_record_receipt_rules(session, tmp_path):
     paper = tmp_path / "方案.docx"
     paper.write_bytes(b"plan")
     first = record_receipt(
-        session, "实施方案", "归义镇", when("2018-06-09"), None, paper, tmp_path / "a"
+        session,
+        "实施方案",
+        "归义镇",
+        when("2018-06-09"),
+        None,
+        paper,
+        FolderArchive(tmp_path / "a"),
     )
     again = record_receipt(
-        session, "实施方案", "归义镇", when("2018-07-01"), None, paper, tmp_path / "a"
+        session,
+        "实施方案",
+        "归义镇",
+        when("2018-07-01"),
+        None,
+        paper,
+        FolderArchive(tmp_path / "a"),
     )
     assert (first.status, first.already_recorded, again.already_recorded) == (
         "on_time",

@@ -11,7 +11,8 @@ import pytest
 
 from qzfsg.importer import Importer
 from qzfsg.months import Month
-from qzfsg.storage.db import SCHEMA_VERSION, archive_dir, open_database, session_for
+from qzfsg.storage.archive import archive_for
+from qzfsg.storage.db import SCHEMA_VERSION, open_database, session_for
 from qzfsg.submissions import current_figures, unit_history
 from tests.conftest import SAMPLES
 from tests.factories import default_values, make_return
@@ -24,12 +25,12 @@ V1_FIXTURE = Path(__file__).parent / "fixtures" / "schema_v1.sql"
 
 def new_importer(db_file: Path) -> Importer:
     session = session_for(open_database(db_file)).__enter__()
-    return Importer(session, archive_dir(db_file), today=date(2018, 12, 1))
+    return Importer(session, archive_for(db_file), today=date(2018, 12, 1))
 
 
 @pytest.fixture
 def importer(session, db_file):
-    return Importer(session, archive_dir(db_file), today=date(2018, 12, 1))
+    return Importer(session, archive_for(db_file), today=date(2018, 12, 1))
 
 
 def rows(db_file: Path, sql: str) -> list[tuple]:

@@ -54,14 +54,14 @@ def withdraw(
     示例：qzfsg withdraw 12 --reason 单位误发了去年的表
     """
     from qzfsg.corrections import withdraw as withdraw_return
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for
 
     with database(db) as session:
         result = withdraw_return(
             session,
             submission,
             acting(by, reason, override),
-            archive_dir(db_path(db)),
+            archive_for(db_path(db)),
             date.today(),
         )
     _corrected(result, as_json)
@@ -80,14 +80,14 @@ def restore(
     示例：qzfsg restore 12 --reason 撤错了
     """
     from qzfsg.corrections import restore as restore_return
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for
 
     with database(db) as session:
         result = restore_return(
             session,
             submission,
             acting(by, reason, override),
-            archive_dir(db_path(db)),
+            archive_for(db_path(db)),
             date.today(),
         )
     _corrected(result, as_json)
@@ -107,14 +107,14 @@ def redate(
     示例：qzfsg redate 12 2018-08-30 --reason 收到日期录错
     """
     from qzfsg.corrections import redate as redate_return
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for
     from qzfsg.timestamps import parse_received
 
     when = parse_received(received)
     with database(db) as session:
         by_whom = acting(by, reason, override)
         result = redate_return(
-            session, submission, when, by_whom, archive_dir(db_path(db)), date.today()
+            session, submission, when, by_whom, archive_for(db_path(db)), date.today()
         )
     _corrected(result, as_json)
 
@@ -139,7 +139,7 @@ def refile(
     示例：qzfsg refile 12 --month 2018-08 --reason 单位把 8 月报表标成了 9 月
     """
     from qzfsg.corrections import refile as refile_return
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for
 
     chosen = month_or_none(month)
     if unit is None and chosen is None:
@@ -149,7 +149,7 @@ def refile(
     with database(db) as session:
         result = refile_return(
             session, submission, unit, chosen, acting(by, reason, override),
-            archive_dir(db_path(db)), date.today(),
+            archive_for(db_path(db)), date.today(),
         )  # fmt: skip
     _corrected(result, as_json)
 

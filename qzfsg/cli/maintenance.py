@@ -6,7 +6,15 @@ from typing import Annotated
 import typer
 
 from qzfsg.cli.base import QzfsgCommand
-from qzfsg.cli.common import DbOption, ForceOption, JsonOption, db_file, emit_json, show
+from qzfsg.cli.common import (
+    DbOption,
+    ForceOption,
+    JsonOption,
+    db_file,
+    db_path,
+    emit_json,
+    show,
+)
 
 
 def check(
@@ -27,7 +35,7 @@ def check(
     from qzfsg.render import maintenance as render
     from qzfsg.storage.checkup import check_database
 
-    report = check_database(db_file(db, "check"), fix=fix)
+    report = check_database(db_path(db), fix=fix)
     if as_json:
         emit_json(report.model_dump() | {"ok": report.ok})
     else:
@@ -53,10 +61,10 @@ def backup(
     """
     from qzfsg.cli.common import refuse_overwrite
     from qzfsg.render import maintenance as render
+    from qzfsg.storage.archive import archive_folder
     from qzfsg.storage.backup import back_up
-    from qzfsg.storage.db import archive_dir
 
-    refuse_overwrite([file, archive_dir(file)], force)
+    refuse_overwrite([file, archive_folder(file)], force)
     report = back_up(db_file(db, "backup"), file)
     if as_json:
         emit_json(report)

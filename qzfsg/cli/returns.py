@@ -161,7 +161,7 @@ def import_(
     """
     from qzfsg.errors import QzfsgError
     from qzfsg.importer import Importer
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for
 
     if not paths and manifest is None:  # before the database: a usage error
         raise QzfsgError(
@@ -169,7 +169,7 @@ def import_(
         )
     with database(db) as session:
         importer = Importer(
-            session, archive_dir(db_path(db)), date.today(), dry_run=dry_run,
+            session, archive_for(db_path(db)), date.today(), dry_run=dry_run,
             by=acting(by, reason, override),
         )  # fmt: skip
         unit_name = importer.resolve_option(unit) if unit else None
@@ -249,10 +249,10 @@ def validate(
     files = collect_paths(paths)
     if db_path(db).is_file():
         from qzfsg.importer import Importer
-        from qzfsg.storage.db import archive_dir
+        from qzfsg.storage.archive import archive_for
 
         with database(db) as session:
-            importer = Importer(session, archive_dir(db_path(db)), date.today(), recheck=True)
+            importer = Importer(session, archive_for(db_path(db)), date.today(), recheck=True)
             unit_name = importer.resolve_option(unit) if unit else None
             outcomes = [
                 importer.import_file(path, when, unit_name, month_or_none(month))

@@ -263,8 +263,7 @@ def receive(
 
     from qzfsg.errors import NotFoundError
     from qzfsg.render import timeliness as render
-    from qzfsg.storage.archive import file_time
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for, file_time
     from qzfsg.timeliness.receipts import record_receipt
     from qzfsg.timestamps import parse_received
 
@@ -278,7 +277,7 @@ def receive(
         when = datetime.now().replace(microsecond=0)
     with database(db) as session:
         outcome = record_receipt(
-            session, doc, unit, when, month_or_none(month), file, archive_dir(db_path(db))
+            session, doc, unit, when, month_or_none(month), file, archive_for(db_path(db))
         )
     if as_json:
         emit_json(outcome)

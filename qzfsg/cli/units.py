@@ -236,15 +236,14 @@ def liaisons_import(
     from qzfsg.errors import ExitCode, NotFoundError
     from qzfsg.liaisons import import_liaisons
     from qzfsg.render import registry as render
-    from qzfsg.storage.archive import file_time
-    from qzfsg.storage.db import archive_dir
+    from qzfsg.storage.archive import archive_for, file_time
     from qzfsg.timestamps import parse_received
 
     if not file.is_file():
         raise NotFoundError(f"找不到文件 {file}。")
     when = parse_received(received) if received else file_time(file)
     with database(db) as session:
-        result = import_liaisons(session, file, when, archive_dir(db_path(db)))
+        result = import_liaisons(session, file, when, archive_for(db_path(db)))
     if as_json:
         emit_json(result)
     else:

@@ -7,6 +7,7 @@ are shown as `\\x1b`, never sent to the terminal.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -42,7 +43,8 @@ class PlainTable(Table):
     (a pipe, a file) and every cell fits on one line: the same characters, a hundred
     times faster, which is what a league of thousands of units needs. Anything else (a
     terminal, a cell to fold, options `table` never sets) is drawn by rich itself; a
-    hypothesis test holds the two to the same output."""
+    hypothesis test holds the two to the same output. A no_wrap column changes nothing on
+    the plain path: every cell is on one line and the table fits, so rich folds none."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,39 +118,43 @@ class PlainTable(Table):
                 and column.min_width is None
                 and column.max_width is None
                 and column.ratio is None
-                and not column.no_wrap
                 and column.justify in ("left", "right")
                 and column.vertical == "top"
             ):
                 return None
-        rows = [headers, *self._texts]
-        sizes = [[cell_len(cell) for cell in row] for row in rows]
-        widths = [max(column) for column in zip(*sizes, strict=True)]
+        rows = [[cell.split("\n") for cell in row] for row in [headers, *self._texts]]
+        widths = [
+            max(cell_len(part) for cell in column for part in cell)
+            for column in zip(*rows, strict=True)
+        ]
         if sum(widths) + 3 * len(widths) + 1 > max_width:
             return None
 
-        def line(cells: list[str], row_sizes: list[int], edge: str) -> str:
-            parts = []
-            for cell, size, width, column in zip(
-                cells, row_sizes, widths, self.columns, strict=True
-            ):
-                pad = " " * (width - size)
-                parts.append(f" {pad}{cell} " if column.justify == "right" else f" {cell}{pad} ")
-            return edge + edge.join(parts) + edge
+        def row_lines(cells: list[list[str]], edge: str) -> Iterator[str]:
+            """A row as rich draws it when nothing is folded: a cell of several lines
+            makes the row as tall, the other cells blank below their text."""
+            for n in range(max(len(cell) for cell in cells)):
+                parts = []
+                for cell, width, column in zip(cells, widths, self.columns, strict=True):
+                    part = cell[n] if n < len(cell) else ""
+                    pad = " " * (width - cell_len(part))
+                    parts.append(
+                        f" {pad}{part} " if column.justify == "right" else f" {part}{pad} "
+                    )
+                yield edge + edge.join(parts) + edge
 
         bars = ["━" * (w + 2) for w in widths]
-        lines = ["┏" + "┳".join(bars) + "┓", line(headers, sizes[0], "┃")]
+        lines = ["┏" + "┳".join(bars) + "┓", *row_lines(rows[0], "┃")]
         lines.append("┡" + "╇".join(bars) + "┩")
-        lines.extend(
-            line(cells, size, "│") for cells, size in zip(self._texts, sizes[1:], strict=True)
-        )
+        for cells in rows[1:]:
+            lines.extend(row_lines(cells, "│"))
         lines.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘")
         return lines
 
 
 def _plain_cells(cells: Any) -> list[str] | None:
-    """The cells as the plain text rich would show on one line, or None when rich must
-    lay one out itself (markup, several lines, edge spaces, its own justification)."""
+    """The cells as the plain text rich would show, each line unfolded, or None when rich
+    must lay one out itself (markup, edge spaces, its own justification)."""
     found = []
     for cell in cells:
         if isinstance(cell, Text):
@@ -161,7 +167,11 @@ def _plain_cells(cells: Any) -> list[str] | None:
             plain = cell
         else:
             return None
-        if plain != plain.strip() or "\n" in plain or "\t" in plain:
+        if (
+            plain != plain.strip()
+            or "\t" in plain
+            or any(line != line.strip() for line in plain.split("\n"))
+        ):
             return None
         found.append(plain)
     return found

@@ -21,12 +21,27 @@ KIND_LABELS = {
 }
 
 
+NOT_APPLICABLE_LABELS = {
+    "integrity_check": "SQLite 完整性检查",
+    "leftover": "临时文件检查",
+}
+
+
+def _archive_label(report: CheckReport) -> str:
+    if report.archive_in_database:
+        return f"归档文件保存在{report.archive}"
+    return f"归档文件夹 {report.archive}"
+
+
 def check_report(report: CheckReport) -> Group:
     state = ("完好", "green") if report.database_ok else ("有问题", "bold red")
     lines = [
         Text.assemble("数据库 ", report.database, "：", state),
-        Text(f"归档文件夹 {report.archive}：记录引用的文件 {report.archived_files} 个。"),
+        Text(f"{_archive_label(report)}：记录引用的文件 {report.archived_files} 个。"),
     ]
+    if report.not_applicable:
+        skipped = "、".join(NOT_APPLICABLE_LABELS[name] for name in report.not_applicable)
+        lines.append(Text(f"服务器上的数据库不适用：{skipped}（由 PostgreSQL 自己保证）。", "dim"))
     for problem in report.problems:
         done = ("（已删除）", "green") if problem.fixed else ""
         lines.append(

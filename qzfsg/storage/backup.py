@@ -18,10 +18,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from qzfsg.errors import DataError, QzfsgError
-from qzfsg.storage.archive import file_sha256
-from qzfsg.storage.checkup import archived_files
+from qzfsg.queries.archive import references
+from qzfsg.storage.archive import archive_folder, archived_path, file_sha256, parse_reference
 from qzfsg.storage.db import (
-    archive_dir,
     copy_is_whole,
     copy_snapshot,
     explain,
@@ -49,7 +48,7 @@ def back_up(source: Path, target: Path) -> BackupReport:
         raise QzfsgError(f"备份文件 {target} 就是数据库本身；请另选一个文件名。")
     connection = open_reader(source)
     building = target.with_name(f".{target.name}.backup-{os.getpid()}")
-    archive = archive_dir(target)
+    archive = archive_folder(target)
     staging = archive.with_name(f".{archive.name}.backup-{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +61,7 @@ def back_up(source: Path, target: Path) -> BackupReport:
             raise QzfsgError(
                 "备份副本未通过核对（完整性检查或行数不符），已删除；数据库未作改动，请再试一次。"
             )
-        missing = _copy_archive(referenced, archive_dir(source), staging)
+        missing = _copy_archive(referenced, archive_folder(source), staging)
         _replace(staging, archive)
         os.replace(building, target)
     finally:
@@ -83,7 +82,10 @@ def back_up(source: Path, target: Path) -> BackupReport:
 def _contents(connection: sqlite3.Connection) -> tuple[dict[str, int], dict[str, str]]:
     """What the snapshot holds: the rows of each table, and the archive files it refers
     to (folder/name: sha256)."""
-    referenced = {str(path): digest for path, digest in archived_files(connection, Path()).items()}
+    referenced = {
+        str(archived_path(Path(), digest, parse_reference(reference)[1])): digest
+        for digest, reference in references(connection)
+    }
     return table_rows(connection), referenced
 
 

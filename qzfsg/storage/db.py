@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 from qzfsg.errors import DatabaseError
 from qzfsg.queries.calendar import fact
-from qzfsg.queries.runner import execute_many, first
+from qzfsg.queries.runner import dbapi, execute_many, first
 from qzfsg.storage import faults, server
 from qzfsg.storage.server import ServerAddress
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine, Table
     from sqlmodel import Session
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ENV_VAR = "QZFSG_DB"
 DEFAULT_NAME = "qzfsg.db"
 BUSY_ENV_VAR = "QZFSG_BUSY_TIMEOUT"  # seconds another command's lock is waited for
@@ -58,9 +58,19 @@ def _corrections(conn: Connection) -> None:
     corrections(conn)
 
 
+def _archived_files(conn: Connection) -> None:
+    from qzfsg.storage.migrations import archived_files
+
+    archived_files(conn)
+
+
 # MIGRATIONS[n] upgrades a database at schema version n to n + 1, in place (the upgrades
 # themselves are in qzfsg.storage.migrations, imported only when one runs).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _received_order, 2: _corrections}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _received_order,
+    2: _corrections,
+    3: _archived_files,
+}
 
 
 # A database: the SQLite file, or a PostgreSQL database on a server.
@@ -74,15 +84,6 @@ def database_path(option: str | Path | None = None) -> Where:
     if isinstance(text, str) and server.is_address(text):
         return ServerAddress(text)
     return Path(text)
-
-
-def archive_dir(where: Where) -> Path:
-    """Where received files are kept: beside the database file; for a server database
-    (until its archive moves into the database), in the current folder, named after it."""
-    if isinstance(where, ServerAddress):
-        name = where.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "qzfsg"
-        return Path(f"{name}-archive")
-    return where.parent / f"{where.stem}-archive"
 
 
 def exists(where: Where) -> bool:
@@ -418,7 +419,7 @@ def upgrade(engine: Engine, where: Where, version: int) -> Path | None:
     with engine.begin() as conn:
         # Under the write lock: another command may have upgraded it meanwhile.
         driver = conn.connection.driver_connection
-        _take_write_lock(driver)
+        take_write_lock(driver)
         version = _version_of(driver, where)
         while version < SCHEMA_VERSION:
             MIGRATIONS[version](conn)
@@ -435,13 +436,15 @@ def begin_write(session: Session) -> Any:
     anything is read, so that what the transaction decides from its reads (a duplicate, a
     version) still holds when it commits. The driver connection, inside that transaction."""
     connection = driver_connection(session)
-    _take_write_lock(connection)
+    take_write_lock(connection)
     return connection
 
 
-def _take_write_lock(connection: Any) -> None:
-    """SQLite: BEGIN IMMEDIATE (another writer waits for the busy timeout); PostgreSQL:
+def take_write_lock(connection: Any) -> None:
+    """Take the database's write lock for the transaction under `connection` (a DB-API
+    connection or a session), if it does not hold it yet. SQLite: BEGIN IMMEDIATE (another writer waits for the busy timeout); PostgreSQL:
     a transaction-level advisory lock that every writer takes (see server.take_write_lock)."""
+    connection = dbapi(connection)
     if isinstance(connection, sqlite3.Connection):
         if not connection.in_transaction:
             connection.execute("BEGIN IMMEDIATE")

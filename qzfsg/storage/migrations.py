@@ -6,6 +6,7 @@ the SQLAlchemy connection, and leaves the database as `models` would create it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qzfsg.queries.runner import execute, rows
@@ -75,3 +76,24 @@ def corrections(conn: Connection) -> None:
             conn.execute(CreateIndex(index))
     for table in (MonthLock.__table__, AuditEntry.__table__):  # type: ignore[attr-defined]
         table.create(conn)
+
+
+def archived_files(conn: Connection) -> None:
+    """3 → 4: the table that keeps a server database's received files in the database
+    (empty in a SQLite file: its files stay in the folder beside it). A server database
+    kept them in "<database name>-archive" in the folder the commands ran in: those found
+    there (and whole) are taken into the table, so that nothing the rows refer to is lost."""
+    from qzfsg.models import ArchivedFile
+    from qzfsg.queries.archive import database_name, references, store_file
+    from qzfsg.storage.archive import archived_path, file_sha256, parse_reference
+
+    ArchivedFile.__table__.create(conn)  # type: ignore[attr-defined]
+    if conn.dialect.name != "postgresql":
+        return
+    connection = conn.connection.driver_connection
+    folder = Path(f"{database_name(connection)}-archive")
+    for digest, reference in references(connection):
+        path = archived_path(folder, digest, parse_reference(reference)[1])
+        data = path.read_bytes() if path.is_file() else b""
+        if file_sha256(data) == digest:
+            store_file(connection, digest, data)

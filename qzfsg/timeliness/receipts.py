@@ -20,7 +20,7 @@ from qzfsg.models import Deadline, Receipt
 from qzfsg.months import Month
 from qzfsg.reading.received import read_received
 from qzfsg.registry import get_unit
-from qzfsg.storage.archive import archive_bytes, file_sha256
+from qzfsg.storage.archive import Archive, file_sha256
 from qzfsg.timeliness.deadlines import (
     MONTHLY_RETURN,
     deadline_months,
@@ -53,7 +53,7 @@ def record_receipt(
     received: datetime,
     month: Month | None = None,
     file: Path | None = None,
-    archive: Path | None = None,
+    archive: Archive | None = None,
 ) -> ReceiptOutcome:
     item = match_item(session, item_text)
     if item == MONTHLY_RETURN:
@@ -114,7 +114,7 @@ def record_receipt(
             received, stored_at = earlier.received_at, earlier.archive_path
             month = Month.parse(earlier.month) if earlier.month else month
         elif archive is not None:
-            stored_at = str(archive_bytes(data, digest, file.suffix, archive))
+            stored_at = archive.put(session, data, digest, file.suffix)
     if not already:
         session.add(
             Receipt(
