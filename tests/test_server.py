@@ -280,3 +280,26 @@ def test_a_read_command_on_a_server_does_not_import_sqlalchemy(db_address: str, 
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert "sqlalchemy" not in imported
     assert ("psycopg" in imported) == (backend == "postgresql")
+
+
+def test_a_server_database_locked_beyond_the_timeout_is_refused_as_a_file_is(
+    cli, db_address: str, backend: str, monkeypatch
+):
+    """Another writer's lock is waited for QZFSG_BUSY_TIMEOUT seconds on both databases
+    (a server's would otherwise be waited for without end), then the same refusal."""
+    from qzfsg.queries.runner import rows
+    from qzfsg.storage import server
+    from qzfsg.storage.db import connect, take_write_lock
+
+    monkeypatch.setenv("QZFSG_BUSY_TIMEOUT", "0.2")
+    where = database_path(db_address)
+    other = server.connect(where, autocommit=False) if backend == "postgresql" else connect(where)
+    try:
+        take_write_lock(other)  # held until ROLLBACK, as by another clerk's import
+        result = cli("import", str(SAMPLES / "files" / "弼时镇8月报表.xlsx"), db=db_address)
+        other.rollback()
+        assert result.exit_code == 2
+        assert "占用" in result.stderr and "0.2 秒" in result.stderr and "未写入" in result.stderr
+        assert rows(other, "SELECT count(*) FROM submission") == [(0,)]
+    finally:
+        other.close()

@@ -181,7 +181,7 @@ def explain(exc: BaseException, path: Path | None = None) -> DatabaseError | Non
         return exc
     where = path or (_IN_USE[-1] if _IN_USE else database_path())
     if isinstance(where, ServerAddress):
-        return server.explain(exc, where)
+        return server.explain(exc, where, busy_timeout())
     return faults.explain(exc, where, busy_timeout())
 
 
@@ -467,14 +467,15 @@ def begin_write(session: Session) -> Any:
 
 def take_write_lock(connection: Any) -> None:
     """Take the database's write lock for the transaction under `connection` (a DB-API
-    connection or a session), if it does not hold it yet. SQLite: BEGIN IMMEDIATE (another writer waits for the busy timeout); PostgreSQL:
-    a transaction-level advisory lock that every writer takes (see server.take_write_lock)."""
+    connection or a session), if it does not hold it yet. SQLite: BEGIN IMMEDIATE; PostgreSQL:
+    a transaction-level advisory lock that every writer takes (see server.take_write_lock).
+    On both, another writer's lock is waited for up to `busy_timeout` seconds."""
     connection = dbapi(connection)
     if isinstance(connection, sqlite3.Connection):
         if not connection.in_transaction:
             connection.execute("BEGIN IMMEDIATE")
     else:
-        server.take_write_lock(connection)
+        server.take_write_lock(connection, busy_timeout())
 
 
 def driver_connection(session: Session) -> Any:

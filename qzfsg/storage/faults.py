@@ -53,7 +53,7 @@ def unreadable(path: Path) -> DatabaseError:
     )
 
 
-def busy(path: Path, seconds: float) -> DatabaseError:
+def busy(path: Path | str, seconds: float) -> DatabaseError:
     return DatabaseError(
         f"数据库 {path} 正被另一个程序（或另一个 qzfsg 命令）占用，等了 {seconds:g} 秒仍未释放。"
         f"请等它完成后再试。{NOTHING_WRITTEN}"
