@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from tests.pgserver import SKIPPED
 from tests.stress import concurrent_round, kill_trial, make_office, serial_import, snapshot
 
 UNITS = 6  # about 60 returns
@@ -38,11 +39,18 @@ def test_four_imports_at_once_equal_the_serial_import(office, tmp_path, round_):
     assert result.differences == []
 
 
-def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(office, pg_empty):
+def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(
+    office, pg_server, pg_template, tmp_path, monkeypatch
+):
+    if pg_server is None:
+        pytest.skip(SKIPPED)
     files, reference = office
-    result = concurrent_round(
-        files, pg_empty, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8
-    )
+    monkeypatch.chdir(tmp_path)
+    with pg_server.database(pg_template) as url:
+        result = concurrent_round(
+            files, url, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8,
+            new=False,
+        )  # fmt: skip
     assert result.failures == []
     assert result.differences == []
 
