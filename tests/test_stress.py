@@ -64,3 +64,17 @@ def test_an_import_killed_midway_leaves_a_sound_record_and_reruns_to_the_same(
     assert trial.landed and trial.stored < len(files)
     assert trial.problems == []
     assert trial.differences == []
+
+
+def test_an_import_killed_midway_on_postgresql_leaves_what_a_file_does(
+    office, pg_server, pg_template, tmp_path, monkeypatch
+):
+    if pg_server is None:
+        pytest.skip(SKIPPED)
+    files, reference = office
+    monkeypatch.chdir(tmp_path)
+    with pg_server.database(pg_template) as url:
+        trial = kill_trial(files, url, reference, after=len(files) // 2, new=False)
+    assert trial.landed and trial.stored < len(files)
+    assert trial.problems == []
+    assert trial.differences == []
