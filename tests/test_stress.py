@@ -5,7 +5,6 @@ import random
 
 import pytest
 
-from tests.pgserver import SKIPPED
 from tests.stress import concurrent_round, kill_trial, make_office, serial_import, snapshot
 
 UNITS = 6  # about 60 returns
@@ -39,18 +38,13 @@ def test_four_imports_at_once_equal_the_serial_import(office, tmp_path, round_):
     assert result.differences == []
 
 
-def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(
-    office, pg_server, pg_template, tmp_path, monkeypatch
-):
-    if pg_server is None:
-        pytest.skip(SKIPPED)
+@pytest.mark.parametrize("backend", ["postgresql"])  # db_address: a copy of the template
+def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(office, db_address):
     files, reference = office
-    monkeypatch.chdir(tmp_path)
-    with pg_server.database(pg_template) as url:
-        result = concurrent_round(
-            files, url, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8,
-            new=False,
-        )  # fmt: skip
+    result = concurrent_round(
+        files, db_address, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8,
+        new=False,
+    )  # fmt: skip
     assert result.failures == []
     assert result.differences == []
 
@@ -66,15 +60,10 @@ def test_an_import_killed_midway_leaves_a_sound_record_and_reruns_to_the_same(
     assert trial.differences == []
 
 
-def test_an_import_killed_midway_on_postgresql_leaves_what_a_file_does(
-    office, pg_server, pg_template, tmp_path, monkeypatch
-):
-    if pg_server is None:
-        pytest.skip(SKIPPED)
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_an_import_killed_midway_on_postgresql_leaves_what_a_file_does(office, db_address):
     files, reference = office
-    monkeypatch.chdir(tmp_path)
-    with pg_server.database(pg_template) as url:
-        trial = kill_trial(files, url, reference, after=len(files) // 2, new=False)
+    trial = kill_trial(files, db_address, reference, after=len(files) // 2, new=False)
     assert trial.landed and trial.stored < len(files)
     assert trial.problems == []
     assert trial.differences == []
