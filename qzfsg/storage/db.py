@@ -232,10 +232,14 @@ def _fold_log(path: Path) -> None:
     except FileNotFoundError:
         return
     # timeout=0: no busy wait (Python waits 5 s by default); others at work fold it themselves
+    # (another command holding the database, even for a moment, is not a fault: the last
+    # one to close folds the log)
     connection = sqlite3.connect(path, timeout=0)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
+        if faults.in_use(exc):
+            return
         raise faults.log_not_folded(path) from None
     finally:
         connection.close()
