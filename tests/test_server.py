@@ -157,7 +157,7 @@ class Imported:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory, pg_server, pg_template) -> Imported:
+def imported(tmp_path_factory, pg_server, pg_template) -> Iterator[Imported]:
     if pg_server is None:
         pytest.skip(SKIPPED)
     from qzfsg.storage.db import close_all
@@ -186,7 +186,8 @@ def imported(tmp_path_factory, pg_server, pg_template) -> Imported:
         [outcome] = outputs(cli, str(sqlite_db), command, **names)
         assert outputs(cli, pg_server.url(template), command, **names) == [outcome]
     close_all()  # a template takes no connections while it is copied
-    return Imported(names, sqlite_db, template, outcome)
+    yield Imported(names, sqlite_db, template, outcome)
+    pg_server.admin(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")  # see pg_template
 
 
 @contextmanager
