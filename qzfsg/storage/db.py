@@ -181,7 +181,7 @@ def explain(exc: BaseException, path: Path | None = None) -> DatabaseError | Non
         return exc
     where = path or (_IN_USE[-1] if _IN_USE else database_path())
     if isinstance(where, ServerAddress):
-        return server.explain(exc, where)
+        return server.explain(exc, where, busy_timeout())
     return faults.explain(exc, where, busy_timeout())
 
 
@@ -232,10 +232,14 @@ def _fold_log(path: Path) -> None:
     except FileNotFoundError:
         return
     # timeout=0: no busy wait (Python waits 5 s by default); others at work fold it themselves
+    # (another command holding the database, even for a moment, is not a fault: the last
+    # one to close folds the log)
     connection = sqlite3.connect(path, timeout=0)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
+        if faults.in_use(exc):
+            return
         raise faults.log_not_folded(path) from None
     finally:
         connection.close()
@@ -442,14 +446,15 @@ def begin_write(session: Session) -> Any:
 
 def take_write_lock(connection: Any) -> None:
     """Take the database's write lock for the transaction under `connection` (a DB-API
-    connection or a session), if it does not hold it yet. SQLite: BEGIN IMMEDIATE (another writer waits for the busy timeout); PostgreSQL:
-    a transaction-level advisory lock that every writer takes (see server.take_write_lock)."""
+    connection or a session), if it does not hold it yet. SQLite: BEGIN IMMEDIATE; PostgreSQL:
+    a transaction-level advisory lock that every writer takes (see server.take_write_lock).
+    On both, another writer's lock is waited for up to `busy_timeout` seconds."""
     connection = dbapi(connection)
     if isinstance(connection, sqlite3.Connection):
         if not connection.in_transaction:
             connection.execute("BEGIN IMMEDIATE")
     else:
-        server.take_write_lock(connection)
+        server.take_write_lock(connection, busy_timeout())
 
 
 def driver_connection(session: Session) -> Any:
