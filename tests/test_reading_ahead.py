@@ -101,6 +101,4 @@ def test_at_most_ahead_files_are_under_way_and_closing_drops_the_rest(tmp_path: 
 @pytest.mark.parametrize("count", [0, 1, ahead.AHEAD, ahead.AHEAD + 1])
 def test_short_lists_come_whole(tmp_path: Path, count: int):
     paths = files(tmp_path, count)
-    assert [take()[1] for take in ReadAhead(None).in_turn(paths)] == [
-        p.read_bytes() for p in paths
-    ]
+    assert [take()[1] for take in ReadAhead(None).in_turn(paths)] == [p.read_bytes() for p in paths]
