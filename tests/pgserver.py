@@ -4,7 +4,8 @@ package: /usr/lib/postgresql/N/bin), or none (the PostgreSQL half of the suite i
 
 The throwaway server lives in a temporary folder: initdb without syncing, fsync off, a unix
 socket in the same folder and no TCP port, so that it starts in a second or two and several
-test runs never meet. `initdb` refuses root: run as root (CI), the server runs as the
+test runs never meet (the bench keeps a loaded cluster in .bench the same way, through
+`running`: tests/bench/postgresql.py). `initdb` refuses root: run as root (CI), the server runs as the
 ordinary user `nobody`, owning the folder. It is stopped and removed at the end.
 
 Each test gets a fresh database, a copy of a prepared one (CREATE DATABASE … TEMPLATE: a
