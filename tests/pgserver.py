@@ -4,9 +4,9 @@ package: /usr/lib/postgresql/N/bin), or none (the PostgreSQL half of the suite i
 
 The throwaway server lives in a temporary folder: initdb without syncing, fsync off, a unix
 socket in the same folder and no TCP port, so that it starts in a second or two and several
-test runs never meet (the bench keeps a loaded cluster in .bench the same way, through
-`running`: tests/bench/postgresql.py). `initdb` refuses root: run as root (CI), the server runs as the
-ordinary user `nobody`, owning the folder. It is stopped and removed at the end.
+test runs never meet. It is stopped and removed at the end (the bench keeps its loaded
+cluster in .bench instead, started the same way: `running`). `initdb` refuses root: run as
+root (CI), the server runs as the ordinary user `nobody`, owning the folder.
 
 Each test gets a fresh database, a copy of a prepared one (CREATE DATABASE … TEMPLATE: a
 file copy, milliseconds), dropped afterwards.
