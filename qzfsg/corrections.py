@@ -284,7 +284,8 @@ class _Placer:
             " WHERE id = :id", {"id": stored.id},
         )  # fmt: skip
         _renumber(self.session, (stored.unit_id, stored.month))
-        path = Path(stored.archive_path)
+        # Named as the clerk's file, not the archive's copy: findings quote the name.
+        path = Path(stored.source_name)
         try:
             data = self.archive.read(connection, stored.archive_path)
         except ArchivedFileMissing:

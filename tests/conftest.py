@@ -135,15 +135,22 @@ def session(db_file: Path):
         yield s
 
 
-@pytest.fixture
-def cli(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
-    """Run `qzfsg ARGS… --db <temp db>` (the database option is added for you)."""
+def cli_runner(
+    monkeypatch: pytest.MonkeyPatch, default_db: Path | None = None
+) -> Callable[..., Result]:
+    """Run `qzfsg ARGS… --db DB` in-process (`default_db` unless `db=` is given)."""
     monkeypatch.delenv("QZFSG_DB", raising=False)
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps tables to the terminal's width
     runner = CliRunner()
 
-    def invoke(*args: str, db: Path | None = db_file) -> Result:
+    def invoke(*args: str, db: Path | str | None = default_db) -> Result:
         extra = ["--db", str(db)] if db is not None else []
         return runner.invoke(app, [*args, *extra], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def cli(db_file: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run `qzfsg ARGS… --db <temp db>` (the database option is added for you)."""
+    return cli_runner(monkeypatch, db_file)

@@ -5,6 +5,7 @@ measuring unit, one outlier, degenerate leagues) with hypothesis."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
+from qzfsg.amounts import SCALE
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
 from qzfsg.ranking.leagues import (
@@ -266,7 +268,7 @@ def test_ratio_keys_are_exact_for_large_figures(parts):
 
 
 def test_ties_broken_by_quality_then_registry_order():
-    same = dict.fromkeys(INDICATOR_CODES, Decimal(1))
+    same = [SCALE] * len(INDICATOR_CODES)  # 1 of everything, as stored
     twins = [
         UnitMonth("乙", order=2, status="on_time", values=same, earlier=same, earlier_months=1),
         UnitMonth("甲", order=1, status="on_time", values=same, earlier=same, earlier_months=1),
@@ -308,16 +310,17 @@ def scores(inputs: list[UnitMonth]) -> dict[str, tuple]:
     }
 
 
-figure = st.integers(0, 60).map(Decimal)
-money = st.integers(0, 50_000).map(lambda n: Decimal(n).scaleb(-4))
+# Figures as stored (units of 1/10,000): whole counts, and money to the 元 (0.0001 万元).
+figure = st.integers(0, 60).map(lambda n: n * SCALE)
+money = st.integers(0, 50_000)
 
 
 @st.composite
 def unit_months(draw, name: str, order: int) -> UnitMonth:
     if draw(st.integers(0, 5)) == 0:
         return UnitMonth(name, order=order, status=draw(st.sampled_from(["missing", "pending"])))
-    values = {code: draw(money if code == "fines" else figure) for code in INDICATOR_CODES}
-    earlier = {code: draw(money if code == "fines" else figure) * 3 for code in INDICATOR_CODES}
+    values = [draw(money if code == "fines" else figure) for code in INDICATOR_CODES]
+    earlier = [draw(money if code == "fines" else figure) * 3 for code in INDICATOR_CODES]
     late = draw(st.booleans())
     return UnitMonth(
         name,
@@ -362,23 +365,31 @@ TWO_OFFICER_RULE = ("officers", "activities")
 ALONE = [c for c in INDICATOR_CODES if c not in HARD + TWO_OFFICER_RULE]
 
 
-def scaled(unit: UnitMonth, codes: tuple[str, ...], factor: Decimal) -> UnitMonth:
+def scaled(unit: UnitMonth, codes: tuple[str, ...], factor: int) -> UnitMonth:
     """The unit with `codes` multiplied by `factor`, this month and the earlier months."""
     if unit.values is None:
         return unit
+
+    def times(figures: Sequence[int]) -> list[int]:
+        return [
+            v * factor if c in codes else v for c, v in zip(INDICATOR_CODES, figures, strict=True)
+        ]
+
     return UnitMonth(
         unit.unit,
         unit.order,
         unit.status,
         unit.days_late,
-        {c: v * factor if c in codes else v for c, v in unit.values.items()},
-        {c: v * factor if c in codes else v for c, v in (unit.earlier or {}).items()},
+        times(unit.values),
+        times(unit.earlier or [0] * len(INDICATOR_CODES)),
         unit.earlier_months,
         unit.first_attempt,
     )
 
 
-FACTORS = st.sampled_from(["10000", "0.5", "3", "7.25"]).map(Decimal)
+# A factor up/down as two whole numbers (10000, 0.5, 3, 7.25): stored figures are whole,
+# so the league is measured once multiplied by `up` and once by `down`.
+FACTORS = st.sampled_from([(10_000, 1), (1, 2), (3, 1), (29, 4)])
 
 
 @QUICK
@@ -388,7 +399,9 @@ def test_a_change_of_measuring_unit_changes_nothing(inputs, codes, factor):
     # every score, hence the order. Two groups only keep it when scaled together: the hard
     # sanctions, counted as one total in 硬措施率 (a closure weighs as much as a detention),
     # and officers with activities, judged against the absolute two-officer rule.
-    changed = [scaled(u, codes, factor) for u in inputs]
+    up, down = factor
+    changed = [scaled(u, codes, up) for u in inputs]
+    inputs = [scaled(u, codes, down) for u in inputs]
     assert scores(changed) == scores(inputs)
     assert ranked(changed) == ranked(inputs)
 
@@ -396,8 +409,10 @@ def test_a_change_of_measuring_unit_changes_nothing(inputs, codes, factor):
 @QUICK
 @given(leagues(), st.sampled_from(INDICATOR_CODES), FACTORS)
 def test_quantity_and_increase_ignore_the_measuring_unit_of_any_indicator(inputs, code, factor):
-    changed = score_league([scaled(u, (code,), factor) for u in inputs], METHOD)
-    for before, after in zip(score_league(inputs, METHOD), changed, strict=True):
+    up, down = factor
+    changed = score_league([scaled(u, (code,), up) for u in inputs], METHOD)
+    original = score_league([scaled(u, (code,), down) for u in inputs], METHOD)
+    for before, after in zip(original, changed, strict=True):
         if before.components is None:
             continue
         assert after.components is not None
@@ -423,7 +438,7 @@ def test_one_outlier_does_not_flatten_the_others(inputs, code):
         top.order,
         top.status,
         top.days_late,
-        {**top.values, code: top.values[code] * 1000},
+        [v * 1000 if c == code else v for c, v in zip(INDICATOR_CODES, top.values, strict=True)],
         top.earlier,
         top.earlier_months,
         top.first_attempt,
@@ -451,7 +466,7 @@ def test_scores_are_finite_and_within_range(inputs):
 
 
 def test_degenerate_leagues():
-    zeros = dict.fromkeys(INDICATOR_CODES, Decimal(0))
+    zeros = [0] * len(INDICATOR_CODES)
     all_zero = [
         UnitMonth(f"单位{i}", i, "on_time", values=zeros, earlier=zeros, earlier_months=2)
         for i in range(3)

@@ -11,10 +11,11 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from qzfsg.amounts import SCALE
 from qzfsg.months import Month
 from qzfsg.ranking.leagues import month_rows, order_league, period_rows
 from qzfsg.ranking.method import INDICATOR_CODES, RankingMethod, load_method
-from qzfsg.ranking.scores import UnitMonth, round1, score_league
+from qzfsg.ranking.scores import CODE_INDEX, NO_FIGURES, UnitMonth, round1, score_league
 
 METHOD = load_method()
 RATIOS = {
@@ -58,7 +59,7 @@ def reference_month(inputs: list[UnitMonth], method: RankingMethod) -> dict[str,
             quantity[code] = _percentile([u.figure(code) for u in reporting], value)
             average = None
             if unit.earlier_months:
-                before = Fraction((unit.earlier or {}).get(code, 0))
+                before = Fraction((unit.earlier or NO_FIGURES)[CODE_INDEX[code]], SCALE)
                 average = max(before, Fraction(0)) / unit.earlier_months
             if average is None or value + average == 0:
                 increase[code] = Fraction(1, 2)
@@ -137,7 +138,8 @@ def table(rows) -> list[tuple]:
 
 # Few distinct values, so that ties are everywhere: equal figures, equal ratios, equal
 # scores broken by 比质量, 比数量, 比增量 and registry order.
-figure = st.sampled_from(["0", "1", "2", "3", "0.5"]).map(Decimal)
+# (As stored, in units of 1/10,000: 0, 1, 2, 3 and 0.5.)
+figure = st.sampled_from([0, 10_000, 20_000, 30_000, 5_000])
 
 
 @st.composite
@@ -147,14 +149,14 @@ def unit_month(draw, name: str, order: int) -> UnitMonth:
         return UnitMonth(name, order=order, status=state)
     same = draw(st.booleans())  # a unit whose figures all equal one value
     one = draw(figure)
-    values = {c: one if same else draw(figure) for c in INDICATOR_CODES}
+    values = [one if same else draw(figure) for _ in INDICATOR_CODES]
     return UnitMonth(
         name,
         order=order,
         status=state,
         days_late=draw(st.integers(1, 15)) if state == "late" else None,
         values=values,
-        earlier={c: draw(figure) * 2 for c in INDICATOR_CODES},
+        earlier=[draw(figure) * 2 for _ in INDICATOR_CODES],
         earlier_months=draw(st.integers(0, 3)),
         first_attempt=draw(st.booleans()),
     )

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from qzfsg.storage.archive import archive_folder
 from qzfsg.storage.db import ServerAddress, database_path
 from qzfsg.storage.server import shown
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, cli_runner
+from tests.factories import make_return
 from tests.pgserver import SKIPPED
 
-# The clerk's month, end to end: every read command after importing the samples.
+# The clerk's month, end to end: every read command after importing the samples (`imported`).
 SESSION = [
-    ["import", "{inbox}", "--json"],
     ["findings", "--month", "2018-09"],
     ["findings", "--json"],
     ["history", "--unit", "城管执法局", "--month", "2018-09"],
@@ -40,7 +44,6 @@ SESSION = [
 # The clerk's edits, then what they show: every write command but import (dismiss takes the
 # first rejected file, the same id on both databases).
 EDITS = [
-    ["import", "{inbox}"],
     ["units", "add", "市人防办", "--kind", "department", "--alias", "人防办"],
     ["units", "rename", "人防办", "市人民防空办公室"],
     ["units", "alias", "市人民防空办公室", "防空办"],
@@ -63,6 +66,44 @@ EDITS = [
 ]
 
 
+# The corrections of the record and what they show, refusals included (ids as the samples'
+# received order gives them: #13 and #21 城管执法局 9月 and its correction, #17 交警大队's
+# rejected return tied to May, #20 农业农村局 9月 current; {late} is a return of 归义镇
+# for September, not among the samples).
+CORRECTIONS = [
+    ["withdraw", "21", "--reason", "单位说更正表发错了", "--by", "李四", "--json"],
+    ["withdraw", "21", "--reason", "再撤一次"],  # refused: withdrawn already
+    ["history", "--unit", "城管执法局", "--month", "2018-09"],
+    ["show", "城管执法局", "--month", "2018-09", "--json"],
+    ["restore", "21", "--by", "李四"],
+    ["restore", "21", "--json"],  # refused: not withdrawn
+    ["redate", "13", "2018-09-20T09:30", "--reason", "收到日期录错", "--json"],
+    ["refile", "17", "--month", "2018-09", "--reason", "其实是 9 月的表"],
+    ["refile", "17", "--month", "2018-09", "--reason", "再改一次"],  # refused: already there
+    ["lock", "2018-09", "--reason", "9月通报已印发", "--by", "王五", "--json"],
+    ["lock", "2018-09"],  # locked already
+    ["import", "{late}", "--received", "2018-09-26", "--json"],  # refused: the month is locked
+    ["withdraw", "20", "--reason", "误导入"],  # refused: locked
+    ["redate", "20", "2018-09-24", "--reason", "x", "--json"],  # refused: locked
+    ["import", "{late}", "--received", "2018-09-26", "--override", "--reason", "补录", "--json"],
+    ["withdraw", "20", "--reason", "撤回", "--override"],  # the lock overridden
+    ["withdraw", "999", "--reason", "x"],  # refused: no such return
+    ["history", "--unit", "城管执法局", "--json"],
+    ["history", "--unit", "归义镇"],
+    ["show", "交警大队", "--month", "2018-09"],
+    ["show", "归义镇", "--month", "2018-09", "--json"],
+    ["rank", "--month", "2018-09", "--as-of", "2018-10-15"],
+    ["report", "--month", "2018-09", "--json"],
+    ["status", "--as-of", "2018-10-15", "--json"],
+    ["unlock", "2018-09", "--reason", "通报需更正", "--json"],
+    ["unlock", "2018-09", "--reason", "再解一次"],  # not locked
+    ["findings", "--json"],
+    ["log", "--month", "2018-09"],
+    ["log", "--unit", "城管执法局", "--json"],
+    ["log", "--json"],
+]
+
+
 def inbox(folder: Path) -> Path:
     """The sample returns with their received times, as the demo lays them out."""
     shutil.copytree(SAMPLES / "files", folder)
@@ -80,26 +121,67 @@ def outputs(cli, db: str, commands: list[list[str]], **names: str) -> list[tuple
                 next(f["id"] for f in findings if f["status"] == "rejected")
             )
         result = cli(*[part.format(**names) for part in command], db=db)
-        results.append((result.exit_code, result.stdout))
+        results.append((result.exit_code, _now_masked(result.stdout + result.stderr)))
     return results
 
 
-def same_on_both(
-    cli, tmp_path: Path, pg_server, pg_template, commands: list[list[str]]
-) -> list[tuple[int, str]]:
-    """Run the commands on a new SQLite file and a new server database; assert that every
-    output and exit code is the same; SQLite's."""
+def _now_masked(text: str) -> str:
+    """The text with the digits of today's times (when a change was made: the audit
+    trail, a lock) masked, their shape kept: the two runs are seconds apart."""
+    today = re.escape(date.today().isoformat())
+    return re.sub(rf"{today}[ T][0-9:.]+", lambda found: re.sub(r"\d", "#", found.group()), text)
+
+
+@dataclass
+class Imported:
+    """The samples imported once into a SQLite file and a server database (kept as a
+    template), which each test copies: importing them is the heavy part."""
+
+    names: dict[str, str]
+    sqlite_db: Path
+    server_template: str
+    outcome: tuple[int, str]  # `import --json` of the samples, the same on both
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory, pg_server, pg_template) -> Imported:
     if pg_server is None:
         pytest.skip(SKIPPED)
+    from qzfsg.storage.db import close_all
+
+    folder = tmp_path_factory.mktemp("imported")
     names = {
-        "inbox": str(inbox(tmp_path / "inbox")),
+        "inbox": str(inbox(folder / "inbox")),
         "liaisons": str(SAMPLES / "联络员信息表.xlsx"),
+        "late": str(
+            make_return(folder, name="归义镇9月报表.xlsx", month_field="2018年9月", filed=None)
+        ),
     }
+    sqlite_db = folder / "sqlite" / "qzfsg.db"
+    template = pg_server.new_name("qzfsg_imported")
+    pg_server.admin(f"CREATE DATABASE {template} TEMPLATE {pg_template} STRATEGY FILE_COPY")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.chdir(folder)
+        cli = cli_runner(monkeypatch)
+        assert cli("init", db=str(sqlite_db)).exit_code == 0
+        command = [["import", "{inbox}", "--json"]]
+        [outcome] = outputs(cli, str(sqlite_db), command, **names)
+        assert outputs(cli, pg_server.url(template), command, **names) == [outcome]
+    close_all()  # a template takes no connections while it is copied
+    return Imported(names, sqlite_db, template, outcome)
+
+
+def same_on_both(
+    cli, tmp_path: Path, pg_server, imported: Imported, commands: list[list[str]]
+) -> list[tuple[int, str]]:
+    """Run the commands on a copy of the imported SQLite file and of the imported server
+    database; assert that every output and exit code is the same; SQLite's."""
     sqlite_db = tmp_path / "qzfsg.db"
-    assert cli("init", db=str(sqlite_db)).exit_code == 0
-    on_sqlite = outputs(cli, str(sqlite_db), commands, **names)
-    with pg_server.database(pg_template) as url:
-        on_server = outputs(cli, url, commands, **names)
+    shutil.copy(imported.sqlite_db, sqlite_db)
+    shutil.copytree(archive_folder(imported.sqlite_db), archive_folder(sqlite_db))
+    on_sqlite = outputs(cli, str(sqlite_db), commands, **imported.names)
+    with pg_server.database(imported.server_template) as url:
+        on_server = outputs(cli, url, commands, **imported.names)
     for command, (code, text), (server_code, server_text) in zip(
         commands, on_sqlite, on_server, strict=True
     ):
@@ -108,22 +190,47 @@ def same_on_both(
 
 
 def test_every_read_command_gives_sqlite_s_output_on_postgresql(
-    cli, tmp_path: Path, pg_template: str | None, pg_server, monkeypatch
+    cli, tmp_path: Path, pg_server, imported: Imported, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)  # see conftest.pg_empty
-    on_sqlite = same_on_both(cli, tmp_path, pg_server, pg_template, SESSION)
-    assert on_sqlite[0][0] == 1  # the samples include rejected files
+    same_on_both(cli, tmp_path, pg_server, imported, SESSION)
+    assert imported.outcome[0] == 1  # the samples include rejected files
 
 
 def test_every_edit_gives_sqlite_s_result_on_postgresql(
-    cli, tmp_path: Path, pg_template: str | None, pg_server, monkeypatch
+    cli, tmp_path: Path, pg_server, imported: Imported, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    on_sqlite = same_on_both(cli, tmp_path, pg_server, pg_template, EDITS)
+    on_sqlite = same_on_both(cli, tmp_path, pg_server, imported, EDITS)
     codes = [code for code, _ in on_sqlite]
-    assert codes[1:5] == [0, 0, 0, 0] and codes[5] == 2  # the alias taken is refused
-    assert json.loads(on_sqlite[14][1])["unit"] == "市人民防空办公室"
-    assert "防汛检查" in on_sqlite[15][1]
+    assert codes[0:4] == [0, 0, 0, 0] and codes[4] == 2  # the alias taken is refused
+    assert json.loads(on_sqlite[13][1])["unit"] == "市人民防空办公室"
+    assert "防汛检查" in on_sqlite[14][1]
+
+
+def test_every_correction_gives_sqlite_s_result_on_postgresql(
+    cli, tmp_path: Path, pg_server, imported: Imported, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    on_sqlite = same_on_both(cli, tmp_path, pg_server, imported, CORRECTIONS)
+    done = {" ".join(c): result for c, result in zip(CORRECTIONS, on_sqlite, strict=True)}
+    refused = [" ".join(c) for c, (code, _) in zip(CORRECTIONS, on_sqlite, strict=True) if code]
+    assert refused == [
+        "withdraw 21 --reason 再撤一次", "restore 21 --json", "refile 17 --month 2018-09 --reason 再改一次",
+        "import {late} --received 2018-09-26 --json", "withdraw 20 --reason 误导入",
+        "redate 20 2018-09-24 --reason x --json", "withdraw 999 --reason x",
+    ]  # fmt: skip
+    assert "已锁定" in done["withdraw 20 --reason 误导入"][1]
+    assert "已撤回（单位说更正表发错了）" in done["history --unit 城管执法局 --month 2018-09"][1]
+    # A return checked again is named as the clerk's file, not as its copy in the archive.
+    refiled = done["show 交警大队 --month 2018-09"][1]
+    assert "文件“交警大队9月报表.xlsx”是空文件" in refiled and "e3b0c442" not in refiled
+    assert "#24" in done["history --unit 归义镇"][1]  # the refused import took no id
+    log = json.loads(done["log --json"][1])
+    assert [e["action"] for e in log if e["action"] != "import"] == [
+        "withdraw", "restore", "redate", "refile", "refile", "lock", "override", "override",
+        "withdraw", "unlock",
+    ]  # fmt: skip
 
 
 def test_init_creates_the_schema_in_an_empty_server_database(cli, pg_empty: str):

@@ -18,6 +18,8 @@ _NOT_ONE_OF = re.compile(r"'(.*?)' is not one of (.*?)\.?$")
 _EXTRA = re.compile(r"Got unexpected extra argument\(?s?\)? \((.*)\)")
 _VALUES = re.compile(r"requires (\d+) arguments")
 _QUOTED = re.compile(r"'(.*?)'")
+# click says "is not a valid int." (typer 0.28's own copy) or "… integer" (older click).
+_NOT_INTEGER = re.compile(r"\bint(eger)?\b")
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -46,7 +48,7 @@ def usage_text(error: UsageError) -> str:
         if choice := _NOT_ONE_OF.search(error.message):
             allowed = "、".join(_QUOTED.findall(choice.group(2))) or choice.group(2)
             detail = f"“{choice.group(1)}”不是可选的值，可选：{allowed}"
-        elif "integer" in error.message:
+        elif _NOT_INTEGER.search(error.message):
             detail = "应为整数"
         elif _CHINESE.search(error.message):
             detail = error.message.rstrip("。.")

@@ -45,6 +45,8 @@ from qzfsg.months import Month
 from qzfsg.queries import returns as returns_queries
 from qzfsg.ranking.method import RankingMethod, load_method
 from qzfsg.ranking.scores import (
+    CODE_INDEX,
+    NO_FIGURES,
     Components,
     MonthExplanation,
     UnitMonth,
@@ -236,58 +238,62 @@ def order_league(rows: Iterable[LeagueRow], orders: dict[str, int]) -> list[Leag
 # ---------------------------------------------------------------- the database
 
 
-Figures = dict[int, dict[str, tuple[Decimal, Decimal]]]  # unit id -> code -> (本月数, 累计数)
+# unit id -> (本月数, 累计数 − 本月数), each in INDICATOR_CODES order, as stored (whole
+# numbers in units of 1/10,000)
+Figures = dict[int, tuple[list[int], list[int]]]
 
 
 def month_figures(session: Any, month: Month) -> Figures:
-    """Every unit's current figures of `month`, fetched once for both leagues. Amounts stay
-    as stored (units of 1/10,000) behind an exact Decimal: the scoring scales them back to
-    integers, so normalising them here would only cost time."""
+    """Every unit's current figures of `month`, as stored: the scoring takes them as they
+    are (turning a quarter of a million of them into Decimals cost more than scoring)."""
     found: Figures = {}
     key = str(month)
+    index = CODE_INDEX
+    size = len(index)
     for _, unit, code, month_value, cumulative in returns_queries.current_figures(
         session, key, key
     ):
-        found.setdefault(unit, {})[code] = (
-            Decimal(month_value).scaleb(-4),
-            Decimal(cumulative).scaleb(-4),
-        )
+        i = index.get(code)
+        if i is None:  # not an indicator the method weighs
+            continue
+        mine = found.get(unit)
+        if mine is None:
+            mine = found[unit] = ([0] * size, [0] * size)
+        mine[0][i] = month_value
+        mine[1][i] = cumulative - month_value
     return found
 
 
 def month_inputs(
-    session: Any,
-    month: Month,
-    kind: str,
-    campaign: Campaign,
-    as_of: date,
-    figures: Figures | None = None,
-) -> list[UnitMonth]:
-    """Every unit expected to report for `month` in league `kind`, with its figures."""
+    session: Any, month: Month, campaign: Campaign, as_of: date
+) -> dict[str, list[UnitMonth]]:
+    """Every unit expected to report for `month`, with its figures, by league: read once
+    for both leagues."""
     key = str(month)
-    units = {u.name: u for u in all_units(session, kind)}
-    if figures is None:
-        figures = month_figures(session, month)
+    units = {u.name: u for u in all_units(session)}
+    figures = month_figures(session, month)
     first_status = dict(returns_queries.first_versions(session, key))
-    found = []
-    for status in return_timeliness(session, month, as_of=as_of, kind=kind):
-        unit = units.get(status.unit)
-        if unit is None:  # never mix the leagues, whatever the deadline addresses
+    found: dict[str, list[UnitMonth]] = {kind: [] for kind in KINDS}
+    for status in return_timeliness(session, month, as_of=as_of):
+        unit = units[status.unit]
+        league = found.get(unit.kind)
+        if league is None:  # never mix the leagues, whatever the deadline addresses
             continue
-        reported = status.status in ("on_time", "late")
-        mine = figures.get(unit.id, {})
+        values = earlier = None
+        if status.status in ("on_time", "late"):  # an accepted return (no figures: all 0)
+            values, earlier = figures.get(unit.id) or (NO_FIGURES, NO_FIGURES)
         start = campaign.first
         if unit.active_from:
             start = max(start, Month.parse(unit.active_from))
         earlier_months = max(0, (month.year - start.year) * 12 + month.month - start.month)
-        found.append(
+        league.append(
             UnitMonth(
                 unit=unit.name,
                 order=unit.sort_order,
                 status=status.status,
                 days_late=status.days_late,
-                values={c: m for c, (m, _) in mine.items()} if reported else None,
-                earlier={c: cum - m for c, (m, cum) in mine.items()} if reported else None,
+                values=values,
+                earlier=earlier,
                 earlier_months=earlier_months,
                 first_attempt=first_status.get(unit.id) == "accepted",
             )
@@ -381,6 +387,9 @@ def period_rows(
     return rows, orders
 
 
+MonthInputs = dict[str, list[UnitMonth]]  # league -> its units' month
+
+
 def _league(
     session: Any,
     months: list[Month],
@@ -390,15 +399,14 @@ def _league(
     as_of: date,
     single: bool,
     explain: bool = False,
-    figures: dict[Month, Figures] | None = None,
+    inputs: dict[Month, MonthInputs] | None = None,
 ) -> list[LeagueRow]:
-    figures = {} if figures is None else figures
+    inputs = {} if inputs is None else inputs
     monthly = {}
     for m in months:
-        if m not in figures:
-            figures[m] = month_figures(session, m)
-        inputs = month_inputs(session, m, kind, campaign, as_of, figures[m])
-        monthly[m] = score_league(inputs, method, explain=explain and single)
+        if m not in inputs:
+            inputs[m] = month_inputs(session, m, campaign, as_of)
+        monthly[m] = score_league(inputs[m][kind], method, explain=explain and single)
     if single:
         (month,) = months
         scores = monthly[month]
@@ -424,13 +432,13 @@ def rank_units(
     previous = period.previous()
     before = campaign.inside(previous.months)
     single = period.kind == "month"
-    figures: dict[Month, Figures] = {}  # each month's figures fetched once, for both leagues
+    inputs: dict[Month, MonthInputs] = {}  # each month read once, for both leagues
     leagues = {}
     for league in [kind] if kind else list(KINDS):
-        rows = _league(session, months, league, method, campaign, as_of, single, explain, figures)
+        rows = _league(session, months, league, method, campaign, as_of, single, explain, inputs)
         if before:
             earlier = _league(
-                session, before, league, method, campaign, as_of, single, figures=figures
+                session, before, league, method, campaign, as_of, single, inputs=inputs
             )
             places = {r.unit: r.rank for r in earlier if r.rank is not None}
             for row in rows:

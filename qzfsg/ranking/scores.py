@@ -20,6 +20,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel
 
+from qzfsg.amounts import SCALE
 from qzfsg.ranking.method import (
     INDICATOR_CODES,
     INDICATOR_LABELS,
@@ -28,7 +29,8 @@ from qzfsg.ranking.method import (
     RankingMethod,
 )
 
-ZERO = Decimal(0)
+CODE_INDEX = {code: i for i, code in enumerate(INDICATOR_CODES)}
+NO_FIGURES = (0,) * len(INDICATOR_CODES)
 QUALITY_LABELS = {
     "cases_per_inspected": "立案率",
     "fines_per_case": "案均罚款",
@@ -83,26 +85,23 @@ class MonthExplanation(BaseModel):
 
 @dataclass(frozen=True)
 class UnitMonth:
-    """What the method needs to know of one unit in one month."""
+    """What the method needs to know of one unit in one month. Figures are as stored
+    (whole numbers in units of 1/10,000, `amounts.SCALE`), in INDICATOR_CODES order: the
+    scoring works on them as they are, and only what is shown becomes a Decimal."""
 
     unit: str
     order: int  # registry order: the last tie-break
     status: str  # on_time | late | missing | pending
     days_late: int | None = None
-    values: dict[str, Decimal] | None = None  # 本月数 by code; None: no accepted return
-    earlier: dict[str, Decimal] | None = None  # 累计数 − 本月数: the earlier months' total
+    values: Sequence[int] | None = None  # 本月数; None: no accepted return
+    earlier: Sequence[int] | None = None  # 累计数 − 本月数: the earlier months' total
     earlier_months: int = 0
     first_attempt: bool = True  # the unit's first return of the month was accepted
 
     def figure(self, code: str) -> Fraction:
-        return Fraction((self.values or {}).get(code, 0))
-
-    def figures(self) -> list[Decimal]:
-        """本月数 and then the earlier months' totals, in INDICATOR_CODES order."""
-        values, earlier = self.values or {}, self.earlier or {}
-        return [values.get(c, ZERO) for c in INDICATOR_CODES] + [
-            earlier.get(c, ZERO) for c in INDICATOR_CODES
-        ]
+        """本月数 of `code`, exactly."""
+        values = self.values or NO_FIGURES
+        return Fraction(values[CODE_INDEX[code]], SCALE)
 
 
 @dataclass(frozen=True)
@@ -179,11 +178,6 @@ def _increase(value: int, earlier: int, months: int) -> Ratio:
     return (now, now + before) if now + before else (1, 2)
 
 
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
 def score_league(
     inputs: Sequence[UnitMonth], method: RankingMethod, explain: bool = False
 ) -> list[UnitScore]:
@@ -191,12 +185,11 @@ def score_league(
     does not matter: each score depends only on the set of reporting units. The
     explanation of each score is built only when asked (`explain`)."""
     reporting = [u for u in inputs if u.values is not None]
-    raw = [u.figures() for u in reporting]
-    places = max((_places(v) for row in raw for v in row), default=0)
-    # Every figure of the league as a whole number in units of 10^-places.
-    scaled = [[int(v.scaleb(places)) for v in row] for row in raw]
+    # 本月数 and then the earlier months' totals, as stored: every share below is a
+    # ratio of two of them (or an order among them), so their unit cancels out.
+    scaled = [[*(u.values or NO_FIGURES), *(u.earlier or NO_FIGURES)] for u in reporting]
     codes = len(INDICATOR_CODES)
-    index = {code: i for i, code in enumerate(INDICATOR_CODES)}
+    index = CODE_INDEX
     quantity = [counts_not_above([row[i] for row in scaled]) for i in range(codes)]
     hard = [index[c] for c in method.hard_sanctions]
     cases, inspected, fines = index["cases"], index["inspected"], index["fines"]
@@ -270,7 +263,7 @@ def score_league(
                 deduction=round1(deduction),
                 score=round1_of(total, bottom * deduction.denominator),
                 explain=_explanation(
-                    unit, row, places, count, shares_of, increases, parts[n], quality, method
+                    unit, row, count, shares_of, increases, parts[n], quality, method
                 )
                 if explain
                 else None,
@@ -282,7 +275,6 @@ def score_league(
 def _explanation(
     unit: UnitMonth,
     row: list[int],
-    places: int,
     count: int,
     percentiles: list[Ratio],
     increases: list[Ratio],
@@ -291,7 +283,7 @@ def _explanation(
     method: RankingMethod,
 ) -> MonthExplanation:
     """Each indicator and quality item of one unit's score, as the clerk reads them."""
-    unit_size = 10**places
+    unit_size = SCALE
     codes = len(INDICATOR_CODES)
     lines = []
     for i, code in enumerate(INDICATOR_CODES):
