@@ -57,9 +57,9 @@ check: lint test
 bench: install
 	$(BIN)/python -m tests.bench
 
-# 20 rounds of 8 imports at once on ~300 returns (on SQLite, then on a PostgreSQL server when
-# one can be had: tests/pgserver.py), and 20 imports killed with kill -9, each
-# compared with one serial import (tests/stress.py); a summary at the end.
+# 20 rounds of 8 imports at once on ~300 returns and 20 imports killed with kill -9, each
+# compared with one serial import (tests/stress.py), on SQLite, then on a PostgreSQL server
+# when one can be had (tests/pgserver.py); a summary at the end.
 stress: install
 	$(BIN)/python -m tests.stress --rounds 20 --processes 8 --units 30 --kills 20 --folder stress --postgresql
 

@@ -39,7 +39,7 @@ def init_database(path: Where, year: int | None = None) -> InitReport:
             return _report(session, path, campaign, created=False)
     calendar = load_calendar(year)
     campaign = Campaign.from_calendar(calendar)
-    with new_database(path, campaign.facts()) as engine, session_for(engine) as session:
+    with new_database(path, campaign.facts()) as connection, session_for(connection) as session:
         for order, item in enumerate(load_indicators(), start=1):
             session.add(
                 Indicator(

@@ -268,7 +268,7 @@ class MonthLock(SQLModel, table=True):
 
 class AuditEntry(SQLModel, table=True):
     """One change to the record (qzfsg.audit): append-only, written in the transaction of
-    the change it records; triggers refuse any UPDATE or DELETE (APPEND_ONLY)."""
+    the change it records; triggers refuse any UPDATE, DELETE or TRUNCATE (APPEND_ONLY)."""
 
     __table_args__ = (Index("ix_auditentry_month", "month", "id"),)
 
@@ -285,6 +285,11 @@ class AuditEntry(SQLModel, table=True):
 
 
 _REFUSE = "the audit trail is append-only"
+# TRUNCATE empties a PostgreSQL table without firing its row triggers (SQLite has none).
+NO_TRUNCATE = (
+    "CREATE TRIGGER auditentry_no_truncate BEFORE TRUNCATE ON auditentry"
+    " FOR EACH STATEMENT EXECUTE FUNCTION auditentry_append_only()"
+)
 APPEND_ONLY = {
     "sqlite": [
         f"CREATE TRIGGER IF NOT EXISTS auditentry_no_{verb} BEFORE {verb.upper()} ON auditentry"
@@ -296,6 +301,7 @@ APPEND_ONLY = {
         f" BEGIN RAISE EXCEPTION '{_REFUSE}'; END $$ LANGUAGE plpgsql",
         "CREATE TRIGGER auditentry_append_only BEFORE UPDATE OR DELETE ON auditentry"
         " FOR EACH ROW EXECUTE FUNCTION auditentry_append_only()",
+        NO_TRUNCATE,
     ],
 }
 

@@ -179,12 +179,33 @@ def test_withdraw_of_an_unknown_id_names_it(cli):
     assert refused.exit_code == 2 and "99" in refused.output
 
 
-def test_the_audit_trail_refuses_updates_and_deletes(cli, db_file, tmp_path):
-    cli("import", str(make_return(tmp_path)), "--month", "2018-06", "--received", "2018-06-28")
-    for statement in ("UPDATE auditentry SET who = 'x'", "DELETE FROM auditentry"):
-        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-            rows(db_file, statement)
-    assert rows(db_file, "SELECT action, month FROM auditentry") == [("import", "2018-06")]
+def test_the_audit_trail_refuses_updates_and_deletes(cli, db_address, backend, tmp_path):
+    """On both databases a row of the trail cannot be changed or removed, even outside
+    qzfsg (a clerk at the SQL prompt): the database itself refuses (models.APPEND_ONLY)."""
+    from qzfsg.queries.runner import execute
+    from qzfsg.storage.db import close_all, database_path, open_reader
+
+    path = make_return(tmp_path)
+    cli("import", str(path), "--month", "2018-06", "--received", "2018-06-28", db=db_address)
+    edits = ["UPDATE auditentry SET who = 'x'", "DELETE FROM auditentry WHERE id = 1"]
+    edits += ["DELETE FROM auditentry"] + (
+        ["TRUNCATE auditentry"] if backend == "postgresql" else []
+    )
+    try:
+        connection = open_reader(database_path(db_address))
+        for statement in edits:
+            with pytest.raises(Exception, match="append-only"):
+                execute(connection, statement)
+            connection.rollback()
+        execute(connection, "INSERT INTO auditentry (at, who, action) VALUES (:at, 'x', 'lock')",
+                {"at": "2018-06-30 09:00:00"})  # fmt: skip
+        connection.commit()
+    finally:
+        close_all()
+    log = json.loads(cli("log", "--json", db=db_address).output)
+    assert [(e["action"], e["who"], e["month"]) for e in log] == [
+        ("import", log[0]["who"], "2018-06"), ("lock", "x", None),
+    ]  # fmt: skip
 
 
 def test_log_json_shape(cli, tmp_path):

@@ -128,6 +128,30 @@ def test_a_database_locked_beyond_the_timeout(cli, db_file, monkeypatch):
         assert conn.execute("SELECT count(*) FROM submission").fetchone() == (0,)
 
 
+def test_a_command_ending_while_another_holds_the_database_leaves_the_log_to_it(db_file):
+    """The log is folded back by the last command to close; one that ends while another
+    holds the database (a moment in a busy office: 8 imports at once failed now and then
+    with "未能并回…磁盘已满或出错", exit 2) leaves it to that one, without a word."""
+    from qzfsg.storage.db import _fold_log
+
+    died = (  # a writer killed before it closed: its log stays
+        "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+        " c.execute(\"INSERT INTO meta VALUES ('x', 'y')\"); c.commit(); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", died, str(db_file)], check=True)
+    wal = Path(f"{db_file}-wal")
+    assert wal.stat().st_size > 0
+    with closing(sqlite3.connect(db_file)) as other:
+        other.execute("PRAGMA locking_mode = EXCLUSIVE")
+        other.execute("BEGIN EXCLUSIVE")  # held, as by another command at work
+        _fold_log(db_file)
+        other.execute("COMMIT")
+    _fold_log(db_file)
+    assert not wal.exists() or wal.stat().st_size == 0
+    with closing(sqlite3.connect(db_file)) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'x'").fetchall() == [("y",)]
+
+
 # ------------------------------------------------------------------ read-only
 def _run_without_root_override(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """qzfsg as root without CAP_DAC_OVERRIDE: file permissions hold as for any clerk."""

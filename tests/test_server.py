@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -171,16 +173,27 @@ def imported(tmp_path_factory, pg_server, pg_template) -> Imported:
     return Imported(names, sqlite_db, template, outcome)
 
 
+@contextmanager
+def copies(tmp_path: Path, pg_server, imported: Imported) -> Iterator[tuple[str, str]]:
+    """A copy of the imported SQLite file (with its archive folder) and of the imported
+    server database, for the block."""
+    from qzfsg.storage.db import close_all
+
+    sqlite_db = tmp_path / "qzfsg.db"
+    shutil.copy(imported.sqlite_db, sqlite_db)
+    shutil.copytree(archive_folder(imported.sqlite_db), archive_folder(sqlite_db))
+    with pg_server.database(imported.server_template) as url:
+        yield str(sqlite_db), url
+        close_all()
+
+
 def same_on_both(
     cli, tmp_path: Path, pg_server, imported: Imported, commands: list[list[str]]
 ) -> list[tuple[int, str]]:
     """Run the commands on a copy of the imported SQLite file and of the imported server
     database; assert that every output and exit code is the same; SQLite's."""
-    sqlite_db = tmp_path / "qzfsg.db"
-    shutil.copy(imported.sqlite_db, sqlite_db)
-    shutil.copytree(archive_folder(imported.sqlite_db), archive_folder(sqlite_db))
-    on_sqlite = outputs(cli, str(sqlite_db), commands, **imported.names)
-    with pg_server.database(imported.server_template) as url:
+    with copies(tmp_path, pg_server, imported) as (sqlite_db, url):
+        on_sqlite = outputs(cli, sqlite_db, commands, **imported.names)
         on_server = outputs(cli, url, commands, **imported.names)
     for command, (code, text), (server_code, server_text) in zip(
         commands, on_sqlite, on_server, strict=True
@@ -231,6 +244,52 @@ def test_every_correction_gives_sqlite_s_result_on_postgresql(
         "withdraw", "restore", "redate", "refile", "refile", "lock", "override", "override",
         "withdraw", "unlock",
     ]  # fmt: skip
+
+
+def test_check_finds_the_same_on_both_and_fix_removes_the_same(
+    cli, tmp_path: Path, pg_server, imported: Imported, monkeypatch
+):
+    """`check` on a server reads the files kept in the database as it reads the archive
+    folder: the same counts, and the same files named gone, altered and unreferenced
+    (by sha256: a folder names paths, a server database "database:<sha256>…")."""
+    import psycopg
+
+    from qzfsg.storage.archive import parse_reference
+
+    monkeypatch.chdir(tmp_path)
+
+    def found(db: str) -> tuple[int, int, list[tuple[str, str, bool]]]:
+        result = cli("check", "--json", db=db)
+        report = json.loads(result.stdout)
+        problems = [
+            (p["kind"], parse_reference(p["file"])[0], p["fixed"]) for p in report["problems"]
+        ]
+        return result.exit_code, report["archived_files"], sorted(problems)
+
+    with copies(tmp_path, pg_server, imported) as (sqlite_db, url):
+        assert found(url) == found(sqlite_db) == (0, 23, [])
+        folder = archive_folder(Path(sqlite_db))
+        gone, altered = sorted(folder.glob("??/*"))[:2]
+        orphan = "ab" * 32
+        gone.unlink()
+        altered.write_bytes(altered.read_bytes() + b"x")
+        (folder / "ab").mkdir(exist_ok=True)
+        (folder / "ab" / f"{orphan}.xlsx").write_bytes(b"x")
+        os.utime(folder / "ab" / f"{orphan}.xlsx", (0, 0))  # not an import under way
+        with psycopg.connect(url) as connection:
+            connection.execute("DELETE FROM archived_file WHERE sha256 = %s", (gone.stem,))
+            connection.execute(
+                "UPDATE archived_file SET data = data || 'x'::bytea WHERE sha256 = %s",
+                (altered.stem,),
+            )
+            connection.execute("INSERT INTO archived_file VALUES (%s, 'x')", (orphan,))
+        damaged = found(sqlite_db)
+        assert damaged == (1, 23, [("altered", altered.stem, False), ("missing", gone.stem, False),
+                                   ("orphan", orphan, False)])  # fmt: skip
+        assert found(url) == damaged
+        fixed = [cli("check", "--fix", "--json", db=db) for db in (sqlite_db, url)]
+        assert [f.exit_code for f in fixed] == [1, 1]
+        assert found(url) == found(sqlite_db) == (1, 23, damaged[2][:2])
 
 
 def test_init_creates_the_schema_in_an_empty_server_database(cli, pg_empty: str):
@@ -291,3 +350,26 @@ def test_sessions_run_without_jit_and_keep_the_address_s_own_options(pg_empty: s
             session.execute(f"SHOW {name}").fetchone()[0] for name in ("jit", "work_mem")
         ]
     assert shown_settings == ["off", "7MB"]
+
+
+def test_a_server_database_locked_beyond_the_timeout_is_refused_as_a_file_is(
+    cli, db_address: str, backend: str, monkeypatch
+):
+    """Another writer's lock is waited for QZFSG_BUSY_TIMEOUT seconds on both databases
+    (a server's would otherwise be waited for without end), then the same refusal."""
+    from qzfsg.queries.runner import rows
+    from qzfsg.storage import server
+    from qzfsg.storage.db import connect, take_write_lock
+
+    monkeypatch.setenv("QZFSG_BUSY_TIMEOUT", "0.2")
+    where = database_path(db_address)
+    other = server.connect(where, autocommit=False) if backend == "postgresql" else connect(where)
+    try:
+        take_write_lock(other)  # held until ROLLBACK, as by another clerk's import
+        result = cli("import", str(SAMPLES / "files" / "弼时镇8月报表.xlsx"), db=db_address)
+        other.rollback()
+        assert result.exit_code == 2
+        assert "占用" in result.stderr and "0.2 秒" in result.stderr and "未写入" in result.stderr
+        assert rows(other, "SELECT count(*) FROM submission") == [(0,)]
+    finally:
+        other.close()

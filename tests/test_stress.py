@@ -38,11 +38,13 @@ def test_four_imports_at_once_equal_the_serial_import(office, tmp_path, round_):
     assert result.differences == []
 
 
-def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(office, pg_empty):
+@pytest.mark.parametrize("backend", ["postgresql"])  # db_address: a copy of the template
+def test_four_imports_at_once_on_postgresql_equal_the_serial_import_on_sqlite(office, db_address):
     files, reference = office
     result = concurrent_round(
-        files, pg_empty, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8
-    )
+        files, db_address, reference, processes=4, rng=random.Random(3), cli_workers=2, chunk=8,
+        new=False,
+    )  # fmt: skip
     assert result.failures == []
     assert result.differences == []
 
@@ -53,6 +55,15 @@ def test_an_import_killed_midway_leaves_a_sound_record_and_reruns_to_the_same(
 ):
     files, reference = office
     trial = kill_trial(files, tmp_path / "qzfsg.db", reference, after=int(fraction * len(files)))
+    assert trial.landed and trial.stored < len(files)
+    assert trial.problems == []
+    assert trial.differences == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_an_import_killed_midway_on_postgresql_leaves_what_a_file_does(office, db_address):
+    files, reference = office
+    trial = kill_trial(files, db_address, reference, after=len(files) // 2, new=False)
     assert trial.landed and trial.stored < len(files)
     assert trial.problems == []
     assert trial.differences == []

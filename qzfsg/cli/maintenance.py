@@ -1,4 +1,5 @@
-"""`qzfsg check` and `qzfsg backup`: keeping the database and its archive whole."""
+"""`qzfsg check`, `qzfsg backup` and `qzfsg copy`: keeping the database and its archive
+whole, and moving them."""
 
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from qzfsg.cli.common import (
     db_path,
     emit_json,
     show,
+    show_or_json,
 )
 
 
@@ -72,6 +74,44 @@ def backup(
         show(render.backup_report(report))
 
 
+def copy(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="要复制的数据库：数据库文件，或 postgresql://用户@服务器/库名。", metavar="源"
+        ),
+    ],
+    dest: Annotated[
+        str,
+        typer.Argument(
+            help="复制到哪里：一个新的数据库文件，或服务器上的一个空数据库。", metavar="目标"
+        ),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """把整个数据库连同归档文件复制到新文件或服务器上的空数据库，复制完自动核对。
+
+    数据库文件和服务器上的数据库可以互相复制：把现有的 qzfsg.db 搬到服务器上，或把服务器
+    上的数据库带回成一个文件（归档文件随之放进文件旁的“文件名-archive”文件夹）。目标必须
+    是新文件或空库，否则不作改动（退出码 2）；核对不符时整个复制撤销，目标不留任何东西
+    （退出码 1）。源数据库缺了的归档文件不影响其余的复制，会列出来（退出码 1）。
+    这里不看 --db 和 QZFSG_DB，源和目标都要写明。
+
+    示例：qzfsg copy qzfsg.db postgresql://clerk@服务器/qzfsg
+    qzfsg copy postgresql://clerk@服务器/qzfsg 带回/qzfsg.db
+    """
+    from qzfsg.errors import ExitCode
+    from qzfsg.render import maintenance as render
+    from qzfsg.storage.copying import copy_database
+    from qzfsg.storage.db import database_path
+
+    report = copy_database(database_path(source), database_path(dest))
+    show_or_json(report, as_json, render.copy_report)
+    if report.missing:
+        raise typer.Exit(int(ExitCode.DATA))
+
+
 def register(app: typer.Typer) -> None:
     app.command(cls=QzfsgCommand)(check)
     app.command(cls=QzfsgCommand)(backup)
+    app.command(cls=QzfsgCommand)(copy)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from qzfsg.queries.runner import execute, first, rows
+from qzfsg.queries.runner import execute, first, rows, stream
 
 # Every (sha256, archive_path) a row refers to: the returns and the other documents.
 REFERENCES = (
@@ -25,6 +26,13 @@ _REFERENCED = (
 def references(connection: Any) -> list[tuple[str, str]]:
     """(sha256, archive_path) of every archived file the record refers to."""
     return rows(connection, REFERENCES)
+
+
+def references_by_file(connection: Any) -> Iterator[tuple[str, str]]:
+    """The same, ordered by sha256 and streamed (on PostgreSQL from a cursor on the server:
+    `connection` is inside a transaction), so that each file comes once in a row."""
+    sql = f"SELECT sha256, archive_path FROM ({REFERENCES}) AS r ORDER BY sha256, archive_path"
+    return stream(connection, sql, on_server=True)
 
 
 def store_file(connection: Any, digest: str, data: bytes) -> None:

@@ -9,6 +9,7 @@ database without statistics) loses its `+`. Rows from psycopg look like SQLite's
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import suppress
@@ -20,6 +21,7 @@ _PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 # A unary plus stands right before its column, after a space or "(" (binary plus is
 # written with spaces on both sides).
 _NO_INDEX = re.compile(r"(?<=[\s(])\+(?=[A-Za-z_])")
+_STREAMS = itertools.count(1)  # names of the server-side cursors open at once
 
 
 @lru_cache(maxsize=256)
@@ -30,10 +32,17 @@ def to_pyformat(sql: str) -> str:
     return _PARAMETER.sub(r"%(\1)s", sql)
 
 
-def _cursor(connection: Any, sql: str) -> tuple[Any, str]:
-    """A cursor and the statement in its driver's style."""
-    if type(connection).__module__.startswith("psycopg"):
-        cursor = connection.cursor()
+def on_postgresql(connection: Any) -> bool:
+    """Whether the DB-API connection is psycopg's (else the stdlib sqlite3's)."""
+    return type(connection).__module__.startswith("psycopg")
+
+
+def _cursor(connection: Any, sql: str, on_server: bool = False) -> tuple[Any, str]:
+    """A cursor and the statement in its driver's style; `on_server`: psycopg's cursor
+    that fetches from the server as it goes (inside a transaction)."""
+    if on_postgresql(connection):
+        name = f"qzfsg_stream_{next(_STREAMS)}" if on_server else None
+        cursor = connection.cursor(name) if name else connection.cursor()
         _sqlite_like(cursor.adapters)
         return cursor, to_pyformat(sql)
     return connection, sql
@@ -109,9 +118,19 @@ def first(connection: Any, sql: str, params: Params | None = None) -> tuple | No
 
 
 def stream(
-    connection: Any, sql: str, params: Params | None = None, batch: int = 2_000
+    connection: Any,
+    sql: str,
+    params: Params | None = None,
+    batch: int = 2_000,
+    on_server: bool = False,
 ) -> Iterator[tuple]:
-    """The rows a batch at a time, for results too large to hold at once."""
-    cursor = execute(connection, sql, params)
-    while chunk := cursor.fetchmany(batch):
-        yield from chunk
+    """The rows a batch at a time, for results too large to hold at once. `on_server`
+    (a connection inside a transaction): PostgreSQL keeps the result and sends it a batch
+    at a time, instead of sending it whole (millions of rows, for `qzfsg copy`)."""
+    cursor, statement = _cursor(dbapi(connection), sql, on_server)
+    result = cursor.execute(statement, params or {})
+    try:
+        while chunk := result.fetchmany(batch):
+            yield from chunk
+    finally:
+        result.close()

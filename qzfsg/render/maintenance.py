@@ -1,4 +1,4 @@
-"""Views of the maintenance commands: check and backup."""
+"""Views of the maintenance commands: check, backup and copy."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from qzfsg.storage.backup import BackupReport
     from qzfsg.storage.checkup import CheckReport
+    from qzfsg.storage.copying import CopyReport
 
 KIND_LABELS = {
     "damaged": "数据库损坏",
@@ -67,3 +68,26 @@ def backup_report(report: BackupReport) -> Text:
         f"收到的报表 {returns} 份），归档文件 {report.archived_files} 个 → {report.archive}。\n",
         f"恢复时把 {report.backup} 当作数据库使用即可：qzfsg status --db {report.backup}",
     )
+
+
+def some(names: list[str]) -> str:
+    """The first few names of a long list, for one line."""
+    return "、".join(names[:3]) + (f"等 {len(names)} 个" if len(names) > 3 else "")
+
+
+def copy_report(report: CopyReport) -> Text:
+    rows = sum(report.tables.values())
+    returns = report.tables.get("submission", 0)
+    text = Text.assemble(
+        ("已复制", "green"),
+        f"：{report.source} → {report.dest}。{len(report.tables)} 个表共 {rows} 行"
+        f"（收到的报表 {returns} 份），归档文件 {report.archived_files} 个 → {report.archive}。\n",
+        "已核对：各表行数和数值合计与源数据库一致，每个归档文件都从目标读回并按 sha256 核对无误。",
+    )
+    if report.missing:
+        text.append(
+            f"\n源数据库缺少 {len(report.missing)} 个归档文件（或内容已变），未能复制："
+            f"{some(report.missing)}。请对源数据库运行 qzfsg check 查看。",
+            "bold red",
+        )
+    return text

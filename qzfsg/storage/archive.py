@@ -178,6 +178,14 @@ class DatabaseArchive(Archive):
         return queries.remove_unreferenced(connection, parse_reference(reference)[0])
 
 
+def kept_as(archive: Archive, reference: str) -> str:
+    """The reference as this archive keeps the file: a path recorded by an import run in
+    another folder, or before the database was moved, is found by name beside it."""
+    if isinstance(archive, FolderArchive) and REFERENCE_END.search(reference):
+        return str(archive.path(*parse_reference(reference)))
+    return reference
+
+
 def archive_folder(path: Path) -> Path:
     """The archive folder of the database file at `path`: qzfsg.db → qzfsg-archive."""
     return path.parent / f"{path.stem}-archive"

@@ -36,6 +36,7 @@ from qzfsg.storage.archive import (
     ArchivedFileMissing,
     FolderArchive,
     archive_for,
+    kept_as,
     parse_reference,
 )
 from qzfsg.storage.db import Where, open_database, open_reader, session_for
@@ -95,7 +96,7 @@ def check_database(where: Where, fix: bool = False) -> CheckReport:
             )
         )
     report.database_ok = not report.problems
-    expected = {_kept_as(archive, ref): digest for ref, digest in expected.items()}
+    expected = {kept_as(archive, ref): digest for ref, digest in expected.items()}
     report.archived_files = len(expected)
     report.problems.extend(_archive_problems(archive, connection, expected))
     stored = archive.stored(connection) if connection is not None or in_folder else []
@@ -105,14 +106,6 @@ def check_database(where: Where, fix: bool = False) -> CheckReport:
     if fix:
         _remove_strays(archive, where, report.problems)
     return report
-
-
-def _kept_as(archive: Archive, reference: str) -> str:
-    """The reference as this archive keeps the file: a path recorded by an import run in
-    another folder, or before the database was moved, is found by name beside it."""
-    if isinstance(archive, FolderArchive):
-        return str(archive.path(*parse_reference(reference)))
-    return reference
 
 
 def _structure_problems(connection: Any, is_file: bool) -> Iterable[Problem]:

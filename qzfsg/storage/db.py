@@ -181,7 +181,7 @@ def explain(exc: BaseException, path: Path | None = None) -> DatabaseError | Non
         return exc
     where = path or (_IN_USE[-1] if _IN_USE else database_path())
     if isinstance(where, ServerAddress):
-        return server.explain(exc, where)
+        return server.explain(exc, where, busy_timeout())
     return faults.explain(exc, where, busy_timeout())
 
 
@@ -232,10 +232,14 @@ def _fold_log(path: Path) -> None:
     except FileNotFoundError:
         return
     # timeout=0: no busy wait (Python waits 5 s by default); others at work fold it themselves
+    # (another command holding the database, even for a moment, is not a fault: the last
+    # one to close folds the log)
     connection = sqlite3.connect(path, timeout=0)
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
+        if faults.in_use(exc):
+            return
         raise faults.log_not_folded(path) from None
     finally:
         connection.close()
@@ -274,6 +278,33 @@ def open_reader(where: Where) -> Any:
     return connection
 
 
+def open_snapshot(where: Where) -> Any:
+    """The existing database as it is now, for a command that reads all of it (`copy`): a
+    plain DB-API connection inside one read-only transaction, so that every read sees
+    the same moment while others go on writing. It must be at this program's schema
+    version: an older one is refused (not upgraded), nothing written."""
+    if isinstance(where, ServerAddress):
+        import psycopg
+
+        connection = server.connect(where, autocommit=False)
+        connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        connection.read_only = True
+        _READERS.append(connection)
+        version = _check_server(connection, where)  # the transaction begins here
+    else:
+        version = check_file(where)
+        connection = connect(where)
+        _READERS.append(connection)
+        connection.execute("BEGIN")  # the snapshot is taken at the first read
+        version = _version_of(connection, where)
+    if version < SCHEMA_VERSION:
+        raise DatabaseError(
+            f"数据库 {where} 的结构版本是 {version}，比本程序的 {SCHEMA_VERSION} 旧。"
+            f"请先运行 qzfsg init --db {where} 升级（文件会先备份），再复制；数据库未作改动。"
+        )
+    return connection
+
+
 def _check_server(connection: Any, address: ServerAddress) -> int:
     """The schema version of the server database, refused like a file when it is not
     qzfsg's or too new."""
@@ -300,50 +331,49 @@ def _version_of(connection: Any, path: Where) -> int:
 
 
 @contextmanager
-def new_database(where: Where, facts: dict[str, str]) -> Iterator[Engine]:
+def new_database(where: Where, facts: dict[str, str] | None) -> Iterator[Connection]:
     """A new database with every table and the given facts (campaign year…), filled in
-    the block; nothing is left of it when the block fails (see `_new_file`, `_new_tables`)."""
+    the block through the connection it gives, in one transaction; nothing is left of it
+    when the block fails (see `_new_file`, `_new_tables`). `facts` None: the tables only,
+    without even the schema version (a copy brings its own meta rows)."""
     maker = _new_tables if isinstance(where, ServerAddress) else _new_file
-    with maker(where, facts) as engine:  # type: ignore[operator]
-        yield engine
+    with maker(where) as engine, engine.begin() as connection:
+        _fill_new(connection, facts)
+        yield connection
 
 
-def _fill_new(engine: Engine, facts: dict[str, str]) -> None:
-    from sqlmodel import Session, SQLModel
+def _fill_new(connection: Connection, facts: dict[str, str] | None) -> None:
+    from sqlmodel import SQLModel
 
     from qzfsg import models
 
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        for key, value in {"schema_version": str(SCHEMA_VERSION), **facts}.items():
-            session.add(models.Meta(key=key, value=value))
-        session.commit()
+    SQLModel.metadata.create_all(connection)
+    if facts is not None:
+        meta = models.Meta.__table__  # type: ignore[attr-defined]
+        rows = [
+            {"key": k, "value": v}
+            for k, v in {"schema_version": str(SCHEMA_VERSION), **facts}.items()
+        ]
+        connection.execute(meta.insert(), rows)
 
 
 @contextmanager
-def _new_tables(address: ServerAddress, facts: dict[str, str]) -> Iterator[Engine]:
-    """Every table in an existing, empty server database (an administrator creates the
-    database itself); dropped again when the block fails."""
-    from sqlmodel import SQLModel
-
+def _new_tables(address: ServerAddress) -> Iterator[Engine]:
+    """The engine of an existing, empty server database (an administrator creates the
+    database itself): its tables are made in the transaction of the block, so that a
+    failure (or a lost connection) leaves the database empty."""
     if exists(address):
         raise DatabaseError(f"数据库 {address} 中已有 qzfsg 的数据表。")
     _IN_USE.append(address)
-    engine = _engine(address)
-    try:
-        _fill_new(engine, facts)
-        yield engine
-    except BaseException:
-        SQLModel.metadata.drop_all(engine)
-        raise
+    yield _engine(address)
 
 
 @contextmanager
-def _new_file(path: Path, facts: dict[str, str]) -> Iterator[Engine]:
-    """A new database with every table and the given facts (campaign year…), filled in
-    the block and put in place when the block ends without error. It is built under a
-    hidden name beside `path`: a failed `init` (a full disk, Ctrl-C) leaves nothing
-    behind, not even the folders it made, and no command ever sees half a database."""
+def _new_file(path: Path) -> Iterator[Engine]:
+    """The engine of a new database file, put in place when the block ends without error.
+    It is built under a hidden name beside `path`: a failed `init` (a full disk, Ctrl-C)
+    leaves nothing behind, not even the folders it made, and no command ever sees half a
+    database."""
     if path.exists():
         raise DatabaseError(f"数据库 {path} 已存在。")
     building = path.with_name(f".{path.name}.init-{os.getpid()}")
@@ -353,7 +383,6 @@ def _new_file(path: Path, facts: dict[str, str]) -> Iterator[Engine]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = _engine(building)
-        _fill_new(engine, facts)
         yield engine
         engine.dispose()
         _fold_log(building)
@@ -442,14 +471,15 @@ def begin_write(session: Session) -> Any:
 
 def take_write_lock(connection: Any) -> None:
     """Take the database's write lock for the transaction under `connection` (a DB-API
-    connection or a session), if it does not hold it yet. SQLite: BEGIN IMMEDIATE (another writer waits for the busy timeout); PostgreSQL:
-    a transaction-level advisory lock that every writer takes (see server.take_write_lock)."""
+    connection or a session), if it does not hold it yet. SQLite: BEGIN IMMEDIATE; PostgreSQL:
+    a transaction-level advisory lock that every writer takes (see server.take_write_lock).
+    On both, another writer's lock is waited for up to `busy_timeout` seconds."""
     connection = dbapi(connection)
     if isinstance(connection, sqlite3.Connection):
         if not connection.in_transaction:
             connection.execute("BEGIN IMMEDIATE")
     else:
-        server.take_write_lock(connection)
+        server.take_write_lock(connection, busy_timeout())
 
 
 def driver_connection(session: Session) -> Any:
@@ -488,11 +518,12 @@ class RowWriter:
 
 
 @contextmanager
-def session_for(engine: Engine) -> Iterator[Session]:
-    """A session whose objects stay readable after commit (for rendering)."""
+def session_for(bind: Engine | Connection) -> Iterator[Session]:
+    """A session whose objects stay readable after commit (for rendering); on a connection
+    (`new_database`), it joins the connection's transaction."""
     from sqlmodel import Session
 
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(bind, expire_on_commit=False) as session:
         yield session
 
 

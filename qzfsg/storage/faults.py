@@ -53,7 +53,7 @@ def unreadable(path: Path) -> DatabaseError:
     )
 
 
-def busy(path: Path, seconds: float) -> DatabaseError:
+def busy(path: Path | str, seconds: float) -> DatabaseError:
     return DatabaseError(
         f"数据库 {path} 正被另一个程序（或另一个 qzfsg 命令）占用，等了 {seconds:g} 秒仍未释放。"
         f"请等它完成后再试。{NOTHING_WRITTEN}"
@@ -130,6 +130,11 @@ def explain(exc: BaseException, path: Path, busy_seconds: float) -> DatabaseErro
     return None
 
 
+def in_use(exc: sqlite3.Error) -> bool:
+    """SQLite refused because another connection holds the database (busy or locked)."""
+    return ((getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF) in (_BUSY, _LOCKED)
+
+
 def _sqlite_fault(exc: sqlite3.Error, path: Path, busy_seconds: float) -> DatabaseError | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None:
@@ -137,7 +142,7 @@ def _sqlite_fault(exc: sqlite3.Error, path: Path, busy_seconds: float) -> Databa
     primary = code & 0xFF
     if primary == _FULL:
         return disk_full(path)
-    if primary in (_BUSY, _LOCKED):
+    if in_use(exc):
         return busy(path, busy_seconds)
     if primary == _CANTOPEN or "DIRECTORY" in (exc.sqlite_errorname or ""):
         return read_only_folder(path)

@@ -82,8 +82,9 @@ def archived_files(conn: Connection) -> None:
     """3 → 4: the table that keeps a server database's received files in the database
     (empty in a SQLite file: its files stay in the folder beside it). A server database
     kept them in "<database name>-archive" in the folder the commands ran in: those found
-    there (and whole) are taken into the table, so that nothing the rows refer to is lost."""
-    from qzfsg.models import ArchivedFile
+    there (and whole) are taken into the table, so that nothing the rows refer to is lost.
+    Its audit trail also refuses TRUNCATE from now on, as a new one does."""
+    from qzfsg.models import NO_TRUNCATE, ArchivedFile
     from qzfsg.queries.archive import database_name, references, store_file
     from qzfsg.storage.archive import archived_path, file_sha256, parse_reference
 
@@ -91,6 +92,8 @@ def archived_files(conn: Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     connection = conn.connection.driver_connection
+    execute(connection, "DROP TRIGGER IF EXISTS auditentry_no_truncate ON auditentry")
+    execute(connection, NO_TRUNCATE)  # (made with the table when upgraded from 2 or older)
     folder = Path(f"{database_name(connection)}-archive")
     for digest, reference in references(connection):
         path = archived_path(folder, digest, parse_reference(reference)[1])

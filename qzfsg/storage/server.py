@@ -98,10 +98,13 @@ def engine(address: ServerAddress) -> Engine:
     )
 
 
-def take_write_lock(connection: Any) -> None:
+def take_write_lock(connection: Any, wait_s: float) -> None:
     """The database's write lock, held until the transaction ends: writers queue for it
     one at a time, as on SQLite (BEGIN IMMEDIATE), so what a writer decides from its
-    reads still holds when it commits."""
+    reads still holds when it commits. Like SQLite's busy timeout, a lock held by another
+    is waited for `wait_s` seconds at most (then LockNotAvailable, see `explain`; 0 would
+    be no limit to PostgreSQL)."""
+    connection.execute(f"SET LOCAL lock_timeout = {max(1, int(wait_s * 1000))}")
     connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
 
 
@@ -111,11 +114,15 @@ def has_tables(connection: Any) -> bool:
     return bool(found[0])
 
 
-def explain(exc: BaseException, address: ServerAddress) -> DatabaseError | None:
+def explain(exc: BaseException, address: ServerAddress, busy_s: float) -> DatabaseError | None:
     """The fault behind a psycopg error met while using the database, or None (a bug)."""
     import psycopg
 
+    from qzfsg.storage.faults import busy
+
     cause = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the psycopg error
+    if isinstance(cause, psycopg.errors.LockNotAvailable):  # see take_write_lock
+        return busy(str(address), busy_s)
     if isinstance(cause, psycopg.OperationalError):
         return DatabaseError(
             f"与数据库 {address} 的连接中断或服务器出错。出错的这一步未写入数据库"
