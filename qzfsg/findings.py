@@ -7,10 +7,9 @@ Chinese title. README's 审核规则 table lists the same codes (a test keeps th
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Literal
-
-from pydantic import BaseModel, Field, field_serializer, model_validator
+from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 
@@ -76,25 +75,42 @@ CLERK_HINTS: dict[str, str] = {
 }
 
 
-class Finding(BaseModel):
+@dataclass(kw_only=True)
+class Finding:
+    """A plain dataclass, not a pydantic model: the commands that list findings start
+    without importing pydantic (issue 13); models of the import path still hold it."""
+
     code: str
     severity: Severity
     message: str
     indicator: str | None = None  # indicator code
     cell: str | None = None  # A1 address on the form sheet, e.g. D8
-    cells: list[str] = Field(default_factory=list)  # every cell concerned, `cell` first
+    cells: list[str] = field(default_factory=list)  # every cell concerned, `cell` first
     expected: str | None = None  # what the cell should hold: a number, or words
 
-    @model_validator(mode="after")
-    def _cell_is_first(self) -> Finding:
+    def __post_init__(self) -> None:
         if not self.cells and self.cell:
             self.cells = [self.cell]
-        return self
 
-    @field_serializer("expected")
-    def _number_when_a_number(self, value: str | None) -> Decimal | str | None:
-        """An expected figure (a 累计数 of 12) is a number in --json, not the text "12"."""
-        return Decimal(value) if value is not None and _NUMBER.fullmatch(value) else value
+    def as_json(self) -> dict[str, Any]:
+        """The `--json` shape: an expected figure (a 累计数 of 12) is a number, not the
+        text "12"."""
+        shape = asdict(self)
+        expected = self.expected
+        if expected is not None and _NUMBER.fullmatch(expected):
+            shape["expected"] = Decimal(expected)
+        return shape
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Held by the pydantic models of the import path: taken as it is, dumped as
+        `as_json`."""
+        from pydantic_core import core_schema
+
+        return core_schema.is_instance_schema(
+            cls,
+            serialization=core_schema.plain_serializer_function_ser_schema(cls.as_json),
+        )
 
     @property
     def stored_cell(self) -> str | None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,13 +33,12 @@ from qzfsg.locks import guard
 from qzfsg.models import Unit
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
-from qzfsg.queries.runner import first, rows
+from qzfsg.reading.ahead import Kept, ReadAhead
 from qzfsg.reading.checking import Checker
-from qzfsg.reading.received import read_received
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
 from qzfsg.registry import all_units, build_resolver, is_expected
-from qzfsg.storage.archive import Archive, file_sha256, file_time
+from qzfsg.storage.archive import Archive, file_time
 from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.submissions import FigureSet, current_figures, stored_at
 from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
@@ -47,8 +47,6 @@ from qzfsg.writers import ReturnWriter
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 Status = Literal["imported", "rejected", "duplicate", "checked", "refused"]
-# A file to store: its sha256, its bytes, and its archive reference if already kept.
-_Kept = tuple[str, bytes, str | None]
 
 
 class FileOutcome(BaseModel):
@@ -179,7 +177,11 @@ class Importer:
         self.units = {u.name: u for u in all_units(session)}
         self.names = {u.id: u.name for u in self.units.values()}
         self.writers = ReturnWriter(session)
-        self._archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qzfsg-archive")
+        # A folder's copy is written with the file's reading, ahead of its turn (the disk
+        # write waits on I/O, the check on the CPU); the database's in the write
+        # transaction, with the row (see _store_once).
+        writes_ahead = not (self.dry_run or archive.in_transaction)
+        self.reader = ReadAhead(partial(archive.put, None) if writes_ahead else None)
         self._accepted: dict[int, dict[str, FigureSet]] = {}
         self.checker = Checker(
             indicators=load_indicators(),
@@ -206,36 +208,42 @@ class Importer:
         return self._accepted[unit_id]
 
     # ----------------------------------------------------------------- one file
+    def import_all(
+        self, plan: Iterable[tuple[Path, datetime, str | None, Month | None]]
+    ) -> Iterator[FileOutcome]:
+        """import_file for each (file, received, unit, month) in turn, the next files read
+        and archived meanwhile (qzfsg.reading.ahead); an outcome as each is done."""
+        plan = list(plan)
+        with closing(self.reader.in_turn(path for path, *_ in plan)) as files:
+            for item, fetched in zip(plan, files, strict=True):
+                yield self.import_file(*item, fetched=fetched)
+
     def import_file(
-        self, path: Path, received: datetime, unit: str | None = None, month: Month | None = None
+        self,
+        path: Path,
+        received: datetime,
+        unit: str | None = None,
+        month: Month | None = None,
+        fetched: Callable[[], Kept] | None = None,
     ) -> FileOutcome:
+        """Check and store one file; `fetched` gives it if it was read ahead."""
         try:
-            data = read_received(path)
+            digest, data, reference = fetched() if fetched else self.reader.fetch(path)
         except UnreadableReturn as exc:  # not a regular file, or unreadable: nothing stored
             problem = finding(exc.code, str(exc))
             return FileOutcome(
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
-        digest = file_sha256(data)
         copy = None if self.recheck else queries.accepted_copy(self.session, digest)
         if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
-            # Checked again inside the write transaction; this only saves the reading.
+            # Checked again inside the write transaction; this only saves the checking.
             return self._duplicate(path, received, copy, [])
-        # A folder's copy is written on a worker thread while the file is checked (the
-        # disk write waits on I/O, the check on the CPU); it is done before the commit. The
-        # database's is written in the write transaction, with the row (see _store_once).
-        archived = (
-            None
-            if self.dry_run or self.archive.in_transaction
-            else self._archiver.submit(self.archive.put, None, data, digest, path.suffix)
-        )
         checked = self.checker.check(path, unit, month, data)
         if self.dry_run:
             if (placed := self._placed(checked)) is not None:
                 current = self.accepted_months(placed.name)
                 record_findings(self.checker, placed, checked, current)
             return self._dry_outcome(checked, path, received, digest)
-        reference = archived.result() if archived else None
         return self._store(checked, path, received, (digest, data, reference))
 
     def _dry_outcome(
@@ -257,15 +265,15 @@ class Importer:
         """The same bytes rejected before for the same unit and month and the same reasons:
         nothing new to record. (With --unit or --month, or after a registry change, they
         may be placed elsewhere, or pass.)"""
-        copies = rows(
-            self.session,
-            "SELECT id, unit_id, month, version, source_name FROM submission"
-            " WHERE sha256 = :digest AND coalesce(unit_id, 0) = :unit"
-            " AND coalesce(month, '') = :month ORDER BY id",
-            {"digest": digest, "unit": unit_id or 0, "month": month or ""},
-        )
         problems = _problems(findings)
-        return next((row for row in copies if self._stored_problems(row[0]) == problems), None)
+        return next(
+            (
+                row
+                for row in queries.copies(self.session, digest, unit_id, month)
+                if queries.problems(self.session, row[0]) == problems
+            ),
+            None,
+        )
 
     def _duplicate(
         self, path: Path, received: datetime, earlier: tuple, findings: list[Finding]
@@ -277,20 +285,12 @@ class Importer:
             findings=findings,
         )  # fmt: skip
 
-    def _stored_problems(self, submission_id: int) -> set[tuple[str, str | None]]:
-        found = rows(
-            self.session,
-            "SELECT code, cell FROM finding WHERE submission_id = :id AND severity <> 'info'",
-            {"id": submission_id},
-        )
-        return set(found)
-
     def _placed(self, checked: CheckedReturn) -> Unit | None:
         """The registered unit of a return whose unit and month are known."""
         return self.units.get(checked.unit or "") if checked.month else None
 
     def _store(
-        self, checked: CheckedReturn, path: Path, received: datetime, kept: _Kept
+        self, checked: CheckedReturn, path: Path, received: datetime, kept: Kept
     ) -> FileOutcome:
         """One write transaction: decide inside it whether the file is new (a duplicate may
         have been stored by another import meanwhile), store the submission, its values if
@@ -312,7 +312,7 @@ class Importer:
         raise AssertionError("unreachable")
 
     def _store_once(
-        self, checked: CheckedReturn, path: Path, received: datetime, kept: _Kept
+        self, checked: CheckedReturn, path: Path, received: datetime, kept: Kept
     ) -> FileOutcome:
         digest, data, reference = kept
         connection = begin_write(self.session)
@@ -433,35 +433,17 @@ class Importer:
 
     def next_version(self, unit_id: int | None, month: str | None) -> int:
         """A version no other return of the unit-month has (renumber then orders them)."""
-        found = first(
-            self.session,
-            "SELECT max(version) FROM submission WHERE unit_id = :unit AND month = :month",
-            {"unit": unit_id, "month": month},
-        )
-        return 1 + ((found and found[0]) or 0)
+        return 1 + queries.last_version(self.session, unit_id, month)
 
     def _place(
         self, outcome: FileOutcome, connection: Any, submission_id: int, unit_id: int, month: str
     ) -> None:
         """Renumber the unit-month with the new return in it; what that made of it."""
-        placed = {"unit": unit_id, "month": month, "id": submission_id}
-        before = first(
-            connection,
-            "SELECT version FROM submission WHERE unit_id = :unit AND month = :month"
-            " AND status = 'accepted' AND NOT superseded",
-            placed,
-        )
+        before = queries.current_version(connection, unit_id, month)
         renumber(connection, unit_id, month)
-        version, current, later = first(
-            connection,
-            "SELECT s.version, NOT s.superseded, EXISTS (SELECT 1 FROM submission AS o"
-            " WHERE o.unit_id = s.unit_id AND o.month = s.month AND o.received_at > s.received_at)"
-            " FROM submission AS s WHERE s.id = :id",
-            placed,
-        )  # type: ignore[misc]
-        outcome.version, outcome.current, outcome.late = version, bool(current), bool(later)
-        if outcome.status == "imported" and current and before is not None:
-            outcome.replaces_version = before[0]  # received earlier: its number stands
+        outcome.version, outcome.current, outcome.late = queries.placing(connection, submission_id)
+        if outcome.status == "imported" and outcome.current and before is not None:
+            outcome.replaces_version = before  # received earlier: its number stands
         self._accepted.pop(unit_id, None)  # the unit's current figures may have changed
 
 

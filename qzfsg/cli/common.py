@@ -138,20 +138,6 @@ def db_path(option: str | None) -> Where:
     return database_path(option)
 
 
-def db_file(option: str | None, command: str) -> Path:
-    """The database file for a command that works on the file itself (check, backup)."""
-    from qzfsg.errors import DatabaseError
-    from qzfsg.storage.db import ServerAddress
-
-    where = db_path(option)
-    if isinstance(where, ServerAddress):
-        raise DatabaseError(
-            f"qzfsg {command} 目前只用于数据库文件；服务器上的数据库 {where} "
-            "请由服务器管理员用 PostgreSQL 自带的工具检查和备份（如 pg_dump）。"
-        )
-    return where
-
-
 @contextmanager
 def database(option: str | None) -> Iterator[Session]:
     """A session on the existing database; committed when the command ends without error."""
@@ -174,17 +160,20 @@ def reading(option: str | None) -> Iterator[Any]:
 
 def _json_value(value: Any) -> Any:
     """What json cannot encode itself: Decimal as an exact number, dates as ISO text,
-    pydantic models and dataclasses as their fields."""
+    pydantic models and dataclasses as their fields (or their own `as_json` shape)."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral() else float(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)
+    if hasattr(value, "as_json"):  # a shape of its own (qzfsg.findings.Finding)
+        return value.as_json()
     if hasattr(value, "model_dump"):
         return value.model_dump()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
+        # One level: json comes back here for the values inside, each in its own shape.
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 

@@ -69,26 +69,28 @@ ReceivedOption = Annotated[
 PROGRESS_FROM = 10  # files: show a progress bar on a terminal from this many on
 
 
-def _run(paths, outcome_for, show_progress: bool) -> "tuple[list[FileOutcome], list[Path]]":
+def _run(plan, importer, show_progress: bool) -> "tuple[list[FileOutcome], list[Path]]":
     """Each file's outcome, in turn; and the files left when Ctrl-C stopped the run (the
     first press stops after the file at hand, a second one at once, rolling it back)."""
+    from contextlib import closing
+
     from qzfsg.interrupts import stop_after_current
 
     outcomes: list[FileOutcome] = []
-    steps = paths
-    if show_progress:
-        from rich.progress import track
+    with stop_after_current() as stop, closing(importer.import_all(plan)) as done:
+        steps = done
+        if show_progress:
+            from rich.progress import track
 
-        steps = track(paths, description="导入中", console=console(stderr=True))
-    with stop_after_current() as stop:
+            steps = track(done, total=len(plan), description="导入中", console=console(stderr=True))
         try:
-            for item in steps:
-                outcomes.append(outcome_for(*item))
+            for outcome in steps:
+                outcomes.append(outcome)
                 if stop.requested:
                     break
         except KeyboardInterrupt:
             pass
-    return outcomes, [item[0] for item in paths[len(outcomes) :]]
+    return outcomes, [item[0] for item in plan[len(outcomes) :]]
 
 
 def _finish(
@@ -178,7 +180,7 @@ def import_(
             _warn(doubt)
         outcomes, left = _run(
             plan,
-            importer.import_file,
+            importer,
             show_progress=not as_json and len(plan) >= PROGRESS_FROM and console().is_terminal,
         )
     _finish(outcomes, as_json, stored=not dry_run, left=left)
@@ -254,10 +256,12 @@ def validate(
         with database(db) as session:
             importer = Importer(session, archive_for(db_path(db)), date.today(), recheck=True)
             unit_name = importer.resolve_option(unit) if unit else None
-            outcomes = [
-                importer.import_file(path, when, unit_name, month_or_none(month))
-                for path, when in in_received_order(files, None)
-            ]
+            chosen = month_or_none(month)
+            outcomes = list(
+                importer.import_all(
+                    (path, when, unit_name, chosen) for path, when in in_received_order(files, None)
+                )
+            )
         _finish(outcomes, as_json, stored=False)
         return
     checker = standalone_checker(date.today())

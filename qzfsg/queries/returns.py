@@ -117,3 +117,46 @@ def accepted_copy(connection: Any, sha256: str) -> tuple | None:
 def archive_path(connection: Any, submission_id: int) -> str:
     sql = "SELECT archive_path FROM submission WHERE id = :id"
     return rows(connection, sql, {"id": submission_id})[0][0]
+
+
+def copies(connection: Any, sha256: str, unit_id: int | None, month: str | None) -> list[tuple]:
+    """(id, unit id, month, version, file) of every return with these bytes stored for the
+    unit and month (both may be unknown), oldest first."""
+    sql = (
+        "SELECT id, unit_id, month, version, source_name FROM submission"
+        " WHERE sha256 = :sha256 AND coalesce(unit_id, 0) = :unit"
+        " AND coalesce(month, '') = :month ORDER BY id"
+    )
+    return rows(connection, sql, {"sha256": sha256, "unit": unit_id or 0, "month": month or ""})
+
+
+def problems(connection: Any, submission_id: int) -> set[tuple[str, str | None]]:
+    """(code, cell) of the return's stored findings other than notes."""
+    sql = "SELECT code, cell FROM finding WHERE submission_id = :id AND severity <> 'info'"
+    return set(rows(connection, sql, {"id": submission_id}))
+
+
+def last_version(connection: Any, unit_id: int | None, month: str | None) -> int:
+    """The highest version number among the unit-month's returns (0: none)."""
+    sql = "SELECT max(version) FROM submission WHERE unit_id = :unit AND month = :month"
+    found = first(connection, sql, {"unit": unit_id, "month": month})
+    return (found and found[0]) or 0
+
+
+def current_version(connection: Any, unit_id: int, month: str) -> int | None:
+    """The version number of the unit-month's current return, if it has one."""
+    sql = f"SELECT s.version FROM submission AS s WHERE unit_id = :unit AND month = :month AND {CURRENT}"
+    found = first(connection, sql, {"unit": unit_id, "month": month})
+    return found[0] if found else None
+
+
+def placing(connection: Any, submission_id: int) -> tuple[int, bool, bool]:
+    """(version, whether current, whether a return of its unit-month came after it) of one
+    stored return."""
+    sql = (
+        "SELECT s.version, NOT s.superseded, EXISTS (SELECT 1 FROM submission AS o"
+        " WHERE o.unit_id = s.unit_id AND o.month = s.month AND o.received_at > s.received_at)"
+        " FROM submission AS s WHERE s.id = :id"
+    )
+    version, current, later = first(connection, sql, {"id": submission_id})  # type: ignore[misc]
+    return version, bool(current), bool(later)

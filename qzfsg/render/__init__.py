@@ -143,8 +143,11 @@ class PlainTable(Table):
                     )
                 yield edge + edge.join(parts) + edge
 
+        # rich puts a header's text at the bottom of the header row.
+        tallest = max(len(cell) for cell in rows[0])
+        header = [[""] * (tallest - len(cell)) + cell for cell in rows[0]]
         bars = ["━" * (w + 2) for w in widths]
-        lines = ["┏" + "┳".join(bars) + "┓", *row_lines(rows[0], "┃")]
+        lines = ["┏" + "┳".join(bars) + "┓", *row_lines(header, "┃")]
         lines.append("┡" + "╇".join(bars) + "┩")
         for cells in rows[1:]:
             lines.extend(row_lines(cells, "│"))
