@@ -17,6 +17,7 @@ dropped outside the timing. Three pairs, not five: one pair takes minutes.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -31,24 +32,23 @@ PAIRS = 3
 
 def run() -> list[str]:
     source = database(UNITS)
-    programs = pgserver.programs()  # pg_dump and psql beside initdb
-    if programs is None:
-        return [f"copy skipped: {pgserver.SKIPPED}"]
+    pg_dump, psql = shutil.which("pg_dump"), shutil.which("psql")
+    if pg_dump is None or psql is None or pgserver.programs() is None:
+        return [f"copy skipped: no PostgreSQL programs. {pgserver.SKIPPED}"]
     with pgserver.server() as server, tempfile.TemporaryDirectory() as folder:
         assert server is not None
         dump = Path(folder) / "units50000.sql"
         copy = [sys.executable, "-m", "qzfsg", "copy", str(source)]
         with server.database() as url:  # the data the yardstick restores
             run_child([*copy, url, "--json"])
-            pg_dump = str(programs / "pg_dump")
             run_child([pg_dump, "--no-owner", "--no-privileges", "-f", str(dump), url])
-        psql = [str(programs / "psql"), "-q", "-v", "ON_ERROR_STOP=1"]
+        restore = [psql, "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", str(dump)]
         runs = []
         for _ in range(PAIRS):
             with server.database() as a_url:
                 a = run_child([*copy, a_url, "--json"])
             with server.database() as b_url:
-                b = run_child([*psql, "--single-transaction", "-f", str(dump), b_url])
+                b = run_child([*restore, b_url])
             runs.append((a, b))
     pair = pair_of(runs)
     return [pair.line(f"copy {UNITS:,} units → PostgreSQL", "psql restore", "(no target)")]
