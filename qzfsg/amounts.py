@@ -11,6 +11,11 @@ def plain_decimal(value: Decimal) -> Decimal:
     return Decimal(int(value)) if value == value.to_integral() else value.normalize()
 
 
+def show(value: Decimal) -> str:
+    """A figure as the clerk writes it in a message: 5, 2.5, never 5.0000 or 1E+3."""
+    return format(plain_decimal(value), "f")
+
+
 SCALE = 10_000  # a stored amount is an integer in units of 1/SCALE
 
 

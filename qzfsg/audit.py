@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
 from qzfsg.queries import corrections as queries
+from qzfsg.timestamps import stored_at
 
 ACTIONS = {
     "import": "导入",
@@ -96,7 +95,8 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-class LogEntry(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class LogEntry:
     """One entry of the trail; the `--json` shape of `qzfsg log`."""
 
     id: int
@@ -116,7 +116,7 @@ def read_log(connection: Any, month: str | None = None, unit: str | None = None)
     return [
         LogEntry(
             id=row[0],
-            at=row[1],
+            at=stored_at(row[1]),
             who=row[2],
             action=row[3],
             unit=row[4],

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qzfsg.defaults import CalendarDef
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
 from qzfsg.queries.calendar import fact
+
+if TYPE_CHECKING:
+    from qzfsg.defaults import CalendarDef
 
 
 @dataclass(frozen=True)

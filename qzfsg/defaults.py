@@ -11,15 +11,12 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from qzfsg.errors import QzfsgError
-from qzfsg.kinds import KIND_WORDS
+from qzfsg.kinds import KIND_LABELS, KIND_WORDS, UnitKind  # noqa: F401  (render.ranking)
 
-UnitKind = Literal["town", "department"]
-KIND_LABELS: dict[str, str] = {"town": "镇", "department": "部门"}
 UNIT_COLUMNS = ("名称", "类别")
 
 

@@ -10,10 +10,9 @@ the clerk overrides it with a reason, and then the override is recorded in the a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-
-from pydantic import BaseModel
 
 from qzfsg import audit
 from qzfsg.audit import Actor
@@ -21,9 +20,11 @@ from qzfsg.errors import LockedError, QzfsgError
 from qzfsg.months import Month
 from qzfsg.queries import corrections as queries
 from qzfsg.queries.runner import dbapi
+from qzfsg.timestamps import stored_at
 
 
-class Lock(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class Lock:
     """A locked month; the `--json` shape of lock and unlock."""
 
     month: str
@@ -35,7 +36,7 @@ class Lock(BaseModel):
 
 def _locks(connection: Any, months: list[str] | None = None) -> list[Lock]:
     return [
-        Lock(month=m, locked_at=at, locked_by=by, reason=reason)
+        Lock(month=m, locked_at=stored_at(at), locked_by=by, reason=reason)
         for m, at, by, reason in queries.month_locks(dbapi(connection), months)
     ]
 
@@ -99,14 +100,16 @@ def lock_month(session: Any, month: Month, by: Actor) -> Lock:
     begin_write(session)
     key = str(month)
     if existing := _locks(session, [key]):
-        return existing[0].model_copy(update={"already": True})
+        return replace(existing[0], already=True)
     lock = Lock(
         month=key, locked_at=datetime.now().replace(microsecond=0), locked_by=by.who,
         reason=by.reason,
     )  # fmt: skip
     from qzfsg.models import MonthLock as Row
 
-    session.add(Row(**lock.model_dump(exclude={"already"})))
+    session.add(
+        Row(month=key, locked_at=lock.locked_at, locked_by=lock.locked_by, reason=lock.reason)
+    )
     session.flush()
     audit.record(session, by, "lock", month=key, after={"locked_by": by.who})
     return lock

@@ -7,10 +7,9 @@ files written into the clerk's folder are planned here, checked, then written.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-from pydantic import BaseModel
 
 from qzfsg.filenames import inside, safe_filename
 
@@ -18,14 +17,15 @@ OFFICE = "汨罗市安委办"  # as the office signs a QQ message
 OFFICE_FULL = "汨罗市安全生产委员会办公室"  # as it signs a notice on paper
 
 
-class Notice(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class Notice:
     kind: str  # 退回意见 | 核实提醒 | 催报 | 逾期提醒 | 催报通报 | 审核情况
     unit: str | None  # the unit it is addressed to (主送); None: the work group
     title: str  # the notice's title on paper
     subject: str  # what it is about, for the file name: 2018年9月, 2018年10月15日
     opening: str
-    items: list[str] = []
-    closing: list[str] = []
+    items: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
     day: date  # the date it is signed
 
     @property

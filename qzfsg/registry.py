@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 from qzfsg import audit
 from qzfsg.audit import Actor
-from qzfsg.defaults import UNIT_COLUMNS, UnitDef, UnitKind, unit_defs
 from qzfsg.errors import NotFoundError, QzfsgError
+from qzfsg.kinds import UnitKind
 from qzfsg.locks import guard_from
 from qzfsg.months import Month
 from qzfsg.names import Resolution, Resolver, unit_key
@@ -21,6 +19,7 @@ from qzfsg.queries import registry as unit_queries
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from qzfsg.defaults import UnitDef
     from qzfsg.models import Unit
 
 
@@ -45,7 +44,8 @@ class UnitRef:
         )
 
 
-class UnitView(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class UnitView:
     name: str
     kind: UnitKind
     sort_order: int
@@ -55,7 +55,8 @@ class UnitView(BaseModel):
     aliases: list[str]
 
 
-class ImportSummary(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class ImportSummary:
     added: list[str]
     aliases_added: int
     unchanged: list[str]
@@ -267,6 +268,7 @@ def import_units(
 
 def read_units_file(path: Path) -> list[UnitDef]:
     """A units list as CSV (UTF-8 or GB18030) or as a workbook, with columns 名称, 类别, 别名."""
+    from qzfsg.defaults import UNIT_COLUMNS, unit_defs
     from qzfsg.tables import read_records
 
     return unit_defs(read_records(path, UNIT_COLUMNS), str(path))

@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from qzfsg import audit
-from qzfsg.amounts import amount
+from qzfsg.amounts import amount, show
 from qzfsg.audit import Actor
 from qzfsg.errors import NotFoundError
 from qzfsg.findings import Finding
 from qzfsg.months import Month, day_label
 from qzfsg.notices import Notice
 from qzfsg.queries import returns as returns_queries
-from qzfsg.reading.rules import show
 from qzfsg.registry import all_units, get_unit
+from qzfsg.timestamps import stored_at
 
 
-class OpenFindings(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class OpenFindings:
     """One received file that still needs the unit's attention, with the text to send."""
 
     id: int  # the submission, for `qzfsg dismiss`
@@ -34,10 +33,14 @@ class OpenFindings(BaseModel):
     status: str  # rejected | accepted
     findings: list[Finding]
     message: str
-    notice: Notice = Field(exclude=True)  # the message's parts, for the .txt and .docx files
+    notice: Notice  # the message's parts, for the .txt and .docx files; not in --json
+
+    def as_json(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notice"}
 
 
-class Change(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class Change:
     indicator: str
     label: str
     column: str  # month | cumulative
@@ -45,7 +48,8 @@ class Change(BaseModel):
     after: Decimal
 
 
-class HistoryEntry(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class HistoryEntry:
     unit: str | None  # None: a file that could not be placed with a registered unit
     id: int  # the submission, for withdraw, restore, redate and refile
     file: str
@@ -120,11 +124,6 @@ class SubmissionRow:
             stored_at(row[11]),
             row[12],
         )
-
-
-def stored_at(value: datetime | str) -> datetime:
-    """SQLite keeps times as ISO text."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def findings_by_submission(
@@ -211,7 +210,8 @@ def list_open_findings(
     return result
 
 
-class Dismissed(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class Dismissed:
     id: int
     unit: str | None
     month: str | None
@@ -317,7 +317,8 @@ def findings_group_notice(
     )
 
 
-class UnderReview(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class UnderReview:
     """A unit whose current returns of `months` still carry warnings not dealt with."""
 
     unit: str

@@ -20,6 +20,11 @@ def parse_received(text: str) -> datetime:
         ) from None
 
 
+def stored_at(value: datetime | str) -> datetime:
+    """A time read from the database: SQLite keeps times as ISO text."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())

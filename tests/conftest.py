@@ -70,17 +70,20 @@ def pg_server() -> Iterator[pgserver.Server | None]:
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_server: pgserver.Server | None) -> str | None:
-    """A server database initialised by `qzfsg init`, copied for each test that needs one."""
+def pg_template(pg_server: pgserver.Server | None) -> Iterator[str | None]:
+    """A server database initialised by `qzfsg init`, copied for each test that needs one
+    (dropped at the end: an existing server, $QZFSG_TEST_PG, keeps no leftovers)."""
     if pg_server is None:
-        return None
+        yield None
+        return
     from qzfsg.storage.db import close_all, database_path
 
     name = pg_server.new_name("qzfsg_template")
     pg_server.admin(f"CREATE DATABASE {name}")
     init_database(database_path(pg_server.url(name)))
     close_all()  # a template takes no connections while it is copied
-    return name
+    yield name
+    pg_server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

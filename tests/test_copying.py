@@ -178,3 +178,22 @@ def test_an_older_source_is_refused_until_upgraded(cli, samples_copy, tmp_path):
     result = cli("copy", str(samples_copy), str(tmp_path / "copy.db"), db=None)
     assert result.exit_code == 2 and "qzfsg init --db" in result.stderr
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_server_database_is_backed_up_into_a_file_with_its_archive(
+    cli, samples_copy, pg_empty, tmp_path
+):
+    assert cli("copy", str(samples_copy), pg_empty, db=None).exit_code == 0
+    backup = tmp_path / "备份" / "2018-10-08.db"
+    result = cli("backup", str(backup), "--json", db=pg_empty)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["rows"]["value"] == len(contents(samples_copy)["value"])
+    assert report["archived_files"] == len(archive_files(samples_copy))
+    assert contents(backup) == contents(samples_copy)
+    assert archive_files(backup) == archive_files(samples_copy)
+    assert sorted(p.name for p in backup.parent.iterdir()) == ["2018-10-08-archive", backup.name]
+    refused = cli("backup", str(backup), db=pg_empty)
+    assert refused.exit_code == 2 and "--force" in refused.stderr
+    assert cli("backup", str(backup), "--force", db=pg_empty).exit_code == 0
+    assert cli("check", db=str(backup)).exit_code == 0

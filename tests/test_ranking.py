@@ -28,7 +28,14 @@ from qzfsg.ranking.leagues import (
     rank_units,
 )
 from qzfsg.ranking.method import INDICATOR_CODES, load_method
-from qzfsg.ranking.scores import UnitMonth, counts_not_above, ratio_keys, round1, score_league
+from qzfsg.ranking.scores import (
+    Components,
+    UnitMonth,
+    counts_not_above,
+    ratio_keys,
+    round1,
+    score_league,
+)
 from qzfsg.registry import add_unit
 from tests.factories import store_return
 
@@ -196,7 +203,7 @@ def test_adding_a_unit_without_return_changes_nobody(league):
     before = rank_units(league, june, "town", as_of=date(2018, 7, 15)).leagues["town"]
     add_unit(league, "高新区", "town")
     after = rank_units(league, june, "town", as_of=date(2018, 7, 15)).leagues["town"]
-    assert [r.model_dump() for r in after[:3]] == [r.model_dump() for r in before[:3]]
+    assert after[:3] == before[:3]
     assert after[-1].unit == "高新区" and after[-1].status == "missing"
 
 
@@ -280,20 +287,18 @@ def test_ties_broken_by_quality_then_registry_order():
     ]
     assert ranked(swapped) == ["乙", "甲"]
     rows = [
-        LeagueRow.model_validate(
-            {
-                "rank": None,
-                "unit": name,
-                "score": "50",
-                "change": None,
-                "status": "on_time",
-                "days_late": 0,
-                "months_missing": 0,
-                "deduction": "0",
-                "components": {"quantity": q, "increase": "50", "quality": s},
-            }
+        LeagueRow(
+            rank=None,
+            unit=name,
+            score=Decimal(50),
+            components=Components(Decimal(q), Decimal(50), Decimal(s)),
+            change=None,
+            status="on_time",
+            days_late=0,
+            months_missing=0,
+            deduction=Decimal(0),
         )
-        for name, q, s in (("丙", "60", "40"), ("丁", "40", "60"), ("戊", "70", "40"))
+        for name, q, s in (("丙", 60, 40), ("丁", 40, 60), ("戊", 70, 40))
     ]
     assert [r.unit for r in order_league(rows, {"丙": 1, "丁": 2, "戊": 3})] == ["丁", "戊", "丙"]
 
@@ -304,10 +309,7 @@ def ranked(inputs: list[UnitMonth]) -> list[str]:
 
 
 def scores(inputs: list[UnitMonth]) -> dict[str, tuple]:
-    return {
-        s.unit: (s.score, s.components.model_dump() if s.components else None)
-        for s in score_league(inputs, METHOD)
-    }
+    return {s.unit: (s.score, s.components) for s in score_league(inputs, METHOD)}
 
 
 # Figures as stored (units of 1/10,000): whole counts, and money to the 元 (0.0001 万元).
@@ -461,7 +463,8 @@ def test_scores_are_finite_and_within_range(inputs):
             assert s.components is None
             continue
         assert s.components is not None
-        for value in (s.score, *s.components.model_dump().values()):
+        parts = s.components
+        for value in (s.score, parts.quantity, parts.increase, parts.quality):
             assert value.is_finite() and Decimal(0) <= value <= Decimal(100)
 
 

@@ -21,7 +21,7 @@ from qzfsg.storage.archive import archive_folder
 from qzfsg.storage.db import ServerAddress, database_path
 from qzfsg.storage.server import shown
 from tests.conftest import SAMPLES, cli_runner
-from tests.factories import make_return
+from tests.factories import default_values, make_return
 from tests.pgserver import SKIPPED
 
 # The clerk's month, end to end: every read command after importing the samples (`imported`).
@@ -99,11 +99,22 @@ CORRECTIONS = [
     ["status", "--as-of", "2018-10-15", "--json"],
     ["unlock", "2018-09", "--reason", "通报需更正", "--json"],
     ["unlock", "2018-09", "--reason", "再解一次"],  # not locked
+    ["import", "{late_fix}", "--received", "2018-09-27"],
+    ["history", "--unit", "归义镇", "--json"],  # the changes in the form's order
     ["findings", "--json"],
     ["log", "--month", "2018-09"],
     ["log", "--unit", "城管执法局", "--json"],
     ["log", "--json"],
 ]
+
+
+def corrected() -> dict:
+    """The factory's return with three figures changed (one of them only in 累计数)."""
+    values = default_values()
+    for code, more in (("officers", 2), ("activities", 1)):
+        values[code] = (values[code][0] + more, values[code][1] + more)
+    values["arrests"] = (values["arrests"][0], values["arrests"][1] + 1)
+    return values
 
 
 def inbox(folder: Path) -> Path:
@@ -146,7 +157,7 @@ class Imported:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory, pg_server, pg_template) -> Imported:
+def imported(tmp_path_factory, pg_server, pg_template) -> Iterator[Imported]:
     if pg_server is None:
         pytest.skip(SKIPPED)
     from qzfsg.storage.db import close_all
@@ -157,6 +168,11 @@ def imported(tmp_path_factory, pg_server, pg_template) -> Imported:
         "liaisons": str(SAMPLES / "联络员信息表.xlsx"),
         "late": str(
             make_return(folder, name="归义镇9月报表.xlsx", month_field="2018年9月", filed=None)
+        ),
+        "late_fix": str(
+            make_return(
+                folder, corrected(), name="归义镇9月报表（更正）.xlsx", month_field="2018年9月"
+            )
         ),
     }
     sqlite_db = folder / "sqlite" / "qzfsg.db"
@@ -170,7 +186,8 @@ def imported(tmp_path_factory, pg_server, pg_template) -> Imported:
         [outcome] = outputs(cli, str(sqlite_db), command, **names)
         assert outputs(cli, pg_server.url(template), command, **names) == [outcome]
     close_all()  # a template takes no connections while it is copied
-    return Imported(names, sqlite_db, template, outcome)
+    yield Imported(names, sqlite_db, template, outcome)
+    pg_server.admin(f"DROP DATABASE IF EXISTS {template} WITH (FORCE)")  # see pg_template
 
 
 @contextmanager
@@ -239,6 +256,11 @@ def test_every_correction_gives_sqlite_s_result_on_postgresql(
     refiled = done["show 交警大队 --month 2018-09"][1]
     assert "文件“交警大队9月报表.xlsx”是空文件" in refiled and "e3b0c442" not in refiled
     assert "#24" in done["history --unit 归义镇"][1]  # the refused import took no id
+    [*_, fix] = json.loads(done["history --unit 归义镇 --json"][1])
+    assert [(c["indicator"], c["column"]) for c in fix["changes"]] == [
+        ("activities", "month"), ("activities", "cumulative"), ("officers", "month"),
+        ("officers", "cumulative"), ("arrests", "cumulative"),
+    ]  # fmt: skip
     log = json.loads(done["log --json"][1])
     assert [e["action"] for e in log if e["action"] != "import"] == [
         "withdraw", "restore", "redate", "refile", "refile", "lock", "override", "override",

@@ -138,20 +138,6 @@ def db_path(option: str | None) -> Where:
     return database_path(option)
 
 
-def db_file(option: str | None, command: str) -> Path:
-    """The database file for a command that works on the file itself (check, backup)."""
-    from qzfsg.errors import DatabaseError
-    from qzfsg.storage.db import ServerAddress
-
-    where = db_path(option)
-    if isinstance(where, ServerAddress):
-        raise DatabaseError(
-            f"qzfsg {command} 目前只用于数据库文件；服务器上的数据库 {where} "
-            "请由服务器管理员用 PostgreSQL 自带的工具检查和备份（如 pg_dump）。"
-        )
-    return where
-
-
 @contextmanager
 def database(option: str | None) -> Iterator[Session]:
     """A session on the existing database; committed when the command ends without error."""

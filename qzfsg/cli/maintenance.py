@@ -11,7 +11,6 @@ from qzfsg.cli.common import (
     DbOption,
     ForceOption,
     JsonOption,
-    db_file,
     db_path,
     emit_json,
     show,
@@ -54,10 +53,11 @@ def backup(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """备份数据库（连同归档文件夹），别人正在导入时也可以备份；备份完成后自动核对。
+    """备份数据库（连同归档文件），别人正在导入时也可以备份；备份完成后自动核对。
 
-    归档文件复制到备份文件旁的“文件名-archive”文件夹。恢复时直接用备份文件：
-    qzfsg status --db 备份文件（或把两者复制回原处）。
+    归档文件复制到备份文件旁的“文件名-archive”文件夹。服务器上的数据库也备份成这样
+    一个文件（连同库里存的原件）。恢复时直接用备份文件：qzfsg status --db 备份文件
+    （或把两者复制回原处；要放回服务器上，用 qzfsg copy 备份文件 postgresql://…）。
 
     示例：qzfsg backup 备份/qzfsg-2018-10-08.db
     """
@@ -67,7 +67,7 @@ def backup(
     from qzfsg.storage.backup import back_up
 
     refuse_overwrite([file, archive_folder(file)], force)
-    report = back_up(db_file(db, "backup"), file)
+    report = back_up(db_path(db), file)
     if as_json:
         emit_json(report)
     else:

@@ -22,7 +22,6 @@ from qzfsg.bulletin import (
     totals_header,
     totals_values,
 )
-from qzfsg.defaults import KIND_LABELS
 from qzfsg.documents.layout import (
     addressee,
     body,
@@ -34,6 +33,7 @@ from qzfsg.documents.layout import (
     table,
     title,
 )
+from qzfsg.kinds import KIND_LABELS
 from qzfsg.months import Month
 from qzfsg.notices import OFFICE_FULL
 from qzfsg.ranking.leagues import LeagueRow

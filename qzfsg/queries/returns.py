@@ -87,12 +87,15 @@ def findings(connection: Any, unit_id: int | None = None, month: str | None = No
 
 def values(connection: Any, unit_id: int | None, month: str | None = None) -> list:
     """(submission id, code, 本月数, 累计数) of every file of the unit (or of every unit)
-    and month (or every month)."""
+    and month (or every month), each file's in the order they were written (the form's):
+    the order `history` lists what changed in (without ORDER BY, SQLite gave them by code
+    through its index, PostgreSQL as stored)."""
     sql = (
         "SELECT v.submission_id, v.indicator_code, v.month_value, v.cumulative_value"
         " FROM value AS v JOIN submission AS s ON s.id = v.submission_id"
     )
-    return rows(connection, sql + _filters(unit_id, month), {"unit": unit_id, "month": month})
+    sql += _filters(unit_id, month) + " ORDER BY v.id"
+    return rows(connection, sql, {"unit": unit_id, "month": month})
 
 
 def accepted_hashes(connection: Any) -> set[str]:

@@ -30,13 +30,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
-
-from pydantic import BaseModel
 
 from qzfsg.campaign import Campaign, load_campaign
 from qzfsg.errors import QzfsgError
@@ -51,6 +49,7 @@ from qzfsg.ranking.scores import (
     MonthExplanation,
     UnitMonth,
     UnitScore,
+    as_data,
     round1,
     score_league,
 )
@@ -151,7 +150,8 @@ def choose_period(
 # ---------------------------------------------------------------- results
 
 
-class MonthLine(BaseModel):
+@dataclass(frozen=True, slots=True)
+class MonthLine:
     """One month inside a quarter's or year's score."""
 
     month: str
@@ -161,11 +161,13 @@ class MonthLine(BaseModel):
     deduction: Decimal
 
 
-class PeriodExplanation(BaseModel):
+@dataclass(frozen=True, slots=True)
+class PeriodExplanation:
     months: list[MonthLine]
 
 
-class LeagueRow(BaseModel):
+@dataclass(slots=True)
+class LeagueRow:
     rank: int | None  # None: no accepted return (未报) or not due yet (未到期)
     unit: str
     score: Decimal | None
@@ -182,7 +184,8 @@ class LeagueRow(BaseModel):
     explain: MonthExplanation | PeriodExplanation | None = None
 
 
-class Ranking(BaseModel):
+@dataclass(frozen=True)
+class Ranking:
     period: str
     period_kind: Literal["month", "quarter", "year"]
     label: str
@@ -197,8 +200,10 @@ class Ranking(BaseModel):
         """The `--json` document; with `explain`, each row's explanation (only `unit`'s)."""
 
         def row_data(row: LeagueRow) -> dict:
-            shown = explain and (unit is None or row.unit == unit)
-            return row.model_dump(exclude=None if shown else {"explain"})
+            data = as_data(row)
+            if not (explain and (unit is None or row.unit == unit)):
+                del data["explain"]
+            return data
 
         leagues = {kind: [row_data(row) for row in rows] for kind, rows in self.leagues.items()}
         return {
@@ -302,13 +307,12 @@ def month_inputs(
 
 
 def month_rows(scores: Sequence[UnitScore], month: Month) -> list[LeagueRow]:
-    """One month's scores as (not yet ordered) league rows (built without pydantic's
-    validation: every field is already of its type, and a league has thousands)."""
+    """One month's scores as (not yet ordered) league rows."""
     rows = []
     for s in scores:
-        explain = s.explain.model_copy(update={"month": str(month)}) if s.explain else None
+        explain = replace(s.explain, month=str(month)) if s.explain else None
         rows.append(
-            LeagueRow.model_construct(
+            LeagueRow(
                 rank=None,
                 unit=s.unit,
                 score=s.score,

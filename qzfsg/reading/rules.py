@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from statistics import median
 
-from qzfsg.amounts import plain_decimal
+from qzfsg.amounts import plain_decimal, show
 from qzfsg.campaign import Campaign
 from qzfsg.defaults import IndicatorDef
 from qzfsg.findings import Finding, finding
@@ -41,10 +41,6 @@ class RuleContext:
 
 
 Rule = Callable[[CheckedReturn, RuleContext], Iterator[Finding]]
-
-
-def show(value: Decimal) -> str:
-    return format(plain_decimal(value), "f")
 
 
 def _cells(ret: CheckedReturn) -> Iterator[tuple[str, Entry, Column, Decimal]]:

@@ -121,7 +121,7 @@ def templates_table(items: Sequence[TemplateReturn], paths: Sequence[Path]) -> T
 
 def bulletin_summary(bulletin: Bulletin) -> list[Text]:
     """What the exported 通报 holds, in a few lines: the top three of each league."""
-    from qzfsg.defaults import KIND_LABELS
+    from qzfsg.kinds import KIND_LABELS
 
     mark = "（已发布：该期各月已锁定，数字与发布时相同）" if bulletin.ranking.published else ""
     lines = [Text(f"全市安全监管执法质量排行榜 · {bulletin.label}{mark}", style="bold")]

@@ -1,11 +1,16 @@
 """`qzfsg backup FILE`: a consistent copy of the database while others work, with its
 archive, verified before it is given its name.
 
-The copy is SQLite's online backup of one read snapshot (other commands may go on
-writing meanwhile; the copy is the database as it was when the backup began). The
-archive files that snapshot refers to are copied, each checked against its sha256, into
-the folder where qzfsg looks for the copy's archive (FILE without its suffix, plus
+A database file is copied by SQLite's online backup of one read snapshot (other commands
+may go on writing meanwhile; the copy is the database as it was when the backup began).
+The archive files that snapshot refers to are copied, each checked against its sha256,
+into the folder where qzfsg looks for the copy's archive (FILE without its suffix, plus
 "-archive"), so that the copy is used as it is: `qzfsg status --db FILE`.
+
+A server database is copied into FILE by `qzfsg copy` (qzfsg.storage.copying: one read
+transaction, every file read back by its sha256), under a hidden name first; the copy
+then gets the same check as a file's backup (SQLite's integrity check, the rows of each
+table) before it takes FILE's place.
 """
 
 from __future__ import annotations
@@ -20,13 +25,17 @@ from pydantic import BaseModel
 from qzfsg.errors import DataError, QzfsgError
 from qzfsg.queries.archive import references
 from qzfsg.storage.archive import archive_folder, archived_path, file_sha256, parse_reference
+from qzfsg.storage.copying import ARCHIVE_TABLE, copy_database
 from qzfsg.storage.db import (
+    Where,
     copy_is_whole,
     copy_snapshot,
     explain,
+    one_file,
     open_reader,
     table_rows,
 )
+from qzfsg.storage.server import ServerAddress
 
 
 class BackupReport(BaseModel):
@@ -40,20 +49,23 @@ class BackupReport(BaseModel):
     missing: list[str] = []
 
 
-def back_up(source: Path, target: Path) -> BackupReport:
-    """Copy the database at `source` and its archive to `target` (replacing what is
-    there: the CLI asks for --force first). Raises DataError, after making the copy,
-    when archive files the database refers to are missing or altered at the source."""
-    if target.resolve() == source.resolve():
+def back_up(source: Where, target: Path) -> BackupReport:
+    """Copy the database at `source` (a file, or a server database) and its archive to
+    `target` (replacing what is there: the CLI asks for --force first). Raises DataError,
+    after making the copy, when archive files the database refers to are missing or
+    altered at the source."""
+    if isinstance(source, Path) and target.resolve() == source.resolve():
         raise QzfsgError(f"备份文件 {target} 就是数据库本身；请另选一个文件名。")
-    connection = open_reader(source)
-    building = target.with_name(f".{target.name}.backup-{os.getpid()}")
+    building = target.with_name(f".{target.stem}.backup-{os.getpid()}{target.suffix}")
     archive = archive_folder(target)
     staging = archive.with_name(f".{archive.name}.backup-{os.getpid()}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            rows, referenced = copy_snapshot(connection, building, _contents)
+            if isinstance(source, ServerAddress):
+                rows, copied, missing = _copy_server(source, building, staging)
+            else:
+                rows, copied, missing = _copy_file(source, building, staging)
             whole = copy_is_whole(building, rows)
         except sqlite3.Error as exc:  # the copy's disk (full, read-only…), not the database's
             raise explain(exc, target) or exc from None
@@ -61,7 +73,6 @@ def back_up(source: Path, target: Path) -> BackupReport:
             raise QzfsgError(
                 "备份副本未通过核对（完整性检查或行数不符），已删除；数据库未作改动，请再试一次。"
             )
-        missing = _copy_archive(referenced, archive_folder(source), staging)
         _replace(staging, archive)
         os.replace(building, target)
     finally:
@@ -69,7 +80,7 @@ def back_up(source: Path, target: Path) -> BackupReport:
         shutil.rmtree(staging, ignore_errors=True)
     report = BackupReport(
         database=str(source), backup=str(target), archive=str(archive), rows=rows,
-        archived_files=len(referenced) - len(missing), missing=missing,
+        archived_files=copied, missing=missing,
     )  # fmt: skip
     if missing:
         raise DataError(
@@ -77,6 +88,28 @@ def back_up(source: Path, target: Path) -> BackupReport:
             f"{'、'.join(missing[:3])}{'等' if len(missing) > 3 else ''}。请运行 qzfsg check 查看。"
         )
     return report
+
+
+def _copy_file(
+    source: Path, building: Path, staging: Path
+) -> tuple[dict[str, int], int, list[str]]:
+    """SQLite's online backup into `building`, the archive into `staging`: the rows of
+    each table, the files copied, those missing."""
+    rows, referenced = copy_snapshot(open_reader(source), building, _contents)
+    missing = _copy_archive(referenced, archive_folder(source), staging)
+    return rows, len(referenced) - len(missing), missing
+
+
+def _copy_server(
+    source: ServerAddress, building: Path, staging: Path
+) -> tuple[dict[str, int], int, list[str]]:
+    """`qzfsg copy` of the server database into `building` (its archive into the folder
+    beside it, then moved to `staging`): the same."""
+    report = copy_database(source, building)
+    one_file(building)
+    archive_folder(building).rename(staging)
+    # the file's own archive table is empty: its files are in the folder
+    return {**report.tables, ARCHIVE_TABLE: 0}, report.archived_files, report.missing
 
 
 def _contents(connection: sqlite3.Connection) -> tuple[dict[str, int], dict[str, str]]:

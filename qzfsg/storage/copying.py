@@ -93,7 +93,7 @@ def copy_database(source: Where, dest: Where) -> CopyReport:
         refuse_filled(dest)
         return _copy(snapshot, source, dest)
     finally:
-        snapshot.rollback()
+        snapshot.close()  # a read-only transaction: nothing to keep
 
 
 def refuse_filled(dest: Where) -> None:

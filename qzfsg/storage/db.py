@@ -533,7 +533,7 @@ def copy_snapshot(
     """SQLite's online backup of the database under `connection` into a new file at
     `target`, inside one read transaction, so that `read` (run in the same transaction)
     sees exactly what the copy holds; other commands may write meanwhile. The copy is
-    one whole file (rollback journal mode), flushed to the disk."""
+    one whole file (`one_file`)."""
     copy = sqlite3.connect(target)
     try:
         connection.execute("BEGIN")
@@ -542,12 +542,19 @@ def copy_snapshot(
             connection.backup(copy)
         finally:
             connection.execute("COMMIT")
-        copy.execute("PRAGMA journal_mode = DELETE")
     finally:
         copy.close()
-    with target.open("rb+") as file:
-        os.fsync(file.fileno())
+    one_file(target)
     return found
+
+
+def one_file(path: Path) -> None:
+    """Make the database file at `path` one whole file (rollback journal mode, no -wal or
+    -shm beside it), flushed to the disk: a backup, to be copied or sent as it is."""
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA journal_mode = DELETE")
+    with path.open("rb+") as file:
+        os.fsync(file.fileno())
 
 
 def table_rows(connection: sqlite3.Connection) -> dict[str, int]:

@@ -15,10 +15,9 @@ statistics (`+column` keeps a term from choosing the wrong one).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
-
-from pydantic import BaseModel
 
 from qzfsg.campaign import load_campaign
 from qzfsg.months import Month
@@ -36,7 +35,8 @@ ReturnState = Literal["on_time", "late", "missing", "pending"]
 REPEAT_RUN = 2  # late or missing in this many consecutive months: a repeat offender
 
 
-class ReturnStatus(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class ReturnStatus:
     unit: str
     kind: str
     month: str

@@ -13,12 +13,9 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
 from qzfsg import audit
 from qzfsg.audit import Actor
 from qzfsg.campaign import Campaign, load_campaign
-from qzfsg.defaults import CalendarDef
 from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.locks import guard_from
 from qzfsg.months import Month
@@ -28,6 +25,7 @@ from qzfsg.registry import all_units, get_unit
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from qzfsg.defaults import CalendarDef
     from qzfsg.models import Deadline
 
 MONTHLY_RETURN = "月报表"
@@ -191,13 +189,15 @@ def named_units(connection: Any) -> dict[int, set[int]]:
 
 
 # --------------------------------------------------------------------------- views
-class DueDate(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class DueDate:
     month: str | None
     due: date
     shifted: bool  # moved off a holiday or weekend
 
 
-class DeadlineView(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class DeadlineView:
     id: int
     item: str
     who: str  # all | town | department | units
@@ -209,7 +209,8 @@ class DeadlineView(BaseModel):
     due_dates: list[DueDate]
 
 
-class CalendarView(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class CalendarView:
     shift_to_workday: bool
     deadlines: list[DeadlineView]
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from qzfsg.campaign import load_campaign
-from qzfsg.defaults import KIND_LABELS
 from qzfsg.errors import QzfsgError
+from qzfsg.kinds import KIND_LABELS
 from qzfsg.models import Deadline, Receipt
 from qzfsg.months import Month
 from qzfsg.reading.received import read_received

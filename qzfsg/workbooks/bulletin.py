@@ -23,7 +23,7 @@ from qzfsg.bulletin import (
     totals_values,
 )
 from qzfsg.consolidation import months_text
-from qzfsg.defaults import KIND_LABELS
+from qzfsg.kinds import KIND_LABELS
 from qzfsg.months import Month, day_label
 from qzfsg.notices import OFFICE
 from qzfsg.workbooks.common import (

@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qzfsg.consolidation import CityReturn, Figures, UnitRow, explain_consistency
-from qzfsg.defaults import KIND_LABELS
+from qzfsg.kinds import KIND_LABELS
 from qzfsg.months import Month
 from qzfsg.notices import OFFICE
 from qzfsg.workbooks.common import (
