@@ -4,8 +4,9 @@ package: /usr/lib/postgresql/N/bin), or none (the PostgreSQL half of the suite i
 
 The throwaway server lives in a temporary folder: initdb without syncing, fsync off, a unix
 socket in the same folder and no TCP port, so that it starts in a second or two and several
-test runs never meet. `initdb` refuses root: run as root (CI), the server runs as the
-ordinary user `nobody`, owning the folder. It is stopped and removed at the end.
+test runs never meet. It is stopped and removed at the end (the bench keeps its loaded
+cluster in .bench instead, started the same way: `running`). `initdb` refuses root: run as
+root (CI), the server runs as the ordinary user `nobody`, owning the folder.
 
 Each test gets a fresh database, a copy of a prepared one (CREATE DATABASE … TEMPLATE: a
 file copy, milliseconds), dropped afterwards.
@@ -81,39 +82,56 @@ class Server:
             self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def _server_user(folder: Path) -> list[str]:
+    """What runs a server program: as root (CI), `runuser` as SERVER_USER, who is given
+    `folder`; otherwise nothing (the program runs as us)."""
+    if os.geteuid() != 0:
+        return []
+    user = pwd.getpwnam(SERVER_USER)
+    os.chown(folder, user.pw_uid, user.pw_gid)
+    folder.chmod(0o755)
+    return ["runuser", "-u", SERVER_USER, "--"]
+
+
 @contextmanager
-def throwaway(bin_dir: Path) -> Iterator[Server]:
-    """A new server in a temporary folder, stopped and removed when the block ends."""
-    folder = Path(tempfile.mkdtemp(prefix="qzfsg-pg-"))
+def running(folder: Path, bin_dir: Path, stop: str = "immediate") -> Iterator[Server]:
+    """A server on the cluster in `folder`/data (made by initdb when there is none yet),
+    its socket in `folder`, stopped when the block ends (`stop`: pg_ctl's shutdown mode;
+    "fast" leaves a cluster that starts again without recovery). The folder stays: the
+    tests' throwaway server removes it, the bench keeps its loaded cluster (tests/bench)."""
     data = folder / "data"
-    runner: list[str] = []
-    if os.geteuid() == 0:
-        user = pwd.getpwnam(SERVER_USER)
-        os.chown(folder, user.pw_uid, user.pw_gid)
-        folder.chmod(0o755)
-        runner = ["runuser", "-u", SERVER_USER, "--"]
+    runner = _server_user(folder)
 
     def run(*args: str) -> None:
         subprocess.run(
             [*runner, *args], check=True, capture_output=True, cwd=folder, env=_server_env()
         )
 
-    try:
+    if not data.exists():
         run(
             str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
             "--no-sync", "--no-instructions", "-E", "UTF8", "--locale=C.UTF-8",
         )  # fmt: skip
-        options = (
-            f"-c listen_addresses='' -c unix_socket_directories='{folder}' -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-            " -c shared_buffers=32MB"
-        )
-        log = str(folder / "server.log")  # not a pipe: the server outlives pg_ctl
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", log, "-o", options, "-w", "-s", "start")
-        try:
-            yield Server(f"postgresql://postgres@/postgres?host={quote(str(folder), safe='')}")
-        finally:
-            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-s", "stop")
+    options = (
+        f"-c listen_addresses='' -c unix_socket_directories='{folder}' -c fsync=off"
+        " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+        " -c shared_buffers=32MB"
+    )
+    log = str(folder / "server.log")  # not a pipe: the server outlives pg_ctl
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", log, "-o", options, "-w", "-s", "start")
+    try:
+        yield Server(f"postgresql://postgres@/postgres?host={quote(str(folder), safe='')}")
+    finally:
+        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", stop, "-s", "stop")
+
+
+@contextmanager
+def throwaway(bin_dir: Path) -> Iterator[Server]:
+    """A new server in a temporary folder, stopped and removed when the block ends."""
+    folder = Path(tempfile.mkdtemp(prefix="qzfsg-pg-"))
+    try:
+        with running(folder, bin_dir) as started:
+            yield started
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -363,6 +363,17 @@ def test_a_read_command_on_a_server_does_not_import_sqlalchemy(db_address: str, 
     assert ("psycopg" in imported) == (backend == "postgresql")
 
 
+def test_sessions_run_without_jit_and_keep_the_address_s_own_options(pg_empty: str):
+    from qzfsg.storage.server import connect
+
+    own = f"{pg_empty}&options=-c%20work_mem%3D7MB"
+    with connect(ServerAddress(own)) as session:
+        shown_settings = [
+            session.execute(f"SHOW {name}").fetchone()[0] for name in ("jit", "work_mem")
+        ]
+    assert shown_settings == ["off", "7MB"]
+
+
 def test_a_server_database_locked_beyond_the_timeout_is_refused_as_a_file_is(
     cli, db_address: str, backend: str, monkeypatch
 ):

@@ -58,16 +58,6 @@ def months_on_file_query(months: Sequence[str]) -> tuple[str, dict[str, Any]]:
     return _MONTHS_ON_FILE.format(columns=columns, current=CURRENT), params
 
 
-def report_queries(months: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
-    """Every statement `report` runs for the last of `months` (the campaign's months up to
-    it), with its parameters, in the order it runs them (the bench's yardstick runs them)."""
-    return [
-        (KIND_TOTALS, {"month": months[-1]}),
-        months_on_file_query(months),
-        (UNIT_SUMS, {"first": months[0], "month": months[-1]}),
-    ]
-
-
 def kind_totals(connection: Any, month: str) -> list[tuple]:
     return rows(connection, KIND_TOTALS, {"month": month})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
@@ -77,7 +78,10 @@ def _loaders() -> dict[str, type]:
 
     class Numeric(Loader):
         def load(self, data: Any) -> Any:
-            number = Decimal(bytes(data).decode())
+            text = bytes(data)
+            with suppress(ValueError):  # digits only: a sum of integers, a million a report
+                return int(text)
+            number = Decimal(text.decode())
             return int(number) if number == number.to_integral_value() else float(number)
 
     return {"date": Text, "timestamp": Timestamp, "bool": Boolean, "numeric": Numeric}

@@ -11,6 +11,7 @@ psycopg is imported only here, and only when a postgresql:// address is used.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -24,6 +25,10 @@ SCHEMES = ("postgresql://", "postgres://")
 # The key of the transaction-level advisory lock every writer takes (see `take_write_lock`).
 WRITE_LOCK_KEY = 0x717A6673  # "qzfs"
 CONNECT_TIMEOUT_S = 10
+# Every session runs without JIT compilation: qzfsg's larger statements (overdue's compound
+# query over 50,000 units, say) cost enough for PostgreSQL to compile them, 10 s of a 14 s
+# statement that runs in 3.5 s uncompiled; none ran faster compiled (tests/bench/postgresql).
+SESSION_OPTIONS = "-c jit=off"
 
 
 def is_address(text: str) -> bool:
@@ -56,10 +61,16 @@ def connect(address: ServerAddress, autocommit: bool = True) -> Any:
     """A psycopg connection to the database; a refused connection is a DatabaseError
     that names the address (never its password) and what to check."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
 
     try:
+        # The address's own options (or $PGOPTIONS, which options given here would hide) first.
+        own = conninfo_to_dict(address.url).get("options") or os.environ.get("PGOPTIONS", "")
         return psycopg.connect(
-            address.url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT_S
+            address.url,
+            autocommit=autocommit,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            options=f"{own} {SESSION_OPTIONS}".strip(),
         )
     except psycopg.Error as exc:
         raise unreachable(address, exc) from None

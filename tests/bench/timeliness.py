@@ -1,5 +1,6 @@
 """Timeliness at scale: `overdue --json` and `status --json` at 50,000 units × 12 months,
-each paired with the sqlite3 shell running the same statements on the same file.
+each paired with the sqlite3 shell running the statements the command ran (recorded from
+the command itself, tests.bench.statements) on the same file.
 
 The database is generated with plain SQL inserts (not through the importer): units (some
 added or deactivated mid-year), about 12 returns each with their 11 values, rejected and
@@ -8,14 +9,14 @@ corrected versions, the documents of the calendar and a liaison per unit. It is 
 """
 
 import random
-import re
 import sqlite3
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 from qzfsg.defaults import default_indicators
-from tests.bench._timing import CACHE, cached_database, paired
+from tests.bench._timing import CACHE, Pair, cached_database, paired
+from tests.bench.statements import recorded, sqlite_script
 
 UNITS = 5_000
 MONTHS = [f"2018-{m:02d}" for m in range(1, 13)]
@@ -147,36 +148,6 @@ def generate(path: Path, units_wanted: int = UNITS) -> dict[str, int]:
     }
 
 
-def _literal(value: object) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, int):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def inline(sql: str, params: dict[str, object]) -> str:
-    """The query with its parameters written in, for the sqlite3 shell."""
-    return re.sub(r":(\w+)", lambda m: _literal(params[m.group(1)]), sql) + ";\n"
-
-
-def equivalent_sql(db: Path) -> tuple[str, str]:
-    """The SQL `overdue` and `status` run, with their parameters, as sqlite3 shell input."""
-    from qzfsg.queries.timeliness import ITEMS_PER_QUERY, arrival_queries, overdue_query
-    from qzfsg.storage.db import open_reader
-    from qzfsg.timeliness.arrivals import end_of_day
-    from qzfsg.timeliness.overdue import due_query, select_due_items
-
-    as_of = date.fromisoformat(AS_OF)
-    items = select_due_items(open_reader(db), as_of)
-    assert len(items) <= ITEMS_PER_QUERY
-    cutoff = end_of_day(as_of)
-    overdue_sql = inline(*overdue_query([due_query(i) for i in items], cutoff))
-    queries = arrival_queries(MONTHS[0], MONTHS[-1], cutoff)
-    status_sql = "".join(inline(sql, params) for sql, params in queries)
-    return overdue_sql, status_sql
-
-
 GENERATOR_VERSION = 1  # bump when generate() changes: the cached databases are remade
 
 
@@ -185,20 +156,22 @@ def database(units: int) -> Path:
     return cached_database(f"units{units}", GENERATOR_VERSION, lambda p: generate(p, units))
 
 
+def paired_with_sqlite3(arguments: list[str], db: Path) -> Pair:
+    """`qzfsg ARGUMENTS` (on the SQLite file `db`) paired with the sqlite3 shell running
+    the statements it ran (tests.bench.statements), on the same file."""
+    script = CACHE / "sql" / f"{arguments[0]}.sql"
+    script.parent.mkdir(exist_ok=True)
+    script.write_text(sqlite_script(recorded(arguments)), encoding="utf-8")
+    return paired([sys.executable, "-m", "qzfsg", *arguments], [SQLITE3, str(db)], b_stdin=script)
+
+
 def run() -> list[str]:
     """`overdue --json` and `status --json` at 50,000 units against the sqlite3 shell
-    running the same statements (must: 3x and 500 MB; aim 2x)."""
+    running the statements each ran (must: 3x and 500 MB; aim 2x)."""
     db = database(50_000)
-    folder = CACHE / "sql"
-    folder.mkdir(exist_ok=True)
-    overdue_sql, status_sql = equivalent_sql(db)
-    (folder / "overdue.sql").write_text(overdue_sql, encoding="utf-8")
-    (folder / "status.sql").write_text(status_sql, encoding="utf-8")
-    qzfsg = [sys.executable, "-m", "qzfsg"]
-    common = ["--as-of", AS_OF, "--json", "--db", str(db)]
-    shell = [SQLITE3, str(db)]
     lines = []
     for name in ("overdue", "status"):
-        pair = paired([*qzfsg, name, *common], shell, b_stdin=folder / f"{name}.sql")
+        command = [name, "--as-of", AS_OF, "--json", "--db", str(db)]
+        pair = paired_with_sqlite3(command, db)
         lines.append(pair.line(f"{name} --json, 50,000 units", "sqlite3 shell", "must 3x/500 MB"))
     return lines
