@@ -283,7 +283,7 @@ def store_return(
     from qzfsg.findings import CATALOGUE
     from qzfsg.models import Finding, Submission, Value
     from qzfsg.registry import get_unit
-    from qzfsg.versions import renumber
+    from qzfsg.queries.returns import renumber
 
     unit_row = get_unit(session, unit)
     before = session.exec(
