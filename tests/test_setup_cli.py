@@ -229,3 +229,20 @@ def test_db_before_the_command(cli, db_file, tmp_path):
     assert result.exit_code == 0
     result = CliRunner().invoke(app, ["--db", str(db_file), "units", "list", "--db", str(other)])
     assert result.exit_code == 2 and "none.db" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["--db", "x.db", "status", "--as-of", "2018-10-15"], "status"),
+        (["units", "list"], "units"),
+        (["--help"], None),
+        (["--db", "status"], None),
+        ([], None),
+    ],
+)
+def test_the_called_command_is_found_in_the_arguments(args, name):
+    """main keeps only this command for typer to build (start-up, issue 13)."""
+    from qzfsg.cli import called_name
+
+    assert called_name(args) == name

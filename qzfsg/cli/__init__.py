@@ -65,6 +65,7 @@ def main() -> None:
     nothing left to do by then: every transaction is committed, the database closed by the
     command group (which folds its write-ahead log back into the file, see
     base.QzfsgGroup.invoke) and the output flushed."""
+    keep_only(called_name(sys.argv[1:]))
     try:
         app()
         code = 0
@@ -74,3 +75,32 @@ def main() -> None:
         with contextlib.suppress(OSError):  # the reader of a pipe went away (qzfsg … | head)
             stream.flush()
     os._exit(code)
+
+
+def called_name(args: list[str]) -> str | None:
+    """The command `args` call (`qzfsg --db x.db status …` calls status), if any."""
+    words = iter(args)
+    for word in words:
+        if word == "--db":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def keep_only(name: str | None) -> None:
+    """Keep in the app only the command (or group) called `name`, when it has one: typer
+    turns every registered command into a click command at each start, about 30 ms for
+    all of them (as long as python starting), though one runs. Without a command, or a
+    misspelt one, all stay: for the list of commands and the suggestions."""
+    from typer.main import get_command_name
+
+    commands = [
+        c
+        for c in app.registered_commands
+        if (c.name or get_command_name(c.callback.__name__)) == name  # type: ignore[union-attr]
+    ]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if commands or groups:
+        app.registered_commands[:] = commands
+        app.registered_groups[:] = groups

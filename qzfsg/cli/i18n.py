@@ -33,7 +33,9 @@ ZH = {
 HELP_OPTION = "显示本帮助并退出。"
 USAGE = "用法："
 USAGE_WORDS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]…"}
-_WIDE = re.compile(r"[\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# Patterns of wide ranges take milliseconds to compile: compiled (and cached by re) only
+# when a help page is laid out, not at every start.
+_WIDE = r"[\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
 
 
 def usage_piece(piece: str) -> str:
@@ -56,7 +58,7 @@ def join_lines(text: str) -> str:
     for block in re.split(r"\n\s*\n", text.strip()):
         joined = ""
         for line in (part.strip() for part in block.splitlines()):
-            wide = joined and _WIDE.match(joined[-1]) and line and _WIDE.match(line[0])
+            wide = joined and re.match(_WIDE, joined[-1]) and line and re.match(_WIDE, line[0])
             joined = f"{joined}{line}" if not joined or wide else f"{joined} {line}"
         paragraphs.append(joined)
     return "\n\n".join(paragraphs)
@@ -69,7 +71,7 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in strip_ansi(text))
 
 
-_CHUNK = re.compile(
+_CHUNK = (
     r"\s+|[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+"
 )
 # Chinese punctuation stays on the line of the character it belongs to.
@@ -83,7 +85,7 @@ def chinese_wrapper(base: type) -> type:
 
     class ChineseWrapper(base):  # type: ignore[misc, valid-type]
         def _split(self, text: str) -> list[str]:
-            chunks = _CHUNK.findall(text)
+            chunks = re.findall(_CHUNK, text)
             joined: list[str] = []
             for chunk in chunks:
                 glued = joined and (chunk[0] in _NO_LINE_START or joined[-1][-1] in _NO_LINE_END)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
+from operator import mul
 from typing import Any
 
 from qzfsg.amounts import SCALE
@@ -208,6 +209,13 @@ def _increase(value: int, earlier: int, months: int) -> Ratio:
     return (now, now + before) if now + before else (1, 2)
 
 
+def _two_officers(officers: int, activities: int, required: Fraction) -> Ratio:
+    """The two-officer rule: full marks at `required` officers per activity, in
+    proportion below; nothing without an activity."""
+    need = activities * required.numerator
+    return (min(officers * required.denominator, need), need) if need > 0 else (0, 1)
+
+
 def score_league(
     inputs: Sequence[UnitMonth], method: RankingMethod, explain: bool = False
 ) -> list[UnitScore]:
@@ -220,27 +228,33 @@ def score_league(
     scaled = [[*(u.values or NO_FIGURES), *(u.earlier or NO_FIGURES)] for u in reporting]
     codes = len(INDICATOR_CODES)
     index = CODE_INDEX
-    quantity = [counts_not_above([row[i] for row in scaled]) for i in range(codes)]
+    columns = list(zip(*scaled, strict=True)) or [()] * (2 * codes)
+    quantity = [counts_not_above(columns[i]) for i in range(codes)]
     hard = [index[c] for c in method.hard_sanctions]
-    cases, inspected, fines = index["cases"], index["inspected"], index["fines"]
-    parts = [
-        {
-            "cases_per_inspected": (row[cases], row[inspected]),
-            "fines_per_case": (row[fines], row[cases]),
-            "sanctions_per_inspected": (sum(row[i] for i in hard), row[inspected]),
-            "officers_per_activity": (row[index["officers"]], row[index["activities"]]),
-        }
-        for row in scaled
-    ]
-    ratios = {
-        key: counts_not_above(ratio_keys([p[key] for p in parts])) for key in PERCENTILE_ITEMS
+    cases, inspected = columns[index["cases"]], columns[index["inspected"]]
+    ratio_parts = {
+        "cases_per_inspected": list(zip(cases, inspected, strict=True)),
+        "fines_per_case": list(zip(columns[index["fines"]], cases, strict=True)),
+        "sanctions_per_inspected": [
+            (sum(row[i] for i in hard), row[index["inspected"]]) for row in scaled
+        ],
     }
+    ratios = {key: counts_not_above(ratio_keys(ratio_parts[key])) for key in PERCENTILE_ITEMS}
     weights, _ = _integers(method.weights, INDICATOR_CODES)
     quality_weights, _ = _integers(method.quality, QUALITY_KEYS)
     share_weights, share_scale = _integers(method.shares, SHARE_KEYS)
     weight_total, quality_total = sum(weights), sum(quality_weights)
-    required = method.officers_required
+    quality_weight = dict(zip(QUALITY_KEYS, quality_weights, strict=True))
+    officers, activities = index["officers"], index["activities"]
     count = len(reporting)
+    # Each unit's Σ weight × (units not above it): 比数量 is that ÷ (count × Σ weights),
+    # and the percentile items of 比质量 likewise: the shares have one denominator.
+    quantity_sums = [sum(map(mul, weights, counts)) for counts in zip(*quantity, strict=True)]
+    percentile_sums = [
+        sum(quality_weight[key] * ratios[key][n] for key in PERCENTILE_ITEMS) for n in range(count)
+    ]
+    bottom = 1_000 * share_scale
+    deductions: dict[int, tuple[Fraction, Decimal]] = {}
     scored = []
     n = -1  # the unit's place among the reporting ones
     for unit in inputs:
@@ -251,35 +265,33 @@ def score_league(
             continue
         n += 1
         row = scaled[n]
-        shares_of = [(quantity[i][n], count) for i in range(codes)]
-        increases = [_increase(row[i], row[codes + i], unit.earlier_months) for i in range(codes)]
-        quality: list[Ratio] = []
-        for key in QUALITY_KEYS:
-            if key in ratios:
-                quality.append((ratios[key][n], count))
-            elif key == "officers_per_activity":
-                # Two officers per activity: full marks at the rule, in proportion below.
-                officers, activities = parts[n][key]
-                need = activities * required.numerator
-                top = officers * required.denominator
-                quality.append((min(top, need), need) if need > 0 else (0, 1))
-            else:
-                met = unit.status == "on_time" if key == "on_time" else unit.first_attempt
-                quality.append((int(met), 1))
+        months = unit.earlier_months
+        increases = [_increase(row[i], row[codes + i], months) for i in range(codes)]
+        top, need = _two_officers(row[officers], row[activities], method.officers_required)
+        procedure = (
+            quality_weight["on_time"] * (unit.status == "on_time")
+            + quality_weight["first_attempt"] * unit.first_attempt
+        )
         # The components in tenths (each shown with one decimal), in SHARE_KEYS order.
         tenths = (
-            tenths_of(*_points(weights, weight_total, shares_of)),
+            tenths_of(100 * quantity_sums[n], count * weight_total),
             tenths_of(*_points(weights, weight_total, increases)),
-            tenths_of(*_points(quality_weights, quality_total, quality)),
+            tenths_of(
+                100 * percentile_sums[n] * need
+                + 100 * count * (quality_weight["officers_per_activity"] * top + procedure * need),
+                count * need * quality_total,
+            ),
         )
         components = Components(*(Decimal(t).scaleb(-1) for t in tenths))
         days_late = (unit.days_late or 0) if unit.status == "late" else 0
-        deduction = method.late_deduction(days_late)
-        # Σ share × component ÷ 100; the shares are over share_scale and the components
-        # are in tenths.
-        top = sum(weight * t for weight, t in zip(share_weights, tenths, strict=True))
-        bottom = 1_000 * share_scale
-        total = max(top * deduction.denominator - deduction.numerator * bottom, 0)
+        if days_late not in deductions:
+            late = method.late_deduction(days_late)
+            deductions[days_late] = late, round1(late)
+        deduction, shown = deductions[days_late]
+        # Σ share × component ÷ 100 − deduction; the shares are over share_scale and the
+        # components are in tenths.
+        total = sum(weight * t for weight, t in zip(share_weights, tenths, strict=True))
+        total = max(total * deduction.denominator - deduction.numerator * bottom, 0)
         scored.append(
             UnitScore(
                 unit=unit.unit,
@@ -287,10 +299,17 @@ def score_league(
                 status=unit.status,
                 days_late=days_late,
                 components=components,
-                deduction=round1(deduction),
+                deduction=shown,
                 score=round1_of(total, bottom * deduction.denominator),
                 explain=_explanation(
-                    unit, row, count, shares_of, increases, parts[n], quality, method
+                    unit,
+                    row,
+                    count,
+                    [(counts[n], count) for counts in quantity],
+                    increases,
+                    {key: found[n] for key, found in ratio_parts.items()},
+                    {key: (found[n], count) for key, found in ratios.items()},
+                    method,
                 )
                 if explain
                 else None,
@@ -306,10 +325,12 @@ def _explanation(
     percentiles: list[Ratio],
     increases: list[Ratio],
     parts: dict[str, tuple[int, int]],
-    quality: list[Ratio],
+    ranked: dict[str, Ratio],
     method: RankingMethod,
 ) -> MonthExplanation:
-    """Each indicator and quality item of one unit's score, as the clerk reads them."""
+    """Each indicator and quality item of one unit's score, as the clerk reads them:
+    the `percentiles` of its figures among `count` units, its `increases`, the `parts`
+    of its ratios and the percentiles of those (`ranked`)."""
     unit_size = SCALE
     codes = len(INDICATOR_CODES)
     lines = []
@@ -328,8 +349,17 @@ def _explanation(
                 increase=round1_of(100 * increases[i][0], increases[i][1]),
             )
         )
+    officers, activities = row[CODE_INDEX["officers"]], row[CODE_INDEX["activities"]]
+    parts = {**parts, "officers_per_activity": (officers, activities)}
+    shares = {
+        **ranked,
+        "officers_per_activity": _two_officers(officers, activities, method.officers_required),
+        "on_time": (int(unit.status == "on_time"), 1),
+        "first_attempt": (int(unit.first_attempt), 1),
+    }
     quality_lines = []
-    for key, (top, bottom) in zip(QUALITY_KEYS, quality, strict=True):
+    for key in QUALITY_KEYS:
+        top, bottom = shares[key]
         numerator = denominator = ratio = None
         met = None
         if key in parts:

@@ -93,7 +93,13 @@ class PlainTable(Table):
 
     def _plain_lines(self, console: Console, max_width: int) -> list[str] | None:
         """The table's lines, or None when rich must draw it."""
-        from rich.cells import cell_len
+        from functools import cache
+
+        from rich.cells import cell_len as measure
+
+        # Each text measured once: rich's own cache holds 4,096, fewer than a league's
+        # names, and every part is measured twice (widths, then padding).
+        cell_len = cache(measure)
 
         if not (
             self._held

@@ -90,13 +90,13 @@ def copy_database(source: Where, dest: Where) -> CopyReport:
     source's archive are listed in the report's `missing`: the rest is copied."""
     snapshot = open_snapshot(source)
     try:
-        refuse_filled(dest)
+        _refuse_filled(dest)
         return _copy(snapshot, source, dest)
     finally:
         snapshot.close()  # a read-only transaction: nothing to keep
 
 
-def refuse_filled(dest: Where) -> None:
+def _refuse_filled(dest: Where) -> None:
     """DEST must be new (a file, its archive folder) or an empty server database."""
     if isinstance(dest, ServerAddress):
         connection = connect(dest)
@@ -169,7 +169,7 @@ def _dest_archive(dest: Where) -> Iterator[Archive]:
     try:
         staging.mkdir(exist_ok=True)
         if folder.is_dir():
-            folder.rmdir()  # empty (refuse_filled); one filled meanwhile is not replaced
+            folder.rmdir()  # empty (_refuse_filled); one filled meanwhile is not replaced
         os.rename(staging, folder)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -182,7 +182,7 @@ def _dest_archive(dest: Where) -> Iterator[Archive]:
 _STAGINGS = itertools.count(1)  # each copy stages its files in a folder of its own
 
 
-def unique_files(connection: Any) -> Iterator[tuple[str, str]]:
+def _unique_files(connection: Any) -> Iterator[tuple[str, str]]:
     """(sha256, reference) of each archived file the database refers to, once per sha256
     and suffix (rows may refer to the same file by different paths)."""
     last: tuple[str, str] | None = None
@@ -210,7 +210,7 @@ def _copy_files(
     """Copy each archived file the source refers to, one at a time: the number copied and
     the files missing or altered in the source's archive (as they are kept there)."""
     copied, missing = 0, []
-    for digest, reference in unique_files(snapshot):
+    for digest, reference in _unique_files(snapshot):
         data = _read(source, snapshot, reference)
         if data is None:
             missing.append(kept_as(source, reference))
@@ -223,5 +223,5 @@ def _copy_files(
 def _files_read_back(writing: Any, archive: Archive) -> int:
     """How many of the files DEST's rows refer to read back whole from DEST's archive."""
     return sum(
-        _read(archive, writing, reference) is not None for _, reference in unique_files(writing)
+        _read(archive, writing, reference) is not None for _, reference in _unique_files(writing)
     )

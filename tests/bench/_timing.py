@@ -89,7 +89,11 @@ def paired(
     byte-code cache); the median of the paired ratios."""
     run_child(a, a_stdin)
     run_child(b, b_stdin)
-    runs = [(run_child(a, a_stdin), run_child(b, b_stdin)) for _ in range(pairs)]
+    return pair_of([(run_child(a, a_stdin), run_child(b, b_stdin)) for _ in range(pairs)])
+
+
+def pair_of(runs: Sequence[tuple[Run, Run]]) -> Pair:
+    """The figure of (A, B) runs made in turn: the median ratio, and each side's medians."""
     return Pair(
         ratio=statistics.median(x.seconds / y.seconds for x, y in runs),
         a=Run(
