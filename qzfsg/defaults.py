@@ -1,18 +1,20 @@
 """The clerk-editable defaults in `data/`: unit registry, indicators, campaign calendar.
 
 In a source checkout they are read from the top-level `data/` folder; an installed wheel
-carries the same files inside the package (see pyproject.toml).
+carries the same files inside the package (see pyproject.toml). Plain dataclasses, checked
+here as they are read: `rank` reads the indicators at every start, which pydantic would
+double (issue 13).
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from qzfsg.errors import QzfsgError
 from qzfsg.kinds import KIND_LABELS, KIND_WORDS, UnitKind  # noqa: F401  (render.ranking)
@@ -30,36 +32,40 @@ def data_dir() -> Path:
     raise QzfsgError("找不到 qzfsg 的默认数据文件夹 data/，安装可能不完整，请重新安装。")
 
 
-class IndicatorDef(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class IndicatorDef:
     code: str
     label: str
     short: str  # for narrow tables: 执法活动 for the long 组织（包括…）执法活动
     unit: str
     decimals: int = 0
-    synonyms: list[str] = Field(default_factory=list)
+    synonyms: list[str] = field(default_factory=list)
 
     @property
     def whole(self) -> bool:
         return self.decimals == 0
 
 
-class UnitDef(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class UnitDef:
     name: str
     kind: UnitKind
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
 
 
-class DeadlineDef(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class DeadlineDef:
     item: str
     who: str = "all"  # all | town | department | units
-    units: list[str] = Field(default_factory=list)
+    units: list[str] = field(default_factory=list)
     due: date | None = None
     monthly_day: int | None = None  # 0: the month's last day
     from_month: int | None = None
     to_month: int | None = None
 
 
-class CalendarDef(BaseModel):
+@dataclass(kw_only=True, slots=True)
+class CalendarDef:
     year: int
     first_month: int
     last_month: int
@@ -76,7 +82,25 @@ def read_toml(path: Path) -> dict:
 
 def load_indicators(path: Path | None = None) -> list[IndicatorDef]:
     path = path or data_dir() / "indicators.toml"
-    return [IndicatorDef(**row) for row in read_toml(path)["indicator"]]
+    return [_indicator(row, path) for row in read_toml(path)["indicator"]]
+
+
+def _indicator(row: dict[str, Any], path: Path) -> IndicatorDef:
+    """One [[indicator]] of the file, each key of the type it must have."""
+    where = f"配置文件 {path} 中的指标 {row.get('code', '（缺 code）')}"
+    for key in ("code", "label", "short", "unit"):
+        if not isinstance(row.get(key), str):
+            raise QzfsgError(f"{where}：{key} 应为文字。")
+    decimals = row.get("decimals", 0)
+    if isinstance(decimals, bool) or not isinstance(decimals, int):
+        raise QzfsgError(f"{where}：decimals 应为整数。")
+    synonyms = row.get("synonyms", [])
+    if not (isinstance(synonyms, list) and all(isinstance(s, str) for s in synonyms)):
+        raise QzfsgError(f'{where}：synonyms 应为一组文字，如 ["执法活动"]。')
+    return IndicatorDef(
+        code=row["code"], label=row["label"], short=row["short"], unit=row["unit"],
+        decimals=decimals, synonyms=list(synonyms),
+    )  # fmt: skip
 
 
 @cache

@@ -246,3 +246,16 @@ def test_the_called_command_is_found_in_the_arguments(args, name):
     from qzfsg.cli import called_name
 
     assert called_name(args) == name
+
+
+def test_an_indicator_of_the_wrong_type_is_named(tmp_path):
+    from qzfsg.defaults import load_indicators
+    from qzfsg.errors import QzfsgError
+
+    path = tmp_path / "indicators.toml"
+    row = 'code = "fines"\nlabel = "经济处罚"\nshort = "罚款"\nunit = "万元"\n'
+    path.write_text(f"[[indicator]]\n{row}decimals = 4\n", encoding="utf-8")
+    assert load_indicators(path)[0].decimals == 4
+    path.write_text(f'[[indicator]]\n{row}decimals = "4"\n', encoding="utf-8")
+    with pytest.raises(QzfsgError, match="fines：decimals 应为整数"):
+        load_indicators(path)

@@ -32,7 +32,7 @@ def references_by_file(connection: Any) -> Iterator[tuple[str, str]]:
     """The same, ordered by sha256 and streamed (on PostgreSQL from a cursor on the server:
     `connection` is inside a transaction), so that each file comes once in a row."""
     sql = f"SELECT sha256, archive_path FROM ({REFERENCES}) AS r ORDER BY sha256, archive_path"
-    return stream(connection, sql, on_server=True)
+    return stream(connection, sql)
 
 
 def store_file(connection: Any, digest: str, data: bytes) -> None:

@@ -39,7 +39,7 @@ def table_rows(
     """Every row of `table` in key order, a batch at a time (on PostgreSQL from a cursor on
     the server: `connection` is inside a transaction)."""
     sql = f'SELECT {_names(columns)} FROM "{table}" ORDER BY {_names(key)}'
-    return stream(connection, sql, batch=5_000, on_server=True)
+    return stream(connection, sql, batch=5_000)
 
 
 def write_rows(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import suppress
+from contextlib import AbstractContextManager, nullcontext, suppress
 from functools import lru_cache
 from typing import Any
 
@@ -118,19 +118,27 @@ def first(connection: Any, sql: str, params: Params | None = None) -> tuple | No
 
 
 def stream(
-    connection: Any,
-    sql: str,
-    params: Params | None = None,
-    batch: int = 2_000,
-    on_server: bool = False,
+    connection: Any, sql: str, params: Params | None = None, batch: int = 2_000
 ) -> Iterator[tuple]:
-    """The rows a batch at a time, for results too large to hold at once. `on_server`
-    (a connection inside a transaction): PostgreSQL keeps the result and sends it a batch
-    at a time, instead of sending it whole (millions of rows, for `qzfsg copy`)."""
-    cursor, statement = _cursor(dbapi(connection), sql, on_server)
-    result = cursor.execute(statement, params or {})
-    try:
-        while chunk := result.fetchmany(batch):
-            yield from chunk
-    finally:
-        result.close()
+    """The rows a batch at a time, for results too large to hold at once. On PostgreSQL
+    from a cursor on the server, which keeps the result and sends it a batch at a time
+    instead of whole (report's 550,000 per-unit sums at 50,000 units: 70 MiB less on the
+    client; `qzfsg copy`'s millions of rows), inside the connection's transaction, or one
+    of its own while the rows are read (a read command's connection is in autocommit)."""
+    connection = dbapi(connection)
+    cursor, statement = _cursor(connection, sql, on_server=True)
+    with _transaction(connection):
+        result = cursor.execute(statement, params or {})
+        try:
+            while chunk := result.fetchmany(batch):
+                yield from chunk
+        finally:
+            result.close()
+
+
+def _transaction(connection: Any) -> AbstractContextManager[Any]:
+    """The transaction a cursor on the server lives in: the connection's own, or, for a
+    psycopg connection in autocommit, a new one for the block."""
+    if on_postgresql(connection) and connection.autocommit:
+        return connection.transaction()
+    return nullcontext()

@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from qzfsg.defaults import KIND_LABELS
+from qzfsg.kinds import KIND_LABELS
 from qzfsg.render import PUBLISHED, table, text
 
 if TYPE_CHECKING:

@@ -43,8 +43,8 @@ def watching() -> Iterator[list[Statement]]:
     log: list[Statement] = []
     cursor_for = runner._cursor
 
-    def watched(connection: Any, sql: str, *how: Any) -> tuple[Any, str]:
-        cursor, statement = cursor_for(connection, sql, *how)
+    def watched(connection: Any, sql: str, *args: Any, **kwargs: Any) -> tuple[Any, str]:
+        cursor, statement = cursor_for(connection, sql, *args, **kwargs)
         return _Watched(cursor, sql, log), statement
 
     with mock.patch.object(runner, "_cursor", watched):
