@@ -28,12 +28,12 @@ from qzfsg.errors import NotFoundError, QzfsgError
 from qzfsg.locks import guard
 from qzfsg.months import Month
 from qzfsg.queries import corrections as queries
-from qzfsg.queries.runner import execute
+from qzfsg.queries import returns
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.registry import all_units
 from qzfsg.storage.archive import Archive, ArchivedFileMissing
 from qzfsg.storage.db import begin_write, lost_race
-from qzfsg.versions import UnitRecord, record_findings, renumber
+from qzfsg.versions import UnitRecord, record_findings
 from qzfsg.writers import ReturnWriter
 
 
@@ -104,15 +104,12 @@ def _unique(clash: str):
 def _renumber(session: Any, *places: tuple[int | None, str | None]) -> None:
     for unit_id, month in dict.fromkeys(places):
         if unit_id is not None and month is not None:
-            renumber(_write(session), unit_id, month)
+            returns.renumber(_write(session), unit_id, month)
 
 
 def _result(session: Any, submission_id: int, action: str, before: dict, after: dict) -> Corrected:
     stored = _stored(session, submission_id)
-    current = execute(
-        _write(session), "SELECT status = 'accepted' AND NOT superseded FROM submission"
-        " WHERE id = :id", {"id": submission_id},
-    ).fetchone()[0]  # fmt: skip
+    current = queries.is_current(_write(session), submission_id)
     return Corrected(
         id=stored.id, action=action, file=stored.source_name,
         unit=_names(session).get(stored.unit_id), month=stored.month,
@@ -137,12 +134,7 @@ def withdraw(
     if stored.status == "withdrawn":
         raise QzfsgError(f"{_described(stored)}已撤回，未作改动；要恢复请用 qzfsg restore。")
     guard(session, [stored.month], by, f"撤回{_described(stored)}")
-    execute(
-        _write(session),
-        "UPDATE submission SET withdrawn_status = status, status = 'withdrawn',"
-        " withdraw_reason = :reason WHERE id = :id",
-        {"id": submission_id, "reason": by.reason},
-    )
+    queries.withdraw(_write(session), submission_id, by.reason)
     _renumber(session, (stored.unit_id, stored.month))
     _Placer(session, archive, today).settle(stored, stored.received_at, stored.status)
     before = {"status": stored.status, "version": stored.version}
@@ -165,11 +157,7 @@ def restore(
             f"重新导入，{_described(stored)}不能再恢复；确要以此份为准，请先撤回 #{other}。"
         )
     guard(session, [stored.month], by, f"恢复{_described(stored)}")
-    execute(
-        _write(session),
-        "UPDATE submission SET withdrawn_status = NULL, withdraw_reason = NULL WHERE id = :id",
-        {"id": submission_id},
-    )
+    queries.clear_withdrawal(_write(session), submission_id)
     placer = _Placer(session, archive, today)
     unit = placer.unit_name(stored.unit_id)
     month = Month.parse(stored.month) if stored.month else None
@@ -277,12 +265,8 @@ class _Placer:
         place it had and the new one."""
         connection = _write(self.session)
         # Out of the record first, so that it is checked against the other returns only.
-        for table in ("value", "finding"):
-            execute(connection, f"DELETE FROM {table} WHERE submission_id = :id", {"id": stored.id})
-        execute(
-            connection, "UPDATE submission SET status = 'withdrawn', superseded = FALSE"
-            " WHERE id = :id", {"id": stored.id},
-        )  # fmt: skip
+        returns.drop_checks(connection, stored.id)
+        queries.take_out(connection, stored.id)
         _renumber(self.session, (stored.unit_id, stored.month))
         # Named as the clerk's file, not the archive's copy: findings quote the name.
         path = Path(stored.source_name)
@@ -302,13 +286,10 @@ class _Placer:
         accepted = checked.accepted and placed
         target = (row.id if row else None, str(month) if month else None)
         with _unique(clash):
-            execute(
-                connection,
-                "UPDATE submission SET unit_id = :unit, month = :month, received_at = :received,"
-                " status = :status, superseded = :accepted, version = :version WHERE id = :id",
-                {"id": stored.id, "unit": target[0], "month": target[1],
-                 "received": self.writer.stored_time(received), "status": "accepted" if accepted else "rejected",
-                 "accepted": accepted, "version": self.importer.next_version(*target)},
+            queries.place(
+                connection, stored.id, {"unit": target[0], "month": target[1],
+                "received": self.writer.stored_time(received), "status": "accepted" if accepted else "rejected",
+                "accepted": accepted, "version": self.importer.next_version(*target)},
             )  # fmt: skip
             if accepted:
                 self.writer.values(connection, stored.id, checked.values())
@@ -329,4 +310,4 @@ class _Placer:
         record = UnitRecord(self.session, self.importer.checker, self.archive, row)
         changed = {stored.month} if status == "accepted" else set()
         for month in record.settle(received, stored.id, changed):
-            renumber(_write(self.session), row.id, month)
+            returns.renumber(_write(self.session), row.id, month)

@@ -41,7 +41,7 @@ from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.storage.archive import Archive, file_time
 from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.submissions import FigureSet, current_figures, stored_at
-from qzfsg.versions import UnitRecord, record_findings, remember_entries, renumber
+from qzfsg.versions import UnitRecord, record_findings, remember_entries
 from qzfsg.writers import ReturnWriter
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
@@ -372,7 +372,7 @@ class Importer:
                 record = UnitRecord(self.session, self.checker, self.archive, unit)
                 changed = {month} if accepted else set()
                 for other in record.settle(received, submission_id, changed) - {month}:
-                    renumber(connection, unit.id, other)
+                    queries.renumber(connection, unit.id, other)
             self._place(outcome, connection, submission_id, unit.id, month)
         audit.record(
             self.session, self.by, "import", unit=unit.name if unit else checked.unit_text,
@@ -428,7 +428,7 @@ class Importer:
             return
         record = UnitRecord(self.session, self.checker, self.archive, unit)
         for changed in record.settle(received, submission_id, {month}, including=True) | {month}:
-            renumber(connection, unit_id, changed)
+            queries.renumber(connection, unit_id, changed)
         self._accepted.pop(unit_id, None)
 
     def next_version(self, unit_id: int | None, month: str | None) -> int:
@@ -440,7 +440,7 @@ class Importer:
     ) -> None:
         """Renumber the unit-month with the new return in it; what that made of it."""
         before = queries.current_version(connection, unit_id, month)
-        renumber(connection, unit_id, month)
+        queries.renumber(connection, unit_id, month)
         outcome.version, outcome.current, outcome.late = queries.placing(connection, submission_id)
         if outcome.status == "imported" and outcome.current and before is not None:
             outcome.replaces_version = before  # received earlier: its number stands

@@ -19,7 +19,7 @@ from qzfsg.audit import Actor
 from qzfsg.errors import LockedError, QzfsgError
 from qzfsg.months import Month
 from qzfsg.queries import corrections as queries
-from qzfsg.queries.runner import dbapi, execute
+from qzfsg.queries.runner import dbapi
 from qzfsg.timestamps import stored_at
 
 
@@ -125,7 +125,7 @@ def unlock_month(session: Any, month: Month, by: Actor) -> Lock | None:
     if not found:
         return None
     lock = found[0]
-    execute(session, "DELETE FROM monthlock WHERE month = :month", {"month": key})
+    queries.unlock(session, key)
     before = {"locked_at": lock.locked_at, "locked_by": lock.locked_by, "reason": lock.reason}
     audit.record(session, by, "unlock", month=key, before=before)
     return lock

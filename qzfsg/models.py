@@ -170,7 +170,7 @@ class Submission(SQLModel, table=True):
     status: str  # accepted | rejected | withdrawn
     version: int = 1  # 1, 2, … per unit and month, in received order (received_at, id)
     # An accepted return that is not its unit-month's latest received accepted one; set
-    # only by qzfsg.versions.renumber, which decides versions and the current return.
+    # only by qzfsg.queries.returns.renumber, which decides versions and the current return.
     superseded: bool = False
     imported_at: NaiveDatetime
     # Set by `qzfsg dismiss`: the clerk has dealt with this file's findings otherwise

@@ -282,8 +282,8 @@ def store_return(
 
     from qzfsg.findings import CATALOGUE
     from qzfsg.models import Finding, Submission, Value
+    from qzfsg.queries.returns import renumber
     from qzfsg.registry import get_unit
-    from qzfsg.versions import renumber
 
     unit_row = get_unit(session, unit)
     before = session.exec(

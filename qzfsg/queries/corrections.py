@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qzfsg.queries.runner import first, rows
+from qzfsg.queries.runner import execute, first, rows
 
 STORED_COLUMNS = (
     "id, unit_id, month, status, received_at, source_name, sha256, archive_path,"
@@ -60,3 +60,45 @@ def audit_entries(connection: Any, month: str | None = None, unit: str | None = 
     if where:
         sql += " WHERE " + " AND ".join(where)
     return rows(connection, sql + " ORDER BY id", {"month": month, "unit": unit})
+
+
+def is_current(connection: Any, submission_id: int) -> bool:
+    """Whether the return is its unit-month's current one."""
+    sql = "SELECT status = 'accepted' AND NOT superseded FROM submission WHERE id = :id"
+    return bool(first(connection, sql, {"id": submission_id})[0])  # type: ignore[index]
+
+
+def withdraw(connection: Any, submission_id: int, reason: str | None) -> None:
+    """Mark the return withdrawn, keeping the status it had (for restore) and why."""
+    sql = (
+        "UPDATE submission SET withdrawn_status = status, status = 'withdrawn',"
+        " withdraw_reason = :reason WHERE id = :id"
+    )
+    execute(connection, sql, {"id": submission_id, "reason": reason})
+
+
+def clear_withdrawal(connection: Any, submission_id: int) -> None:
+    """Forget the withdrawal (restore then places the return again)."""
+    sql = "UPDATE submission SET withdrawn_status = NULL, withdraw_reason = NULL WHERE id = :id"
+    execute(connection, sql, {"id": submission_id})
+
+
+def take_out(connection: Any, submission_id: int) -> None:
+    """Take the return out of its unit-month's record while it is placed again."""
+    sql = "UPDATE submission SET status = 'withdrawn', superseded = FALSE WHERE id = :id"
+    execute(connection, sql, {"id": submission_id})
+
+
+def place(connection: Any, submission_id: int, placed: dict[str, Any]) -> None:
+    """Put the return at its (new) unit, month and received time with its new status;
+    `placed`: unit, month, received, status, accepted, version."""
+    sql = (
+        "UPDATE submission SET unit_id = :unit, month = :month, received_at = :received,"
+        " status = :status, superseded = :accepted, version = :version WHERE id = :id"
+    )
+    execute(connection, sql, {**placed, "id": submission_id})
+
+
+def unlock(connection: Any, month: str) -> None:
+    """Take the month's lock away."""
+    execute(connection, "DELETE FROM monthlock WHERE month = :month", {"month": month})

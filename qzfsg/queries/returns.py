@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qzfsg.queries.runner import first, rows
+from qzfsg.queries.runner import execute, first, rows
 
 # The current return of a unit-month (submission AS s): its accepted, not superseded one.
 CURRENT = "s.status = 'accepted' AND s.superseded = FALSE AND s.unit_id IS NOT NULL"
@@ -163,3 +163,63 @@ def placing(connection: Any, submission_id: int) -> tuple[int, bool, bool]:
     )
     version, current, later = first(connection, sql, {"id": submission_id})  # type: ignore[misc]
     return version, bool(current), bool(later)
+
+
+# ---------------------------------------------------------------- versions (qzfsg.versions)
+def _received(order: str) -> str:
+    """The rows `o` of the same unit-month received before ("<") or after (">") the row
+    being updated."""
+    return f"""o.unit_id = submission.unit_id AND o.month = submission.month
+    AND o.status <> 'withdrawn'
+    AND (o.received_at {order} submission.received_at
+         OR (o.received_at = submission.received_at AND o.id {order} submission.id))"""
+
+
+# Two steps, so that no row ever holds a version another row still has (the unique index
+# ux_submission_version is checked row by row, on SQLite and on PostgreSQL).
+# A withdrawn return keeps the number it had (ux_submission_version leaves it out).
+_NUMBERED = "unit_id = :unit AND month = :month AND status <> 'withdrawn'"
+_NEGATE = f"UPDATE submission SET version = -version WHERE {_NUMBERED}"
+_NUMBER = f"""
+UPDATE submission SET version = 1 + (SELECT count(*) FROM submission AS o WHERE {_received("<")})
+WHERE {_NUMBERED}"""
+# Also in two steps, so that there is never a second current row (ux_submission_current):
+# first every accepted row received before another accepted one is superseded, then the
+# latest received accepted one is made current.
+_LATER_ACCEPTED = f"SELECT 1 FROM submission AS o WHERE o.status = 'accepted' AND {_received('>')}"
+_SUPERSEDE = f"""
+UPDATE submission SET superseded = TRUE
+WHERE unit_id = :unit AND month = :month AND status = 'accepted' AND NOT superseded
+  AND EXISTS ({_LATER_ACCEPTED})"""
+_MAKE_CURRENT = f"""
+UPDATE submission SET superseded = FALSE
+WHERE unit_id = :unit AND month = :month AND superseded
+  AND (status <> 'accepted' OR NOT EXISTS ({_LATER_ACCEPTED}))"""
+
+
+def renumber(connection: Any, unit_id: int, month: str) -> None:
+    """Number the unit-month's returns 1…n in received order and make its latest received
+    accepted return the current one (every other accepted one superseded); withdrawn
+    returns are left out, as if never imported (what decides: qzfsg.versions)."""
+    params = {"unit": unit_id, "month": month}
+    for statement in (_NEGATE, _NUMBER, _SUPERSEDE, _MAKE_CURRENT):
+        execute(connection, statement, params)
+
+
+def drop_checks(
+    connection: Any, submission_id: int, values: bool = True, findings: bool = True
+) -> None:
+    """Delete the return's stored values and/or findings (to be written again)."""
+    for table, chosen in (("value", values), ("finding", findings)):
+        if chosen:
+            execute(
+                connection, f"DELETE FROM {table} WHERE submission_id = :id", {"id": submission_id}
+            )
+
+
+def set_status(connection: Any, submission_id: int, status: str) -> None:
+    """Accept or reject a stored return again (accepted: superseded until renumbered)."""
+    sql = "UPDATE submission SET status = :status, superseded = :accepted WHERE id = :id"
+    execute(
+        connection, sql, {"status": status, "accepted": status == "accepted", "id": submission_id}
+    )

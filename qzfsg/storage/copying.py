@@ -108,7 +108,7 @@ def _refuse_filled(dest: Where) -> None:
             shown = "、".join(found[:3]) + ("等" if len(found) > 3 else "")
             raise QzfsgError(
                 f"目标数据库 {dest} 中已有 {len(found)} 个数据表（{shown}），未作改动。"
-                "只能复制到空的数据库：请请管理员新建一个空库（createdb）后再复制。"
+                "只能复制到空的数据库：请管理员新建一个空库（createdb）后再复制。"
             )
         return
     folder = archive_folder(dest)

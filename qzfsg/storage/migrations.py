@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qzfsg.queries.returns import renumber
 from qzfsg.queries.runner import execute, rows
-from qzfsg.versions import renumber
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

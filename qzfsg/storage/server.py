@@ -130,7 +130,7 @@ def explain(exc: BaseException, address: ServerAddress, busy_s: float) -> Databa
         )
     if isinstance(cause, psycopg.errors.InsufficientPrivilege):
         return DatabaseError(
-            f"数据库 {address} 的这个用户没有所需的权限（建表或写入）。请请管理员授权后再试。"
+            f"数据库 {address} 的这个用户没有所需的权限（建表或写入）。请管理员授权后再试。"
         )
     return None
 
