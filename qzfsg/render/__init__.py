@@ -80,16 +80,23 @@ class PlainTable(Table):
             self._release()
             yield from super().__rich_console__(console, options)
             return
-        width = len(lines[0])
-        if self.title:  # as rich draws it (one line of text, cheap)
-            title = console.render_str(self.title, style="table.title", highlight=False)
-            yield from console.render(
-                title,
-                options.update(width=width, highlight=False, height=None, justify="left"),
-            )
+        # The title above and the caption below as rich draws them (a few lines of text).
+        around = options.update(width=len(lines[0]), highlight=self.highlight, height=None)
+        if self.title:
+            yield from self._annotation(console, around, self.title, self.title_justify)
         for line in lines:
             yield Segment(line)
             yield Segment.line()
+        if self.caption:
+            yield from self._annotation(console, around, self.caption, self.caption_justify)
+
+    @staticmethod
+    def _annotation(
+        console: Console, options: ConsoleOptions, annotation: Any, justify: Any
+    ) -> RenderResult:
+        if isinstance(annotation, str):  # no colours here: the style draws nothing
+            annotation = console.render_str(annotation, highlight=False)
+        return console.render(annotation, options.update(justify=justify))
 
     def _plain_lines(self, console: Console, max_width: int) -> list[str] | None:
         """The table's lines, or None when rich must draw it."""
@@ -107,7 +114,7 @@ class PlainTable(Table):
             and self.box is box.HEAVY_HEAD
             and self.show_header
             and self.show_edge
-            and not (self.show_footer or self.show_lines or self.expand or self.caption)
+            and not (self.show_footer or self.show_lines or self.expand)
             and self.width is None
             and self.min_width is None
             and self.padding == (0, 1, 0, 1)
@@ -118,12 +125,11 @@ class PlainTable(Table):
         headers = _plain_cells([column.header for column in self.columns])
         if headers is None:
             return None
+        # A column's ratio shares out the room of an expanded table only (never one here).
         for column in self.columns:
             if not (
                 column.width is None
                 and column.min_width is None
-                and column.max_width is None
-                and column.ratio is None
                 and column.justify in ("left", "right")
                 and column.vertical == "top"
             ):
@@ -133,8 +139,11 @@ class PlainTable(Table):
             max(cell_len(part) for cell in column for part in cell)
             for column in zip(*rows, strict=True)
         ]
-        if sum(widths) + 3 * len(widths) + 1 > max_width:
-            return None
+        if sum(widths) + 3 * len(widths) + 1 > max_width or any(
+            column.max_width is not None and width > column.max_width
+            for column, width in zip(self.columns, widths, strict=True)
+        ):
+            return None  # a cell to fold
 
         def row_lines(cells: list[list[str]], edge: str) -> Iterator[str]:
             """A row as rich draws it when nothing is folded: a cell of several lines
