@@ -12,7 +12,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,26 +108,42 @@ def pair_of(runs: Sequence[tuple[Run, Run]]) -> Pair:
     )
 
 
+@contextmanager
+def cache_lock(name: str) -> Iterator[None]:
+    """Hold `.bench/NAME.lock` for the block: the cache is shared by every worktree, and
+    two benches generating the same thing at once would write over each other."""
+    import fcntl
+
+    CACHE.mkdir(exist_ok=True)
+    with open(CACHE / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def cached_database(name: str, version: int, generate: Callable[[Path], object]) -> Path:
     """`.bench/NAME-vVERSION.db`, generated once (bump VERSION when the generator changes)."""
-    CACHE.mkdir(exist_ok=True)
     path = CACHE / f"{name}-v{version}.db"
-    if not path.exists():
-        import sqlite3
-
-        from qzfsg.storage.db import close_all
-
-        partial = path.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        generate(partial)
-        close_all()
-        with sqlite3.connect(partial) as connection:  # fold the write-ahead log back
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.close()
-        for leftover in ("-wal", "-shm"):
-            Path(f"{partial}{leftover}").unlink(missing_ok=True)
-        partial.rename(path)
+    with cache_lock(name):
+        if not path.exists():
+            _generate(path, generate)
     return path
+
+
+def _generate(path: Path, generate: Callable[[Path], object]) -> None:
+    import sqlite3
+
+    from qzfsg.storage.db import close_all
+
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    generate(partial)
+    close_all()
+    with sqlite3.connect(partial) as connection:  # fold the write-ahead log back
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    for leftover in ("-wal", "-shm"):
+        Path(f"{partial}{leftover}").unlink(missing_ok=True)
+    partial.rename(path)
 
 
 def best_of(function: Callable[[], object], runs: int = 3) -> float:

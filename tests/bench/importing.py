@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from qzfsg.months import Month
-from tests.bench._timing import CACHE, paired
+from tests.bench._timing import CACHE, cache_lock, paired
 
 RETURNS = 10_000
 MONTHS = Month(2018, 5).until(Month(2018, 12))  # units x 8 months
@@ -85,14 +85,15 @@ def inputs(returns: int) -> tuple[Path, Path]:
     units = returns // len(MONTHS)
     home = CACHE / f"import{returns}-v{GENERATOR_VERSION}"
     folder, template = home / "in", home / "registry.db"
-    if not template.exists():
-        import shutil
+    with cache_lock(home.name):
+        if not template.exists():
+            import shutil
 
-        shutil.rmtree(home, ignore_errors=True)
-        folder.mkdir(parents=True)
-        generate(folder, units)
-        registry_database(home / "partial.db", units)
-        (home / "partial.db").rename(template)
+            shutil.rmtree(home, ignore_errors=True)
+            folder.mkdir(parents=True)
+            generate(folder, units)
+            registry_database(home / "partial.db", units)
+            (home / "partial.db").rename(template)
     return folder, template
 
 

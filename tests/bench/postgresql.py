@@ -15,7 +15,6 @@ Must: 3x psql and 500 MB (aim 2x), as on SQLite.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import shutil
 import sys
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from qzfsg.storage.copying import copy_database
 from qzfsg.storage.db import SCHEMA_VERSION, close_all, database_path
 from qzfsg.storage.server import SESSION_OPTIONS
 from tests import pgserver
-from tests.bench._timing import CACHE, Pair, paired
+from tests.bench._timing import CACHE, Pair, cache_lock, paired
 from tests.bench.statements import psql_script, recorded
 from tests.bench.timeliness import AS_OF, GENERATOR_VERSION, database
 
@@ -66,9 +65,7 @@ def _programs() -> Path:
 def bench_server(units: int) -> Iterator[str]:
     """The address of the loaded bench database, its server running for the block (one
     bench at a time: the cluster is shared by every worktree through .bench)."""
-    CACHE.mkdir(exist_ok=True)
-    with open(CACHE / f"pg-units{units}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with cache_lock(f"pg-units{units}"):
         folder = cluster(units)
         with pgserver.running(folder, _programs(), stop="fast") as server:
             yield server.url(NAME)
