@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qzfsg.errors import QzfsgError
-from qzfsg.kinds import KIND_LABELS, KIND_WORDS, UnitKind  # noqa: F401  (render.ranking)
+from qzfsg.kinds import KIND_WORDS, UnitKind
 
 UNIT_COLUMNS = ("名称", "类别")
 

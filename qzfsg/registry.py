@@ -268,10 +268,9 @@ def import_units(
 
 def read_units_file(path: Path) -> list[UnitDef]:
     """A units list as CSV (UTF-8 or GB18030) or as a workbook, with columns 名称, 类别, 别名."""
-    from qzfsg.defaults import UNIT_COLUMNS, unit_defs
-    from qzfsg.tables import read_records
+    from qzfsg.defaults import load_units
 
-    return unit_defs(read_records(path, UNIT_COLUMNS), str(path))
+    return load_units(path)
 
 
 def is_expected(unit: UnitRef, month: Month) -> bool:

@@ -41,8 +41,7 @@ def _cursor(connection: Any, sql: str, on_server: bool = False) -> tuple[Any, st
     """A cursor and the statement in its driver's style; `on_server`: psycopg's cursor
     that fetches from the server as it goes (inside a transaction)."""
     if on_postgresql(connection):
-        name = f"qzfsg_stream_{next(_STREAMS)}" if on_server else None
-        cursor = connection.cursor(name) if name else connection.cursor()
+        cursor = connection.cursor(f"qzfsg_stream_{next(_STREAMS)}" if on_server else "")
         _sqlite_like(cursor.adapters)
         return cursor, to_pyformat(sql)
     return connection, sql

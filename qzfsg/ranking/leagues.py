@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -49,7 +49,6 @@ from qzfsg.ranking.scores import (
     MonthExplanation,
     UnitMonth,
     UnitScore,
-    as_data,
     round1,
     score_league,
 )
@@ -200,10 +199,12 @@ class Ranking:
         """The `--json` document; with `explain`, each row's explanation (only `unit`'s)."""
 
         def row_data(row: LeagueRow) -> dict:
-            data = as_data(row)
-            if not (explain and (unit is None or row.unit == unit)):
-                del data["explain"]
-            return data
+            """The row's fields (each written by the JSON writer in its own shape), its
+            explanation only when asked for."""
+            shown = explain and (unit is None or row.unit == unit)
+            return {
+                f.name: getattr(row, f.name) for f in fields(row) if shown or f.name != "explain"
+            }
 
         leagues = {kind: [row_data(row) for row in rows] for kind, rows in self.leagues.items()}
         return {

@@ -14,12 +14,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from functools import cache
 from operator import mul
-from typing import Any
 
 from qzfsg.amounts import SCALE
 from qzfsg.ranking.method import (
@@ -45,7 +43,7 @@ PERCENTILE_ITEMS = ("cases_per_inspected", "fines_per_case", "sanctions_per_insp
 
 # The results are plain dataclasses, not pydantic models: a league has thousands of rows,
 # every field is already of its type when it is built, and `rank` starts faster without
-# pydantic. `as_data` gives their --json shape.
+# pydantic; the JSON writer (cli.common) takes each as its fields in their order.
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,22 +89,6 @@ class MonthExplanation:
     quality: list[QualityLine]
     days_late: int
     deduction: Decimal
-
-
-@cache
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    return tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
-
-
-def as_data(value: Any) -> Any:
-    """A result as plain data for --json: each dataclass a dict of its fields in their
-    order, lists as lists, anything else (Decimals, text, numbers) as it is."""
-    if isinstance(value, list):
-        return [as_data(item) for item in value]
-    names = _field_names(type(value))
-    if names is None:
-        return value
-    return {name: as_data(getattr(value, name)) for name in names}
 
 
 @dataclass(frozen=True)

@@ -292,7 +292,7 @@ def open_snapshot(where: Where) -> Any:
         _READERS.append(connection)
         version = _check_server(connection, where)  # the transaction begins here
     else:
-        version = check_file(where)
+        check_file(where)
         connection = connect(where)
         _READERS.append(connection)
         connection.execute("BEGIN")  # the snapshot is taken at the first read
@@ -559,10 +559,9 @@ def one_file(path: Path) -> None:
 
 def table_rows(connection: sqlite3.Connection) -> dict[str, int]:
     """How many rows each table holds."""
-    names = connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ).fetchall()
-    return {n: connection.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for (n,) in names}
+    from qzfsg.queries.copying import table_names, tally
+
+    return {name: tally(connection, name, [])[0] for name in table_names(connection)}
 
 
 def copy_is_whole(copy: Path, rows: dict[str, int]) -> bool:
