@@ -4,17 +4,22 @@ Checking a return (the hostile-file guard, calamine, the form, the rules) takes 
 processor about as long as storing it; done in the importing process, an import of a
 month's returns uses one core however many the machine has. From POOL_FROM files on, and
 when more than one processor is usable, the files are checked in a few worker processes,
-up to WINDOW_PER_WORKER per worker ahead of the one being stored, and their results are
-taken in turn. The check is the same function either way (Checker.check); only where it
-runs differs.
+up to AHEAD_PER_WORKER per worker ahead of the one being stored (memory stays bounded), and
+their results are taken in turn. The check is the same function either way
+(Checker.check); only where it runs differs.
 
 The workers are started from a fork server (spawned where there is none), never forked
 from the importing process, which has threads (qzfsg.reading.ahead) and database
-connections; each receives the Checker once. A worker that dies on a file (the Excel
-library aborting, the system killing it for its memory) costs only that file: it is
-checked again alone, in a new process, and if that one dies too, it is rejected with a
-finding that says so; the other files go on in a new pool. The workers ignore Ctrl-C:
-the importing process decides what a Ctrl-C stops (qzfsg.interrupts).
+connections; each receives the Checker once, then files and results through its own pipe,
+in order. (concurrent.futures' process pool would add two threads to the importing
+process, contending with the storing for the interpreter, and semaphores that the
+command's quick exit would report as leaked.)
+
+A worker that dies on a file (the Excel library aborting, the system killing it for its
+memory) costs only that file: it is checked again alone in a new worker, and if that one
+dies too, it is rejected with a finding that says so; the files after it go on in the new
+worker. The workers ignore Ctrl-C: the importing process decides what a Ctrl-C stops
+(qzfsg.interrupts), and stops its workers however it ends.
 
 QZFSG_WORKERS sets the number of worker processes whatever the number of files (0: check
 in the importing process), for the tests and for a clerk who wants the cores kept free.
@@ -24,13 +29,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TypeVar
 
@@ -41,7 +47,8 @@ from qzfsg.reading.unreadable import crashed
 
 POOL_FROM = 400  # files: fewer are checked in the importing process (see README)
 MOST_WORKERS = 4
-WINDOW_PER_WORKER = 4  # files checked ahead per worker: memory stays bounded
+AHEAD_PER_WORKER = 4  # files sent to a worker ahead of the one being stored
+STOP_SECONDS = 5  # a worker still busy after this when the run ends is killed
 WORKERS_VARIABLE = "QZFSG_WORKERS"
 
 # One file to check: its path, the unit and month given for it, its bytes (None: read them).
@@ -58,72 +65,114 @@ def workers_for(files: int) -> int:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (usable or 1) < 2 or files < POOL_FROM:
         return 0
-    return min(usable or 1, MOST_WORKERS)
+    return min(usable - 1, MOST_WORKERS)  # one core stores, in this process
+
+
+class Worker:
+    """One worker process and its pipe; the files sent to it and not yet answered, oldest
+    first, each with its number."""
+
+    def __init__(self, checker: Checker):
+        self.connection, theirs = multiprocessing.Pipe()
+        self.process: BaseProcess = _context().Process(
+            target=_serve, args=(theirs, checker), name="qzfsg-check", daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.waiting: deque[tuple[int, Job]] = deque()
+
+    def send(self, number: int, job: Job) -> None:
+        self.waiting.append((number, job))
+        with suppress(OSError):  # it died: found when its answer is awaited
+            self.connection.send(job)
+
+    def answer(self, number: int) -> CheckedReturn:
+        """The answer for file `number`, the answers before it dropped (files whose check
+        was not wanted after all); EOFError if the worker died first."""
+        while True:
+            try:
+                done, result = self.connection.recv()
+            except OSError:
+                raise EOFError from None
+            answered, _ = self.waiting.popleft()
+            if answered == number:
+                break
+        if not done:
+            raise result  # the check's own error, as it would be raised in process
+        return result
+
+    def stop(self, wait: float) -> None:
+        """Close its pipe (it ends after the file at hand), killed if still busy."""
+        self.connection.close()
+        self.process.join(wait)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 class CheckPool:
-    """Worker processes that check files with one Checker; results taken in turn."""
+    """Worker processes checking files with one Checker, answers taken in turn."""
 
     def __init__(self, checker: Checker, workers: int):
         self.checker = checker
-        self.workers = workers
-        self.window = WINDOW_PER_WORKER * workers
-        self._executor: ProcessPoolExecutor | None = None  # started with the first file
+        self.size = workers
+        self.window = AHEAD_PER_WORKER * workers
+        self._workers: list[Worker] = []  # started with the first file
+        self._sent = 0
 
     def submit(self, job: Job) -> Callable[[], CheckedReturn]:
-        """Start checking one file; what gives its CheckedReturn when its turn comes."""
-        executor = self._running()
-        try:
-            future = executor.submit(_check, *job)
-        except BrokenProcessPool:  # a worker died since: the file waits for its turn
-            return partial(self._after_crash, executor, job)
-        return partial(self._result, future, executor, job)
+        """Send one file to be checked; what gives its CheckedReturn. Answers are taken in
+        the order the files were sent; one never taken is dropped."""
+        if not self._workers:
+            self._workers = [Worker(self.checker) for _ in range(self.size)]
+        number, slot = self._sent, self._sent % self.size
+        self._sent += 1
+        self._workers[slot].send(number, job)
+        return partial(self._answer, slot, number)
 
-    def close(self) -> None:
-        """Stop the workers: files not yet begun are dropped, the ones begun waited for."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
+    def close(self, wait: float = STOP_SECONDS) -> None:
+        """Stop the workers: the files sent and not answered are dropped."""
+        for worker in self._workers:
+            worker.stop(wait)
+        self._workers = []
 
-    def _running(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = self._start(self.workers)
-        return self._executor
+    def _answer(self, slot: int, number: int) -> CheckedReturn:
+        while True:
+            try:
+                return self._workers[slot].answer(number)
+            except EOFError:
+                if (checked := self._after_crash(slot, number)) is not None:
+                    return checked
 
-    def _start(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            workers, mp_context=_context(), initializer=_serve, initargs=(self.checker,)
-        )
-
-    def _result(
-        self, future: Future[CheckedReturn], executor: ProcessPoolExecutor, job: Job
-    ) -> CheckedReturn:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            return self._after_crash(executor, job)
-
-    def _after_crash(self, executor: ProcessPoolExecutor, job: Job) -> CheckedReturn:
-        """A worker died while `job` was in its pool (its own file or another's): a new
-        pool for the files to come, and this file checked again alone, so that only the
-        file that kills a worker is rejected for it."""
-        if executor is self._executor:
-            executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
-        alone = self._start(1)
-        try:
-            return alone.submit(_check, *job).result()
-        except BrokenProcessPool:
-            path, unit, month, _ = job
-            return self.checker.rejected(path, unit, month, crashed(path))
-        finally:
-            alone.shutdown(wait=True, cancel_futures=True)
+    def _after_crash(self, slot: int, number: int) -> CheckedReturn | None:
+        """The worker in `slot` died checking its oldest file. A new worker takes its
+        files; that file, if it is file `number`, is checked again alone first and rejected
+        if it kills that worker too (its CheckedReturn returned); if it is an earlier file
+        whose check was not wanted, it is dropped (None: wait for file `number` again)."""
+        dead = self._workers[slot]
+        dead.stop(0)
+        (oldest, job), *rest = dead.waiting
+        worker = self._workers[slot] = Worker(self.checker)
+        checked = None
+        if oldest == number:
+            worker.send(number, job)
+            try:
+                checked = worker.answer(number)
+            except EOFError:
+                worker.stop(0)
+                worker = self._workers[slot] = Worker(self.checker)
+                path, unit, month, _ = job
+                checked = self.checker.rejected(path, unit, month, crashed(path))
+        for later in rest:
+            worker.send(*later)
+        return checked
 
 
 @contextmanager
 def check_pool(checker: Checker, files: int) -> Iterator[CheckPool | None]:
-    """A CheckPool for a run of `files` files if it pays (workers_for), else None;
-    its workers stopped when the block ends, however it ends."""
+    """A CheckPool for a run of `files` files if it pays (workers_for), else None; its
+    workers stopped when the block ends, however it ends (an interrupted run does not
+    wait for the files at hand)."""
     workers = workers_for(files)
     if not workers:
         yield None
@@ -131,8 +180,10 @@ def check_pool(checker: Checker, files: int) -> Iterator[CheckPool | None]:
     pool = CheckPool(checker, workers)
     try:
         yield pool
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(wait=0)
+        raise
+    pool.close()
 
 
 def ahead_of_turn(
@@ -169,16 +220,22 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-_checker: Checker | None = None  # the worker process's, sent once when it starts
-
-
-def _serve(checker: Checker) -> None:
-    """A worker's start: Ctrl-C is the importing process's to handle."""
-    global _checker
+def _serve(connection: Connection, checker: Checker) -> None:
+    """A worker: check each file received and send back its CheckedReturn (or the error
+    the check raised), until the pipe is closed. Ctrl-C is the importing process's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _checker = checker
+    with suppress(EOFError, OSError):  # the importing process closed the pipe, or ended
+        while True:
+            job = connection.recv()
+            try:
+                connection.send((True, checker.check(*job)))
+            except Exception as exc:  # what cannot cross the pipe crosses as its text
+                connection.send((False, exc if _portable(exc) else RuntimeError(repr(exc))))
 
 
-def _check(path: Path, unit: str | None, month: Month | None, data: bytes | None) -> CheckedReturn:
-    assert _checker is not None, "started by _serve"
-    return _checker.check(path, unit, month, data)
+def _portable(exc: Exception) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return True
