@@ -16,6 +16,7 @@ from qzfsg.reading.cells import (
     NOT_NUMERIC,
     THOUSANDS,
     UNIT_SUFFIX,
+    excel_figure,
     parse_amount,
     parse_filed_date,
     parse_month_field,
@@ -130,6 +131,12 @@ def test_junk_text_never_raises(text: str) -> None:
 def test_float_cells_read_as_excel_shows_them(number: float) -> None:
     """15 significant digits, as Excel displays and computes."""
     assert parse_amount(number).value == Decimal(format(number, ".15g"))
+
+
+@given(st.integers(-(10**15), 10**15).map(float) | st.floats(-1e16, 1e16))
+def test_whole_float_cells_read_as_the_slow_path_reads_them(number: float) -> None:
+    """The shortcut for whole numbers gives the very Decimal (digits and exponent too)."""
+    assert repr(parse_amount(number).value) == repr(excel_figure(number))
 
 
 @pytest.mark.parametrize(

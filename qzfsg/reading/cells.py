@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-
-from pydantic import BaseModel, Field
 
 from qzfsg.months import Month
 from qzfsg.reading.form import CellValue
@@ -24,6 +23,8 @@ THOUSANDS = "thousands"
 NOT_NUMERIC = "not_numeric"
 
 _ZERO = Decimal(0)
+# Whole numbers below this have at most 15 digits: Excel's 15 significant digits keep them.
+_EXACT = 1e15
 # What units write for "nothing this month" (DOMAIN.md): read as 0 with no note.
 _ZERO_WORDS = frozenset({"", "无", "/", "／", "-", "－", "—", "——", "--", "－－"})
 _PLAIN = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")  # no exponent, NaN or Infinity
@@ -44,9 +45,10 @@ _SHORT_YEAR_DATE = re.compile(r"([0-9]{2})年([0-9]{1,2})月([0-9]{1,2})[日号]
 _MONTH = re.compile(r"([0-9]{4})[年./-]([0-9]{1,2})(?:月份?)?")
 
 
-class Amount(BaseModel):
+@dataclass(slots=True)
+class Amount:
     value: Decimal | None  # None when not numeric
-    notes: list[str] = Field(default_factory=list)  # unit_suffix, full_width, thousands
+    notes: list[str] = field(default_factory=list)  # unit_suffix, full_width, thousands
     error: str | None = None  # not_numeric
 
 
@@ -59,14 +61,21 @@ def parse_amount(raw: CellValue) -> Amount:
     if isinstance(raw, int):
         return Amount(value=Decimal(raw))
     if isinstance(raw, float):
+        if raw.is_integer() and -_EXACT < raw < _EXACT:
+            return Amount(value=Decimal(int(raw)))  # what excel_figure gives, sooner
         if raw != raw or raw in (float("inf"), float("-inf")):
             return Amount(value=None, error=NOT_NUMERIC)
-        # Excel shows and computes with 15 significant digits; a cell it calculated as
-        # 0.7 + 0.1 is stored as 0.7999999999999999 but is 0.8 to everyone who sees it.
-        return Amount(value=_tidy(Decimal(format(raw, ".15g"))))
+        return Amount(value=excel_figure(raw))
     if not isinstance(raw, str):
         return Amount(value=None, error=NOT_NUMERIC)  # a date or time in a number cell
     return _parse_text(raw)
+
+
+def excel_figure(raw: float) -> Decimal:
+    """A finite number cell as Excel shows and computes it, with 15 significant digits: a
+    cell it calculated as 0.7 + 0.1 is stored as 0.7999999999999999 but is 0.8 to everyone
+    who sees it."""
+    return _tidy(Decimal(format(raw, ".15g")))
 
 
 def _parse_text(raw: str) -> Amount:

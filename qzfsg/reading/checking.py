@@ -42,6 +42,7 @@ class Checker:
 
     def __post_init__(self) -> None:
         self.by_code = {i.code: i for i in self.indicators}
+        self.labels = {code: i.label for code, i in self.by_code.items()}
 
     def check(
         self,
@@ -87,7 +88,7 @@ class Checker:
         return ret
 
     def _parse_entries(self, form: FormSheet, ret: CheckedReturn) -> None:
-        labels = {code: i.label for code, i in self.by_code.items()}
+        labels = self.labels
         for code in form.missing:
             ret.findings.append(
                 finding(
@@ -98,19 +99,12 @@ class Checker:
             )
         formulas: list[str] = []
         for code, row in form.rows.items():
-            values = {}
-            for column in ("month", "cumulative"):
-                cell: RawCell = getattr(row, column)
-                if cell.formula_without_value:
-                    formulas.append(cell.cell)
-                    values[column] = None
-                else:
-                    values[column] = self._parse_cell(cell, code, labels[code], column, ret)
+            month, cumulative = row.month, row.cumulative
             ret.entries[code] = Entry(
-                month=values["month"],
-                cumulative=values["cumulative"],
-                month_cell=row.month.cell,
-                cumulative_cell=row.cumulative.cell,
+                month=self._parse_cell(month, code, "month", ret, formulas),
+                cumulative=self._parse_cell(cumulative, code, "cumulative", ret, formulas),
+                month_cell=month.cell,
+                cumulative_cell=cumulative.cell,
             )
         if formulas:  # one cause, one finding: the file was never opened and saved
             ret.findings.append(
@@ -124,12 +118,18 @@ class Checker:
                 )
             )
 
-    @staticmethod
     def _parse_cell(
-        cell: RawCell, code: str, label: str, column: str, ret: CheckedReturn
+        self, cell: RawCell, code: str, column: str, ret: CheckedReturn, formulas: list[str]
     ) -> Decimal | None:
-        where = f"“{label}”{COLUMN_LABELS[column]}（{cell.cell}）"
+        """The cell's number; None (and its cell in `formulas`) for a formula without a
+        value, None and a finding for what is not a number."""
+        if cell.formula_without_value:
+            formulas.append(cell.cell)
+            return None
         amount = parse_amount(cell.value)
+        if amount.error is None and not amount.notes:
+            return amount.value
+        where = f"“{self.labels[code]}”{COLUMN_LABELS[column]}（{cell.cell}）"
         if amount.error:
             ret.findings.append(
                 finding(

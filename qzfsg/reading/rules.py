@@ -94,8 +94,11 @@ def not_whole(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
 def too_many_decimals(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
     for code, entry, column, value in _cells(ret):
         places = ctx.indicators[code].decimals
+        written = value.as_tuple().exponent
+        if not places or not isinstance(written, int) or -written <= places:
+            continue  # dropping trailing zeros never adds places: nothing to look at
         exponent = plain_decimal(value).as_tuple().exponent
-        if places and isinstance(exponent, int) and -exponent > places:
+        if isinstance(exponent, int) and -exponent > places:
             yield finding(
                 "too_many_decimals",
                 f"{_where(ctx, code, entry, column)}为 {show(value)}，最多保留 {places} 位小数"
