@@ -183,6 +183,7 @@ class Importer:
         writes_ahead = not (self.dry_run or archive.in_transaction)
         self.reader = ReadAhead(partial(archive.put, None) if writes_ahead else None)
         self._accepted: dict[int, dict[str, FigureSet]] = {}
+        self._accepted_bytes: set[str] | None = None  # see _accepted_copy
         self.checker = Checker(
             indicators=load_indicators(),
             resolver=build_resolver(session),
@@ -234,7 +235,7 @@ class Importer:
             return FileOutcome(
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
-        copy = None if self.recheck else queries.accepted_copy(self.session, digest)
+        copy = None if self.recheck else self._accepted_copy(digest)
         if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
             # Checked again inside the write transaction; this only saves the checking.
             return self._duplicate(path, received, copy, [])
@@ -245,6 +246,16 @@ class Importer:
                 record_findings(self.checker, placed, checked, current)
             return self._dry_outcome(checked, path, received, digest)
         return self._store(checked, path, received, (digest, data, reference))
+
+    def _accepted_copy(self, digest: str) -> tuple | None:
+        """queries.accepted_copy, asked only of bytes accepted before the run or in it: a
+        new file (nearly every one) costs no query. What another import accepts meanwhile
+        is found inside the write transaction (_store_once), which asks again."""
+        if self._accepted_bytes is None:
+            self._accepted_bytes = queries.accepted_hashes(self.session)
+        if digest not in self._accepted_bytes:
+            return None
+        return queries.accepted_copy(self.session, digest)
 
     def _dry_outcome(
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str
@@ -298,24 +309,26 @@ class Importer:
         indexes make a race lost anyway (another database, a bug) an error and a retry,
         never a second copy."""
         for attempt in range(1, STORE_ATTEMPTS + 1):
+            # The transaction is the driver connection's, committed there: the session's
+            # commit would add the ORM's bookkeeping to every file, with nothing to flush.
+            connection = begin_write(self.session)
             try:
-                outcome = self._store_once(checked, path, received, kept)
-                self.session.commit()
+                outcome = self._store_once(connection, checked, path, received, kept)
+                connection.commit()
                 return outcome
             except Exception as exc:
-                self.session.rollback()
+                connection.rollback()
                 if not lost_race(exc) or attempt == STORE_ATTEMPTS:
                     raise
             except BaseException:
-                self.session.rollback()
+                connection.rollback()
                 raise
         raise AssertionError("unreachable")
 
     def _store_once(
-        self, checked: CheckedReturn, path: Path, received: datetime, kept: Kept
+        self, connection: Any, checked: CheckedReturn, path: Path, received: datetime, kept: Kept
     ) -> FileOutcome:
         digest, data, reference = kept
-        connection = begin_write(self.session)
         if (copy := queries.accepted_copy(connection, digest)) is not None:
             self._received_earlier(connection, copy, path, received)
             return self._duplicate(path, received, copy, [])
@@ -336,6 +349,9 @@ class Importer:
             if not tied:
                 record_findings(self.checker, unit, checked, record.current_before(received))
         placed = record is not None
+        # The first return of its unit-month (nothing else there, not even withdrawn) is
+        # version 1 and current as stored: nothing to renumber.
+        alone = record is not None and month not in record.months
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
             return self._duplicate(path, received, copy, checked.findings)
@@ -356,8 +372,8 @@ class Importer:
                 "filed_on": checked.filed_on, "filed_text": checked.filed_text,
                 "source_name": shown_name(path), "sha256": digest, "archive_path": reference,
                 "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
-                "version": self.next_version(unit_id, month) if placed else 1,
-                "superseded": accepted, "imported_at": datetime.now(),
+                "version": self.next_version(unit_id, month) if placed and not alone else 1,
+                "superseded": accepted and not alone, "imported_at": datetime.now(),
             },
         )  # fmt: skip
         if accepted:
@@ -366,14 +382,18 @@ class Importer:
         outcome = FileOutcome.from_checked(
             checked, "imported" if accepted else "rejected", received
         )
-        outcome.version = 1
+        outcome.version, outcome.current = 1, alone
+        if accepted and self._accepted_bytes is not None:
+            self._accepted_bytes.add(digest)
         if unit is not None and record is not None and month is not None:
             if record.has_later(received):  # it came late: settle what came after it
                 record = UnitRecord(self.session, self.checker, self.archive, unit)
                 changed = {month} if accepted else set()
                 for other in record.settle(received, submission_id, changed) - {month}:
                     queries.renumber(connection, unit.id, other)
-            self._place(outcome, connection, submission_id, unit.id, month)
+            if not alone:
+                self._place(outcome, connection, submission_id, unit.id, month)
+            self._accepted.pop(unit.id, None)  # the unit's current figures may have changed
         audit.record(
             self.session, self.by, "import", unit=unit.name if unit else checked.unit_text,
             month=month, submission_id=submission_id,
@@ -444,7 +464,6 @@ class Importer:
         outcome.version, outcome.current, outcome.late = queries.placing(connection, submission_id)
         if outcome.status == "imported" and outcome.current and before is not None:
             outcome.replaces_version = before  # received earlier: its number stands
-        self._accepted.pop(unit_id, None)  # the unit's current figures may have changed
 
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:

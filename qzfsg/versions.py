@@ -141,9 +141,11 @@ class UnitRecord:
     def __init__(self, session: Any, checker: Checker, archive: Archive, unit: Unit):
         self.session, self.checker, self.archive, self.unit = session, checker, archive, unit
         self.connection = driver_connection(session)
+        stored = queries.submissions(self.connection, unit.id)
+        self.months = {row[3] for row in stored}  # of every return, withdrawn ones too
         self.rows = [
             row
-            for row in map(SubmissionRow.from_row, queries.submissions(self.connection, unit.id))
+            for row in map(SubmissionRow.from_row, stored)
             if row.month is not None and row.status != "withdrawn"
         ]
         self._findings: dict[int, list[Finding]] | None = None
