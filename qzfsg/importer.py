@@ -355,8 +355,9 @@ class Importer:
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
             return self._duplicate(path, received, copy, checked.findings)
+        name = shown_name(path)
         try:
-            guard(self.session, [month], self.by, f"导入《{shown_name(path)}》")
+            guard(self.session, [month], self.by, f"导入《{name}》")
         except LockedError as exc:
             return FileOutcome(
                 file=shown_path(path), status="refused", unit=checked.unit, month=month,
@@ -370,7 +371,7 @@ class Importer:
                 "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
                 "month_source": checked.month_source, "received_at": received,
                 "filed_on": checked.filed_on, "filed_text": checked.filed_text,
-                "source_name": shown_name(path), "sha256": digest, "archive_path": reference,
+                "source_name": name, "sha256": digest, "archive_path": reference,
                 "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
                 "version": self.next_version(unit_id, month) if placed and not alone else 1,
                 "superseded": accepted and not alone, "imported_at": datetime.now(),
@@ -397,7 +398,7 @@ class Importer:
         audit.record(
             self.session, self.by, "import", unit=unit.name if unit else checked.unit_text,
             month=month, submission_id=submission_id,
-            after={"file": shown_name(path), "received": received, "status": outcome.status,
+            after={"file": name, "received": received, "status": outcome.status,
                    "version": outcome.version},
         )  # fmt: skip
         return outcome

@@ -499,15 +499,15 @@ class RowWriter:
             f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
             f"VALUES ({', '.join(':' + c for c in self.columns)})"
         )
-        self.binders = [table.c[name].type.bind_processor(dialect) for name in self.columns]
+        processors = {name: table.c[name].type.bind_processor(dialect) for name in self.columns}
+        self.binders = [(name, bind) for name, bind in processors.items() if bind is not None]
 
     def _row(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            column: value if bind is None or value is None else bind(value)
-            for bind, column, value in zip(
-                self.binders, self.columns, (values[c] for c in self.columns), strict=True
-            )
-        }
+        row = {column: values[column] for column in self.columns}
+        for column, bind in self.binders:
+            if (value := row[column]) is not None:
+                row[column] = bind(value)
+        return row
 
     def insert(self, connection: Any, values: Mapping[str, Any]) -> int:
         """Insert one row; its id."""
