@@ -73,11 +73,11 @@ def record(
     submission_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> None:
-    """Add one entry to the trail, in the session's transaction."""
+) -> int:
+    """Add one entry to the trail, in the session's transaction; its id."""
     from qzfsg.storage.db import driver_connection
 
-    _writer(session).insert(
+    return _writer(session).insert(
         driver_connection(session),
         {
             "at": datetime.now().replace(microsecond=0), "who": by.who, "action": action,

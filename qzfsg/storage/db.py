@@ -513,8 +513,13 @@ class RowWriter:
         """Insert one row; its id."""
         return int(first(connection, self.sql + " RETURNING id", self._row(values))[0])
 
-    def insert_many(self, connection: Any, rows: Iterable[Mapping[str, Any]]) -> None:
-        execute_many(connection, self.sql, [self._row(r) for r in rows])
+    def insert_many(
+        self, connection: Any, rows: Iterable[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Insert the rows; them as bound (as stored)."""
+        bound = [self._row(r) for r in rows]
+        execute_many(connection, self.sql, bound)
+        return bound
 
 
 @contextmanager
