@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from xml.parsers import expat
 
 from qzfsg.inert import inert
@@ -41,6 +42,12 @@ SLACK = 4
 # budget allows (a 400,000-row ledger of a dozen columns is under 5 million).
 MAX_CELLS = 12_000_000
 _CHUNK = 1 * MiB
+# A zip entry's local header up to its name's and extra field's sizes; the general purpose
+# flags that only zipfile's stream handles (encrypted, patched, strongly encrypted), and
+# the one saying the name is UTF-8.
+_LOCAL_HEADER = struct.Struct("<4s2xH18xHH")
+_STREAM_ONLY = 0x01 | 0x20 | 0x40
+_UTF8_NAME = 0x800
 _XML_PARTS = (".xml", ".rels")
 # What calamine reads: the workbook's parts under xl/ (not the theme, which nothing
 # reads), and an .ods's content. Other parts (document properties, custom XML) are
@@ -85,7 +92,7 @@ def check_zip(name: str, data: bytes) -> bool:
         return False
     try:
         with archive:
-            _check_archive(archive, len(data))
+            _check_archive(archive, data)
     except Refused as exc:
         raise exc.of_file(name) from None
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError):
@@ -93,7 +100,8 @@ def check_zip(name: str, data: bytes) -> bool:
     return True
 
 
-def _check_archive(archive: zipfile.ZipFile, size: int) -> None:
+def _check_archive(archive: zipfile.ZipFile, data: bytes) -> None:
+    size = len(data)
     infos = archive.infolist()
     if len(infos) > MAX_PARTS:
         raise Refused("too_big", f"里有 {len(infos)} 个部件，不是正常的表格文件，未读取。")
@@ -113,10 +121,10 @@ def _check_archive(archive: zipfile.ZipFile, size: int) -> None:
             continue
         scan = _scanner(info.filename)
         before = left
-        left = _parse(archive, info, left, scan, budget)
+        left = _parse(_inflated(archive, info, data), info, left, scan, budget)
         if isinstance(scan, _XlsxSheet) and scan.unplaced:
             scan = _PlacedSheet()  # cells without `r`: placed one by one, a second pass
-            _parse(archive, info, before, scan, budget)
+            _parse(_inflated(archive, info, data), info, before, scan, budget)
         for sheet, span in scan.extents():
             check_span(sheet, span)
             spans.append(span)
@@ -164,9 +172,9 @@ def _too_big(size: int) -> Refused:
 
 
 def _parse(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, left: int, scan: _Scan, budget: int
+    chunks: Generator[bytes, None, None], info: zipfile.ZipInfo, left: int, scan: _Scan, budget: int
 ) -> int:
-    """Feed the part to expat through a capped stream; the budget left afterwards."""
+    """Feed the part to expat as it inflates; the budget left afterwards."""
     parser = expat.ParserCreate(namespace_separator=" " if scan.start else None)
     parser.StartDoctypeDeclHandler = _no_doctype
     parser.EntityDeclHandler = _no_doctype
@@ -175,13 +183,12 @@ def _parse(
     if scan.start is not None:
         parser.StartElementHandler = scan.start
     try:
-        with archive.open(info) as stream:
-            while chunk := stream.read(_CHUNK):
-                left -= len(chunk)
-                if left < 0:
-                    raise _too_big(budget)  # more came out than the header said
-                parser.Parse(chunk, False)
-                scan.feed(chunk)
+        for chunk in chunks:
+            left -= len(chunk)
+            if left < 0:
+                raise _too_big(budget)  # more came out than the header said
+            parser.Parse(chunk, False)
+            scan.feed(chunk)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
         raise Refused(
@@ -189,7 +196,66 @@ def _parse(
             f"的内容不完整或已损坏（{info.filename} 第 {exc.lineno} 行的 XML 格式错误），"
             "未读取；请用 Excel 或 WPS 打开、另存后重新发送。",
         ) from None
+    finally:
+        chunks.close()
     return left
+
+
+def _inflated(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes
+) -> Generator[bytes, None, None]:
+    """The part's bytes as zipfile's stream gives them, _CHUNK at a time. A part that
+    comes in one chunk (every part of a return) is inflated here, with the same checks
+    and errors as zipfile's, without the stream's Python layers (most of the guard's
+    time on a return of a few kilobytes)."""
+    if (
+        info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+        or info.flag_bits & _STREAM_ONLY
+        or info.compress_size > _CHUNK
+        or info.file_size >= _CHUNK
+        or info.header_offset < 0
+    ):
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                yield chunk
+        return
+    if chunk := _small_part(info, data):
+        yield chunk
+
+
+def _small_part(info: zipfile.ZipInfo, data: bytes) -> bytes:
+    """What `zipfile.ZipFile.open(info).read(_CHUNK)` returns, and then b"", for a part
+    of less than _CHUNK bytes either way."""
+    at = info.header_offset
+    header = data[at : at + _LOCAL_HEADER.size]
+    if len(header) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile("Truncated file header")
+    magic, flags, name_size, extra_size = _LOCAL_HEADER.unpack(header)
+    if magic != b"PK\x03\x04":
+        raise zipfile.BadZipFile("Bad magic number for file header")
+    at += _LOCAL_HEADER.size
+    name = data[at : at + name_size].decode("utf-8" if flags & _UTF8_NAME else "cp437")
+    if name != info.orig_filename:
+        raise zipfile.BadZipFile(f"File name in directory and header {name!r} differ.")
+    at += name_size + extra_size
+    packed = data[at : at + info.compress_size]
+    if info.compress_size > 0 and not packed:
+        raise EOFError
+    short = len(packed) < info.compress_size
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        part = inflater.decompress(packed, _CHUNK)
+        done = inflater.eof or not (short or inflater.unconsumed_tail)
+        if done:
+            part += inflater.flush()
+    else:
+        part, done = packed, not short
+    part = part[: info.file_size]
+    if not done and len(part) < info.file_size:
+        raise EOFError  # cut off: zipfile's next read finds nothing more
+    if zlib.crc32(part) != info.CRC:
+        raise zipfile.BadZipFile(f"Bad CRC-32 for file {info.filename!r}")
+    return part
 
 
 def _no_doctype(*_: object) -> None:
