@@ -38,6 +38,7 @@ from qzfsg.reading.ahead import Kept, ReadAhead
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
+from qzfsg.reading.workers import CheckPool, ahead_of_turn, check_pool
 from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.storage.archive import Archive, file_time
 from qzfsg.storage.db import begin_write, lost_race
@@ -221,11 +222,37 @@ class Importer:
         self, plan: Iterable[tuple[Path, datetime, str | None, Month | None]]
     ) -> Iterator[FileOutcome]:
         """import_file for each (file, received, unit, month) in turn, the next files read
-        and archived meanwhile (qzfsg.reading.ahead); an outcome as each is done."""
+        and archived meanwhile (qzfsg.reading.ahead) and, in a large import, checked in
+        worker processes (qzfsg.reading.workers); an outcome as each is done."""
         plan = list(plan)
-        with closing(self.reader.in_turn(path for path, *_ in plan)) as files:
-            for item, fetched in zip(plan, files, strict=True):
-                yield self.import_file(*item, fetched=fetched)
+        with (
+            check_pool(self.checker, len(plan)) as pool,
+            closing(self.reader.in_turn(path for path, *_ in plan)) as files,
+        ):
+            planned = zip(plan, files, strict=True)
+            ahead = partial(self._check_ahead, pool)
+            window = pool.window if pool else 0
+            for item, fetched, checking in ahead_of_turn(planned, ahead, window):
+                yield self.import_file(*item, fetched=fetched, checking=checking)
+
+    def _check_ahead(
+        self, pool: CheckPool | None, planned: tuple[tuple, Callable[[], Kept]]
+    ) -> tuple[tuple, Callable[[], Kept], Callable[[], CheckedReturn] | None]:
+        """A file of the plan read and, unless it is a copy of one already received (as
+        import_file decides again in its turn), sent to the pool to be checked; without a
+        pool, left for its turn."""
+        item, fetched = planned
+        if pool is None:
+            return item, fetched, None
+        path, received, unit, month = item
+        try:
+            kept = fetched()
+        except Exception as exc:  # raised again in its turn, after the files before it
+            return item, partial(_raise, exc), None
+        digest, data, _ = kept
+        if self._copy_received(digest, received) is not None:
+            return item, lambda: kept, None
+        return item, lambda: kept, pool.submit((path, unit, month, data))
 
     def import_file(
         self,
@@ -234,8 +261,10 @@ class Importer:
         unit: str | None = None,
         month: Month | None = None,
         fetched: Callable[[], Kept] | None = None,
+        checking: Callable[[], CheckedReturn] | None = None,
     ) -> FileOutcome:
-        """Check and store one file; `fetched` gives it if it was read ahead."""
+        """Check and store one file; `fetched` gives it if it was read ahead, `checking`
+        its check if it was begun ahead."""
         try:
             digest, data, reference = fetched() if fetched else self.reader.fetch(path)
         except UnreadableReturn as exc:  # not a regular file, or unreadable: nothing stored
@@ -243,17 +272,24 @@ class Importer:
             return FileOutcome(
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
-        copy = None if self.recheck else self._accepted_copy(digest)
-        if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
+        if (copy := self._copy_received(digest, received)) is not None:
             # Checked again inside the write transaction; this only saves the checking.
             return self._duplicate(path, received, copy, [])
-        checked = self.checker.check(path, unit, month, data)
+        checked = checking() if checking else self.checker.check(path, unit, month, data)
         if self.dry_run:
             if (placed := self._placed(checked)) is not None:
                 current = self.accepted_months(placed.name)
                 record_findings(self.checker, placed, checked, current)
             return self._dry_outcome(checked, path, received, digest)
         return self._store(checked, path, received, (digest, data, reference))
+
+    def _copy_received(self, digest: str, received: datetime) -> tuple | None:
+        """The accepted return with these bytes, if it makes this file a plain duplicate
+        (received no later; in a dry run, whenever): no need to check it."""
+        copy = None if self.recheck else self._accepted_copy(digest)
+        if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
+            return copy
+        return None
 
     def _accepted_copy(self, digest: str) -> tuple | None:
         """queries.accepted_copy, asked only of bytes accepted before the run or in it: a
@@ -491,6 +527,10 @@ class Importer:
         outcome.version, outcome.current, outcome.late = queries.placing(connection, submission_id)
         if outcome.status == "imported" and outcome.current and before is not None:
             outcome.replaces_version = before  # received earlier: its number stands
+
+
+def _raise(exc: Exception) -> Kept:
+    raise exc
 
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:
