@@ -33,15 +33,17 @@ from qzfsg.locks import guard
 from qzfsg.models import Unit
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
+from qzfsg.queries.corrections import last_audit_entry
 from qzfsg.reading.ahead import Kept, ReadAhead
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
+from qzfsg.reading.workers import CheckPool, ahead_of_turn, check_pool
 from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.storage.archive import Archive, file_time
 from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.submissions import FigureSet, current_figures, stored_at
-from qzfsg.versions import UnitRecord, record_findings, remember_entries
+from qzfsg.versions import StoredReturns, UnitRecord, record_findings, remember_entries
 from qzfsg.writers import ReturnWriter
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
@@ -184,6 +186,13 @@ class Importer:
         self.reader = ReadAhead(partial(archive.put, None) if writes_ahead else None)
         self._accepted: dict[int, dict[str, FigureSet]] = {}
         self._accepted_bytes: set[str] | None = None  # see _accepted_copy
+        # The units' stored returns as this import last left them, kept from one file to
+        # the next while the audit trail's latest entry is the one it wrote last: every
+        # change to the returns adds an entry in its own transaction (qzfsg.audit), so then
+        # nothing else has written since. (Read again inside the transaction otherwise.)
+        self._records: dict[int, StoredReturns] = {}
+        self._last_entry: int | None = None
+        self._pending: tuple[int, int | None, StoredReturns | None] | None = None
         self.checker = Checker(
             indicators=load_indicators(),
             resolver=build_resolver(session),
@@ -213,11 +222,37 @@ class Importer:
         self, plan: Iterable[tuple[Path, datetime, str | None, Month | None]]
     ) -> Iterator[FileOutcome]:
         """import_file for each (file, received, unit, month) in turn, the next files read
-        and archived meanwhile (qzfsg.reading.ahead); an outcome as each is done."""
+        and archived meanwhile (qzfsg.reading.ahead) and, in a large import, checked in
+        worker processes (qzfsg.reading.workers); an outcome as each is done."""
         plan = list(plan)
-        with closing(self.reader.in_turn(path for path, *_ in plan)) as files:
-            for item, fetched in zip(plan, files, strict=True):
-                yield self.import_file(*item, fetched=fetched)
+        with (
+            check_pool(self.checker, len(plan)) as pool,
+            closing(self.reader.in_turn(path for path, *_ in plan)) as files,
+        ):
+            planned = zip(plan, files, strict=True)
+            ahead = partial(self._check_ahead, pool)
+            window = pool.window if pool else 0
+            for item, fetched, checking in ahead_of_turn(planned, ahead, window):
+                yield self.import_file(*item, fetched=fetched, checking=checking)
+
+    def _check_ahead(
+        self, pool: CheckPool | None, planned: tuple[tuple, Callable[[], Kept]]
+    ) -> tuple[tuple, Callable[[], Kept], Callable[[], CheckedReturn] | None]:
+        """A file of the plan read and, unless it is a copy of one already received (as
+        import_file decides again in its turn), sent to the pool to be checked; without a
+        pool, left for its turn."""
+        item, fetched = planned
+        if pool is None:
+            return item, fetched, None
+        path, received, unit, month = item
+        try:
+            kept = fetched()
+        except Exception as exc:  # raised again in its turn, after the files before it
+            return item, partial(_raise, exc), None
+        digest, data, _ = kept
+        if self._copy_received(digest, received) is not None:
+            return item, lambda: kept, None
+        return item, lambda: kept, pool.submit((path, unit, month, data))
 
     def import_file(
         self,
@@ -226,8 +261,10 @@ class Importer:
         unit: str | None = None,
         month: Month | None = None,
         fetched: Callable[[], Kept] | None = None,
+        checking: Callable[[], CheckedReturn] | None = None,
     ) -> FileOutcome:
-        """Check and store one file; `fetched` gives it if it was read ahead."""
+        """Check and store one file; `fetched` gives it if it was read ahead, `checking`
+        its check if it was begun ahead."""
         try:
             digest, data, reference = fetched() if fetched else self.reader.fetch(path)
         except UnreadableReturn as exc:  # not a regular file, or unreadable: nothing stored
@@ -235,17 +272,24 @@ class Importer:
             return FileOutcome(
                 file=shown_path(path), status="rejected", received=received, findings=[problem]
             )
-        copy = None if self.recheck else self._accepted_copy(digest)
-        if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
+        if (copy := self._copy_received(digest, received)) is not None:
             # Checked again inside the write transaction; this only saves the checking.
             return self._duplicate(path, received, copy, [])
-        checked = self.checker.check(path, unit, month, data)
+        checked = checking() if checking else self.checker.check(path, unit, month, data)
         if self.dry_run:
             if (placed := self._placed(checked)) is not None:
                 current = self.accepted_months(placed.name)
                 record_findings(self.checker, placed, checked, current)
             return self._dry_outcome(checked, path, received, digest)
         return self._store(checked, path, received, (digest, data, reference))
+
+    def _copy_received(self, digest: str, received: datetime) -> tuple | None:
+        """The accepted return with these bytes, if it makes this file a plain duplicate
+        (received no later; in a dry run, whenever): no need to check it."""
+        copy = None if self.recheck else self._accepted_copy(digest)
+        if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
+            return copy
+        return None
 
     def _accepted_copy(self, digest: str) -> tuple | None:
         """queries.accepted_copy, asked only of bytes accepted before the run or in it: a
@@ -312,9 +356,11 @@ class Importer:
             # The transaction is the driver connection's, committed there: the session's
             # commit would add the ORM's bookkeeping to every file, with nothing to flush.
             connection = begin_write(self.session)
+            self._pending = None
             try:
                 outcome = self._store_once(connection, checked, path, received, kept)
                 connection.commit()
+                self._committed()
                 return outcome
             except Exception as exc:
                 connection.rollback()
@@ -325,15 +371,27 @@ class Importer:
                 raise
         raise AssertionError("unreachable")
 
+    def _committed(self) -> None:
+        """What the import knows of the stored returns after a file's transaction."""
+        if self._pending is None:  # a duplicate, a refusal: read everything again
+            self._last_entry = None
+            return
+        self._last_entry, unit_id, stored = self._pending
+        if unit_id is not None and stored is not None:
+            self._records[unit_id] = stored
+
     def _store_once(
         self, connection: Any, checked: CheckedReturn, path: Path, received: datetime, kept: Kept
     ) -> FileOutcome:
         digest, data, reference = kept
+        if last_audit_entry(connection) != self._last_entry:
+            self._records.clear()  # another command has written meanwhile
         if (copy := queries.accepted_copy(connection, digest)) is not None:
             self._received_earlier(connection, copy, path, received)
             return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
+        known = self._records.pop(unit_id, None) if unit_id is not None else None
         tied = (
             unit is not None
             and checked.month is None
@@ -345,7 +403,7 @@ class Importer:
             remember_entries(digest, checked.entries)
             # The findings that read the unit's other returns, as they stood when it came
             # (none for a file only tied to a month: its own month is not known).
-            record = UnitRecord(self.session, self.checker, self.archive, unit)
+            record = UnitRecord(self.session, self.checker, self.archive, unit, known)
             if not tied:
                 record_findings(self.checker, unit, checked, record.current_before(received))
         placed = record is not None
@@ -355,8 +413,9 @@ class Importer:
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
             return self._duplicate(path, received, copy, checked.findings)
+        name = shown_name(path)
         try:
-            guard(self.session, [month], self.by, f"导入《{shown_name(path)}》")
+            guard(self.session, [month], self.by, f"导入《{name}》")
         except LockedError as exc:
             return FileOutcome(
                 file=shown_path(path), status="refused", unit=checked.unit, month=month,
@@ -364,20 +423,19 @@ class Importer:
             )  # fmt: skip
         if reference is None:  # kept in the database: with the row, in its transaction
             reference = self.archive.put(connection, data, digest, path.suffix)
-        submission_id = self.writers.submission.insert(
-            connection,
-            {
-                "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
-                "month_source": checked.month_source, "received_at": received,
-                "filed_on": checked.filed_on, "filed_text": checked.filed_text,
-                "source_name": shown_name(path), "sha256": digest, "archive_path": reference,
-                "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
-                "version": self.next_version(unit_id, month) if placed and not alone else 1,
-                "superseded": accepted and not alone, "imported_at": datetime.now(),
-            },
-        )  # fmt: skip
-        if accepted:
-            self.writers.values(connection, submission_id, checked.values())
+        row = {
+            "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
+            "month_source": checked.month_source, "received_at": received,
+            "filed_on": checked.filed_on, "filed_text": checked.filed_text,
+            "source_name": name, "sha256": digest, "archive_path": reference,
+            "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
+            "version": self.next_version(unit_id, month) if placed and not alone else 1,
+            "superseded": accepted and not alone, "imported_at": datetime.now(),
+        }  # fmt: skip
+        submission_id = self.writers.submission.insert(connection, row)
+        figures = (
+            self.writers.values(connection, submission_id, checked.values()) if accepted else {}
+        )
         self.writers.findings(connection, submission_id, checked.findings)
         outcome = FileOutcome.from_checked(
             checked, "imported" if accepted else "rejected", received
@@ -385,21 +443,26 @@ class Importer:
         outcome.version, outcome.current = 1, alone
         if accepted and self._accepted_bytes is not None:
             self._accepted_bytes.add(digest)
+        stored = None
         if unit is not None and record is not None and month is not None:
             if record.has_later(received):  # it came late: settle what came after it
                 record = UnitRecord(self.session, self.checker, self.archive, unit)
                 changed = {month} if accepted else set()
                 for other in record.settle(received, submission_id, changed) - {month}:
                     queries.renumber(connection, unit.id, other)
+            elif alone:  # the unit's returns as read, and this one, received after them all
+                stored = record.stored
+                stored.add(self.writers.read_back(submission_id, row), figures)
             if not alone:
                 self._place(outcome, connection, submission_id, unit.id, month)
             self._accepted.pop(unit.id, None)  # the unit's current figures may have changed
-        audit.record(
+        entry = audit.record(
             self.session, self.by, "import", unit=unit.name if unit else checked.unit_text,
             month=month, submission_id=submission_id,
-            after={"file": shown_name(path), "received": received, "status": outcome.status,
+            after={"file": name, "received": received, "status": outcome.status,
                    "version": outcome.version},
         )  # fmt: skip
+        self._pending = (entry, unit_id, stored)
         return outcome
 
     def _tie_to_owed_month(self, checked: CheckedReturn, unit: Unit, received: datetime) -> bool:
@@ -464,6 +527,10 @@ class Importer:
         outcome.version, outcome.current, outcome.late = queries.placing(connection, submission_id)
         if outcome.status == "imported" and outcome.current and before is not None:
             outcome.replaces_version = before  # received earlier: its number stands
+
+
+def _raise(exc: Exception) -> Kept:
+    raise exc
 
 
 def _problems(findings: list[Finding]) -> set[tuple[str, str | None]]:

@@ -247,6 +247,7 @@ def validate(
     """
     from qzfsg.importer import FileOutcome, collect_paths, in_received_order
     from qzfsg.reading.checking import standalone_checker
+    from qzfsg.reading.workers import check_all
 
     files = collect_paths(paths)
     if db_path(db).is_file():
@@ -264,13 +265,13 @@ def validate(
             )
         _finish(outcomes, as_json, stored=False)
         return
-    checker = standalone_checker(date.today())
-    outcomes = []
-    for path in files:
-        checked = checker.check(path, unit, month_or_none(month))
-        outcomes.append(
-            FileOutcome.from_checked(checked, "checked" if checked.accepted else "rejected", None)
+    chosen = month_or_none(month)
+    outcomes = [
+        FileOutcome.from_checked(checked, "checked" if checked.accepted else "rejected", None)
+        for checked in check_all(
+            standalone_checker(date.today()), [(path, unit, chosen, None) for path in files]
         )
+    ]
     _finish(outcomes, as_json, stored=False)
 
 

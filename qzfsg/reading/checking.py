@@ -56,10 +56,7 @@ class Checker:
         try:
             form = read_return(path, self.indicators, data)
         except UnreadableReturn as exc:
-            ret.findings.append(finding(exc.code, str(exc)))
-            ret.unit = unit or self._unit_from_name(path)
-            ret.month = month
-            return ret
+            return self.rejected(path, unit, month, exc)
         ret.sheet = form.sheet
         self._parse_entries(form, ret)
         self._place_unit(form, path, unit, ret)
@@ -69,6 +66,16 @@ class Checker:
             # the unit's stored months (HISTORY_RULES) again with them.
             context = RuleContext(self.by_code, self.campaign, self.today)
             ret.findings.extend(apply_rules(ret, context))
+        return ret
+
+    def rejected(
+        self, path: Path, unit: str | None, month: Month | None, problem: UnreadableReturn
+    ) -> CheckedReturn:
+        """The return of a file that could not be read: only the problem, and the unit and
+        month given for it (the unit told by the file name if none was)."""
+        ret = CheckedReturn(file=shown_path(path), unit=unit or self._unit_from_name(path))
+        ret.month = month
+        ret.findings.append(finding(problem.code, str(problem)))
         return ret
 
     def entries_of(self, path: Path, data: bytes | None = None) -> CheckedReturn:

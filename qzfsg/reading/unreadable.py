@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from qzfsg.errors import DataError
+from qzfsg.inert import shown_name
 
 
 class UnreadableReturn(DataError):
@@ -19,4 +22,13 @@ def damaged(name: str) -> UnreadableReturn:
         "unreadable",
         f"文件“{name}”已损坏或格式无法识别，无法打开（可能没有传输完整），"
         "请用 Excel 或 WPS 重新另存为 .xlsx 后再发送。",
+    )
+
+
+def crashed(path: Path) -> UnreadableReturn:
+    """A file whose reading killed the process reading it, twice (qzfsg.reading.workers)."""
+    return UnreadableReturn(
+        "unreadable",
+        f"文件“{shown_name(path)}”在读取时使读表程序异常退出，无法读取（文件可能已损坏，"
+        "或含有异常内容），未录入；请用 Excel 或 WPS 打开后另存为 .xlsx 再发送。",
     )

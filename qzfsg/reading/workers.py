@@ -1,0 +1,241 @@
+"""Checking the files of a large import in worker processes, on the machine's other cores.
+
+Checking a return (the hostile-file guard, calamine, the form, the rules) takes the
+processor about as long as storing it; done in the importing process, an import of a
+month's returns uses one core however many the machine has. From POOL_FROM files on, and
+when more than one processor is usable, the files are checked in a few worker processes,
+up to AHEAD_PER_WORKER per worker ahead of the one being stored (memory stays bounded), and
+their results are taken in turn. The check is the same function either way
+(Checker.check); only where it runs differs.
+
+The workers are started from a fork server (spawned where there is none), never forked
+from the importing process, which has threads (qzfsg.reading.ahead) and database
+connections; each receives the Checker once, then files and results through its own pipe,
+in order. (concurrent.futures' process pool would add two threads to the importing
+process, contending with the storing for the interpreter, and semaphores that the
+command's quick exit would report as leaked.)
+
+A worker that dies on a file (the Excel library aborting, the system killing it for its
+memory) costs only that file: it is checked again alone in a new worker, and if that one
+dies too, it is rejected with a finding that says so; the files after it go on in the new
+worker. The workers ignore Ctrl-C: the importing process decides what a Ctrl-C stops
+(qzfsg.interrupts), and stops its workers however it ends.
+
+QZFSG_WORKERS sets the number of worker processes whatever the number of files (0: check
+in the importing process), for the tests and for a clerk who wants the cores kept free.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import TypeVar
+
+from qzfsg.months import Month
+from qzfsg.reading.checking import Checker
+from qzfsg.reading.returns import CheckedReturn
+from qzfsg.reading.unreadable import crashed
+
+POOL_FROM = 400  # files: fewer are checked in the importing process (see README)
+MOST_WORKERS = 4
+AHEAD_PER_WORKER = 4  # files sent to a worker ahead of the one being stored
+STOP_SECONDS = 5  # a worker still busy after this when the run ends is killed
+WORKERS_VARIABLE = "QZFSG_WORKERS"
+
+# One file to check: its path, the unit and month given for it, its bytes (None: read them).
+Job = tuple[Path, str | None, Month | None, bytes | None]
+Item = TypeVar("Item")
+Ready = TypeVar("Ready")
+
+
+def workers_for(files: int) -> int:
+    """How many worker processes check `files` files (0: none, check in process)."""
+    stated = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if stated.isdigit():
+        return int(stated)
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (usable or 1) < 2 or files < POOL_FROM:
+        return 0
+    return min(usable - 1, MOST_WORKERS)  # one core stores, in this process
+
+
+class Worker:
+    """One worker process and its pipe; the files sent to it and not yet answered, oldest
+    first, each with its number."""
+
+    def __init__(self, checker: Checker):
+        self.connection, theirs = multiprocessing.Pipe()
+        self.process: BaseProcess = _context().Process(
+            target=_serve, args=(theirs, checker), name="qzfsg-check", daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.waiting: deque[tuple[int, Job]] = deque()
+
+    def send(self, number: int, job: Job) -> None:
+        self.waiting.append((number, job))
+        with suppress(OSError):  # it died: found when its answer is awaited
+            self.connection.send(job)
+
+    def answer(self, number: int) -> CheckedReturn:
+        """The answer for file `number`, the answers before it dropped (files whose check
+        was not wanted after all); EOFError if the worker died first."""
+        while True:
+            try:
+                done, result = self.connection.recv()
+            except OSError:
+                raise EOFError from None
+            answered, _ = self.waiting.popleft()
+            if answered == number:
+                break
+        if not done:
+            raise result  # the check's own error, as it would be raised in process
+        return result
+
+    def stop(self, wait: float) -> None:
+        """Close its pipe (it ends after the file at hand), killed if still busy."""
+        self.connection.close()
+        self.process.join(wait)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+class CheckPool:
+    """Worker processes checking files with one Checker, answers taken in turn."""
+
+    def __init__(self, checker: Checker, workers: int):
+        self.checker = checker
+        self.size = workers
+        self.window = AHEAD_PER_WORKER * workers
+        self._workers: list[Worker] = []  # started with the first file
+        self._sent = 0
+
+    def submit(self, job: Job) -> Callable[[], CheckedReturn]:
+        """Send one file to be checked; what gives its CheckedReturn. Answers are taken in
+        the order the files were sent; one never taken is dropped."""
+        if not self._workers:
+            self._workers = [Worker(self.checker) for _ in range(self.size)]
+        number, slot = self._sent, self._sent % self.size
+        self._sent += 1
+        self._workers[slot].send(number, job)
+        return partial(self._answer, slot, number)
+
+    def close(self, wait: float = STOP_SECONDS) -> None:
+        """Stop the workers: the files sent and not answered are dropped."""
+        for worker in self._workers:
+            worker.stop(wait)
+        self._workers = []
+
+    def _answer(self, slot: int, number: int) -> CheckedReturn:
+        while True:
+            try:
+                return self._workers[slot].answer(number)
+            except EOFError:
+                if (checked := self._after_crash(slot, number)) is not None:
+                    return checked
+
+    def _after_crash(self, slot: int, number: int) -> CheckedReturn | None:
+        """The worker in `slot` died checking its oldest file. A new worker takes its
+        files; that file, if it is file `number`, is checked again alone first and rejected
+        if it kills that worker too (its CheckedReturn returned); if it is an earlier file
+        whose check was not wanted, it is dropped (None: wait for file `number` again)."""
+        dead = self._workers[slot]
+        dead.stop(0)
+        (oldest, job), *rest = dead.waiting
+        worker = self._workers[slot] = Worker(self.checker)
+        checked = None
+        if oldest == number:
+            worker.send(number, job)
+            try:
+                checked = worker.answer(number)
+            except EOFError:
+                worker.stop(0)
+                worker = self._workers[slot] = Worker(self.checker)
+                path, unit, month, _ = job
+                checked = self.checker.rejected(path, unit, month, crashed(path))
+        for later in rest:
+            worker.send(*later)
+        return checked
+
+
+@contextmanager
+def check_pool(checker: Checker, files: int) -> Iterator[CheckPool | None]:
+    """A CheckPool for a run of `files` files if it pays (workers_for), else None; its
+    workers stopped when the block ends, however it ends (an interrupted run does not
+    wait for the files at hand)."""
+    workers = workers_for(files)
+    if not workers:
+        yield None
+        return
+    pool = CheckPool(checker, workers)
+    try:
+        yield pool
+    except BaseException:
+        pool.close(wait=0)
+        raise
+    pool.close()
+
+
+def ahead_of_turn(
+    items: Iterable[Item], prepare: Callable[[Item], Ready], window: int
+) -> Iterator[Ready]:
+    """prepare(item) for each item, in order, up to `window` of them prepared ahead of the
+    one handed out."""
+    waiting: deque[Ready] = deque()
+    for item in items:
+        waiting.append(prepare(item))
+        if len(waiting) > window:
+            yield waiting.popleft()
+    while waiting:
+        yield waiting.popleft()
+
+
+def check_all(checker: Checker, jobs: list[Job]) -> Iterator[CheckedReturn]:
+    """Each file checked, in order: in worker processes for a large run."""
+    with check_pool(checker, len(jobs)) as pool:
+        if pool is None:
+            yield from (checker.check(*job) for job in jobs)
+            return
+        for checking in ahead_of_turn(jobs, pool.submit, pool.window):
+            yield checking()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server where there is one (workers forked from a process that has loaded the
+    checking code once, not from this one); spawn elsewhere."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _serve(connection: Connection, checker: Checker) -> None:
+    """A worker: check each file received and send back its CheckedReturn (or the error
+    the check raised), until the pipe is closed. Ctrl-C is the importing process's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with suppress(EOFError, OSError):  # the importing process closed the pipe, or ended
+        while True:
+            job = connection.recv()
+            try:
+                connection.send((True, checker.check(*job)))
+            except Exception as exc:  # what cannot cross the pipe crosses as its text
+                connection.send((False, exc if _portable(exc) else RuntimeError(repr(exc))))
+
+
+def _portable(exc: Exception) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return True
