@@ -73,13 +73,11 @@ def record(
     submission_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> None:
-    """Add one entry to the trail, in the session's transaction."""
-    from qzfsg.models import AuditEntry
-    from qzfsg.storage.db import RowWriter, driver_connection
+) -> int:
+    """Add one entry to the trail, in the session's transaction; its id."""
+    from qzfsg.storage.db import driver_connection
 
-    writer = RowWriter(session, AuditEntry.__table__, _COLUMNS)  # type: ignore[attr-defined]
-    writer.insert(
+    return _writer(session).insert(
         driver_connection(session),
         {
             "at": datetime.now().replace(microsecond=0), "who": by.who, "action": action,
@@ -93,6 +91,17 @@ _COLUMNS = (
     "at", "who", "action", "unit", "month", "submission_id", "before_state", "after_state",
     "reason",
 )  # fmt: skip
+_WRITERS: dict[str, Any] = {}  # by database kind (an import adds an entry for each file)
+
+
+def _writer(session: Any) -> Any:
+    from qzfsg.models import AuditEntry
+    from qzfsg.storage.db import RowWriter
+
+    kind = session.get_bind().dialect.name
+    if kind not in _WRITERS:
+        _WRITERS[kind] = RowWriter(session, AuditEntry.__table__, _COLUMNS)  # type: ignore[attr-defined]
+    return _WRITERS[kind]
 
 
 @dataclass(kw_only=True, slots=True)

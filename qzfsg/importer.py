@@ -33,6 +33,7 @@ from qzfsg.locks import guard
 from qzfsg.models import Unit
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
+from qzfsg.queries.corrections import last_audit_entry
 from qzfsg.reading.ahead import Kept, ReadAhead
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.returns import CheckedReturn
@@ -42,7 +43,7 @@ from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.storage.archive import Archive, file_time
 from qzfsg.storage.db import begin_write, lost_race
 from qzfsg.submissions import FigureSet, current_figures, stored_at
-from qzfsg.versions import UnitRecord, record_findings, remember_entries
+from qzfsg.versions import StoredReturns, UnitRecord, record_findings, remember_entries
 from qzfsg.writers import ReturnWriter
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
@@ -185,6 +186,13 @@ class Importer:
         self.reader = ReadAhead(partial(archive.put, None) if writes_ahead else None)
         self._accepted: dict[int, dict[str, FigureSet]] = {}
         self._accepted_bytes: set[str] | None = None  # see _accepted_copy
+        # The units' stored returns as this import last left them, kept from one file to
+        # the next while the audit trail's latest entry is the one it wrote last: every
+        # change to the returns adds an entry in its own transaction (qzfsg.audit), so then
+        # nothing else has written since. (Read again inside the transaction otherwise.)
+        self._records: dict[int, StoredReturns] = {}
+        self._last_entry: int | None = None
+        self._pending: tuple[int, int | None, StoredReturns | None] | None = None
         self.checker = Checker(
             indicators=load_indicators(),
             resolver=build_resolver(session),
@@ -348,9 +356,11 @@ class Importer:
             # The transaction is the driver connection's, committed there: the session's
             # commit would add the ORM's bookkeeping to every file, with nothing to flush.
             connection = begin_write(self.session)
+            self._pending = None
             try:
                 outcome = self._store_once(connection, checked, path, received, kept)
                 connection.commit()
+                self._committed()
                 return outcome
             except Exception as exc:
                 connection.rollback()
@@ -361,15 +371,27 @@ class Importer:
                 raise
         raise AssertionError("unreachable")
 
+    def _committed(self) -> None:
+        """What the import knows of the stored returns after a file's transaction."""
+        if self._pending is None:  # a duplicate, a refusal: read everything again
+            self._last_entry = None
+            return
+        self._last_entry, unit_id, stored = self._pending
+        if unit_id is not None and stored is not None:
+            self._records[unit_id] = stored
+
     def _store_once(
         self, connection: Any, checked: CheckedReturn, path: Path, received: datetime, kept: Kept
     ) -> FileOutcome:
         digest, data, reference = kept
+        if last_audit_entry(connection) != self._last_entry:
+            self._records.clear()  # another command has written meanwhile
         if (copy := queries.accepted_copy(connection, digest)) is not None:
             self._received_earlier(connection, copy, path, received)
             return self._duplicate(path, received, copy, [])
         unit = self.units.get(checked.unit or "")
         unit_id = unit.id if unit else None
+        known = self._records.pop(unit_id, None) if unit_id is not None else None
         tied = (
             unit is not None
             and checked.month is None
@@ -381,7 +403,7 @@ class Importer:
             remember_entries(digest, checked.entries)
             # The findings that read the unit's other returns, as they stood when it came
             # (none for a file only tied to a month: its own month is not known).
-            record = UnitRecord(self.session, self.checker, self.archive, unit)
+            record = UnitRecord(self.session, self.checker, self.archive, unit, known)
             if not tied:
                 record_findings(self.checker, unit, checked, record.current_before(received))
         placed = record is not None
@@ -391,8 +413,9 @@ class Importer:
         accepted = checked.accepted and placed
         if not accepted and (copy := self._rejected_copy(digest, unit_id, month, checked.findings)):
             return self._duplicate(path, received, copy, checked.findings)
+        name = shown_name(path)
         try:
-            guard(self.session, [month], self.by, f"导入《{shown_name(path)}》")
+            guard(self.session, [month], self.by, f"导入《{name}》")
         except LockedError as exc:
             return FileOutcome(
                 file=shown_path(path), status="refused", unit=checked.unit, month=month,
@@ -400,20 +423,19 @@ class Importer:
             )  # fmt: skip
         if reference is None:  # kept in the database: with the row, in its transaction
             reference = self.archive.put(connection, data, digest, path.suffix)
-        submission_id = self.writers.submission.insert(
-            connection,
-            {
-                "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
-                "month_source": checked.month_source, "received_at": received,
-                "filed_on": checked.filed_on, "filed_text": checked.filed_text,
-                "source_name": shown_name(path), "sha256": digest, "archive_path": reference,
-                "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
-                "version": self.next_version(unit_id, month) if placed and not alone else 1,
-                "superseded": accepted and not alone, "imported_at": datetime.now(),
-            },
-        )  # fmt: skip
-        if accepted:
-            self.writers.values(connection, submission_id, checked.values())
+        row = {
+            "unit_id": unit_id, "unit_text": checked.unit_text, "month": month,
+            "month_source": checked.month_source, "received_at": received,
+            "filed_on": checked.filed_on, "filed_text": checked.filed_text,
+            "source_name": name, "sha256": digest, "archive_path": reference,
+            "sheet": checked.sheet, "status": "accepted" if accepted else "rejected",
+            "version": self.next_version(unit_id, month) if placed and not alone else 1,
+            "superseded": accepted and not alone, "imported_at": datetime.now(),
+        }  # fmt: skip
+        submission_id = self.writers.submission.insert(connection, row)
+        figures = (
+            self.writers.values(connection, submission_id, checked.values()) if accepted else {}
+        )
         self.writers.findings(connection, submission_id, checked.findings)
         outcome = FileOutcome.from_checked(
             checked, "imported" if accepted else "rejected", received
@@ -421,21 +443,26 @@ class Importer:
         outcome.version, outcome.current = 1, alone
         if accepted and self._accepted_bytes is not None:
             self._accepted_bytes.add(digest)
+        stored = None
         if unit is not None and record is not None and month is not None:
             if record.has_later(received):  # it came late: settle what came after it
                 record = UnitRecord(self.session, self.checker, self.archive, unit)
                 changed = {month} if accepted else set()
                 for other in record.settle(received, submission_id, changed) - {month}:
                     queries.renumber(connection, unit.id, other)
+            elif alone:  # the unit's returns as read, and this one, received after them all
+                stored = record.stored
+                stored.add(self.writers.read_back(submission_id, row), figures)
             if not alone:
                 self._place(outcome, connection, submission_id, unit.id, month)
             self._accepted.pop(unit.id, None)  # the unit's current figures may have changed
-        audit.record(
+        entry = audit.record(
             self.session, self.by, "import", unit=unit.name if unit else checked.unit_text,
             month=month, submission_id=submission_id,
-            after={"file": shown_name(path), "received": received, "status": outcome.status,
+            after={"file": name, "received": received, "status": outcome.status,
                    "version": outcome.version},
         )  # fmt: skip
+        self._pending = (entry, unit_id, stored)
         return outcome
 
     def _tie_to_owed_month(self, checked: CheckedReturn, unit: Unit, received: datetime) -> bool:

@@ -15,7 +15,7 @@ a correction: qzfsg.corrections, a migration). Withdrawn returns take part in ne
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -133,30 +133,59 @@ def later_month_findings(
     return found
 
 
-class UnitRecord:
-    """One unit's returns placed in a month, in received order, as stored: read inside the
-    write transaction, to check a new file against what had come before it and to settle
-    what came after it."""
+@dataclass(slots=True)
+class StoredReturns:
+    """One unit's returns as stored, as UnitRecord reads them. An import keeps them from
+    one file to the next while nothing else writes, adding the returns it stores itself
+    (qzfsg.importer)."""
 
-    def __init__(self, session: Any, checker: Checker, archive: Archive, unit: Unit):
-        self.session, self.checker, self.archive, self.unit = session, checker, archive, unit
-        self.connection = driver_connection(session)
-        stored = queries.submissions(self.connection, unit.id)
-        self.months = {row[3] for row in stored}  # of every return, withdrawn ones too
-        self.rows = [
+    months: set[str | None]  # of every return, withdrawn ones too
+    rows: list[SubmissionRow]  # those placed in a month and not withdrawn, in received order
+    figures: dict[int, FigureSet]  # by submission id
+
+    @classmethod
+    def read(cls, connection: Any, unit_id: int) -> StoredReturns:
+        stored = queries.submissions(connection, unit_id)
+        figures: dict[int, FigureSet] = {}
+        for submission_id, code, month_value, cumulative in queries.values(connection, unit_id):
+            figures.setdefault(submission_id, {})[code] = (amount(month_value), amount(cumulative))
+        rows = [
             row
             for row in map(SubmissionRow.from_row, stored)
             if row.month is not None and row.status != "withdrawn"
         ]
+        return cls({row[3] for row in stored}, rows, figures)
+
+    def add(self, row: SubmissionRow, figures: FigureSet) -> None:
+        """A return placed in a month, received after every one of them, just stored."""
+        self.months.add(row.month)
+        self.rows.append(row)
+        if figures:
+            self.figures[row.id] = figures
+
+
+class UnitRecord:
+    """One unit's returns placed in a month, in received order, as stored: read inside the
+    write transaction (unless `stored` says what they are), to check a new file against
+    what had come before it and to settle what came after it."""
+
+    def __init__(
+        self,
+        session: Any,
+        checker: Checker,
+        archive: Archive,
+        unit: Unit,
+        stored: StoredReturns | None = None,
+    ):
+        self.session, self.checker, self.archive, self.unit = session, checker, archive, unit
+        self.connection = driver_connection(session)
+        self.stored = stored or StoredReturns.read(self.connection, unit.id)
+        self.months, self.rows, self.figures = (
+            self.stored.months,
+            self.stored.rows,
+            self.stored.figures,
+        )
         self._findings: dict[int, list[Finding]] | None = None
-        self.figures: dict[int, FigureSet] = {}
-        for submission_id, code, month_value, cumulative in queries.values(
-            self.connection, unit.id
-        ):
-            self.figures.setdefault(submission_id, {})[code] = (
-                amount(month_value),
-                amount(cumulative),
-            )
 
     def current_before(self, received: datetime, submission_id: int | None = None) -> Current:
         """The unit's current returns as they stood when the file received at `received`

@@ -3,16 +3,19 @@ the importer writes them and qzfsg.versions writes them again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from qzfsg.amounts import amount
 from qzfsg.findings import Finding
 from qzfsg.models import Finding as FindingRow
 from qzfsg.models import Submission, Value
 from qzfsg.queries.runner import execute
 from qzfsg.storage.db import RowWriter
+from qzfsg.submissions import SubmissionRow
+from qzfsg.timestamps import stored_at
 
 _RECEIVED_EARLIER = """
 UPDATE submission SET received_at = :received, source_name = :name
@@ -56,10 +59,22 @@ class ReturnWriter:
         })  # fmt: skip
         return moved.rowcount > 0
 
+    def read_back(self, submission_id: int, row: Mapping[str, Any]) -> SubmissionRow:
+        """The submission row just inserted with `row`, as queries.returns.submissions
+        reads it (its times as stored)."""
+        return SubmissionRow(
+            id=submission_id, unit_id=row["unit_id"], unit_text=row["unit_text"],
+            month=row["month"], received_at=stored_at(self._time(row["received_at"])),
+            source_name=row["source_name"], sha256=row["sha256"], status=row["status"],
+            version=row["version"], superseded=bool(row["superseded"]), dismissed_at=None,
+            imported_at=stored_at(self._time(row["imported_at"])), withdraw_reason=None,
+        )  # fmt: skip
+
     def values(
         self, connection: Any, submission_id: int, figures: dict[str, tuple[Decimal, Decimal]]
-    ) -> None:
-        self.value.insert_many(
+    ) -> dict[str, tuple[Decimal, Decimal]]:
+        """Store the return's values; them as they read back (qzfsg.amounts)."""
+        stored = self.value.insert_many(
             connection,
             (
                 {"submission_id": submission_id, "indicator_code": code,
@@ -67,6 +82,10 @@ class ReturnWriter:
                 for code, (m, c) in figures.items()
             ),
         )  # fmt: skip
+        return {
+            row["indicator_code"]: (amount(row["month_value"]), amount(row["cumulative_value"]))
+            for row in stored
+        }
 
     def findings(self, connection: Any, submission_id: int, findings: Iterable[Finding]) -> None:
         self.finding.insert_many(

@@ -234,6 +234,22 @@ def test_a_late_correction_lets_the_next_month_through(importer, session, tmp_pa
     assert fines(session, unit_id, "2018-06") == default_values()["fines"][0]
 
 
+def test_a_return_another_import_stored_meanwhile_counts_for_the_next_file(db_file, tmp_path):
+    """An import keeps the unit's returns it read and stored from one file to the next;
+    another import's correction stored in between is read before the next file is checked:
+    June, built on the corrected May, passes."""
+    right = {code: (m, m) for code, (m, _) in default_values().items()}
+    wrong = dict(right, cases=(Decimal(9), Decimal(9)))
+    may = {"filed": "2018年5月30日"}
+    first, second = new_importer(db_file), new_importer(db_file)
+    first.import_file(make_return(tmp_path, wrong, name="may.xlsx", **may), datetime(2018, 5, 30))
+    second.import_file(make_return(tmp_path, right, name="may2.xlsx", **may), datetime(2018, 6, 2))
+    june = first.import_file(
+        make_return(tmp_path, june_values(right), name="june.xlsx"), datetime(2018, 6, 28)
+    )
+    assert june.status == "imported" and "cum_mismatch" not in codes(june)
+
+
 def codes(outcome) -> list[str]:
     return [f.code for f in outcome.findings]
 

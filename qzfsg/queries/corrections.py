@@ -62,6 +62,11 @@ def audit_entries(connection: Any, month: str | None = None, unit: str | None = 
     return rows(connection, sql + " ORDER BY id", {"month": month, "unit": unit})
 
 
+def last_audit_entry(connection: Any) -> int | None:
+    """The id of the audit trail's latest entry (None: no entry yet)."""
+    return first(connection, "SELECT max(id) FROM auditentry")[0]  # type: ignore[index]
+
+
 def is_current(connection: Any, submission_id: int) -> bool:
     """Whether the return is its unit-month's current one."""
     sql = "SELECT status = 'accepted' AND NOT superseded FROM submission WHERE id = :id"

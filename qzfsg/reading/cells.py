@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from qzfsg.months import Month
 from qzfsg.reading.form import CellValue
@@ -117,6 +118,7 @@ def _tidy(value: Decimal) -> Decimal:
     return Decimal((sign, digits, exponent))
 
 
+@lru_cache(maxsize=4096, typed=True)  # returns of a month share their 填报时间 texts
 def parse_filed_date(raw: CellValue) -> date | None:
     """The 填报时间: a date cell, an Excel serial number, or text such as "2018年8月27日",
     "2018-08-27", "2018.8.27", "2018/8/27" or "2018年08月27号". None when blank, left as the
@@ -161,6 +163,7 @@ def _arabic_date(text: str) -> str:
     return _CHINESE_NUMBER.sub(number, text) if "年" in text else text
 
 
+@lru_cache(maxsize=4096, typed=True)
 def parse_month_field(raw: CellValue) -> Month | None:
     """A 报告月份/统计月份 field: "2018年8月", "2018年8月份", "2018-08", "2018.8", or a date
     (cell, serial or text) standing for its month. None when blank or unreadable."""

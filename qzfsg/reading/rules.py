@@ -45,10 +45,10 @@ Rule = Callable[[CheckedReturn, RuleContext], Iterator[Finding]]
 
 def _cells(ret: CheckedReturn) -> Iterator[tuple[str, Entry, Column, Decimal]]:
     for code, entry in ret.entries.items():
-        for column in ("month", "cumulative"):
-            value = entry.value(column)  # type: ignore[arg-type]
-            if value is not None:
-                yield code, entry, column, value  # type: ignore[misc]
+        if entry.month is not None:
+            yield code, entry, "month", entry.month
+        if entry.cumulative is not None:
+            yield code, entry, "cumulative", entry.cumulative
 
 
 def _where(ctx: RuleContext, code: str, entry: Entry, column: Column) -> str:

@@ -499,22 +499,27 @@ class RowWriter:
             f"INSERT INTO {table.name} ({', '.join(self.columns)}) "
             f"VALUES ({', '.join(':' + c for c in self.columns)})"
         )
-        self.binders = [table.c[name].type.bind_processor(dialect) for name in self.columns]
+        processors = {name: table.c[name].type.bind_processor(dialect) for name in self.columns}
+        self.binders = [(name, bind) for name, bind in processors.items() if bind is not None]
 
     def _row(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            column: value if bind is None or value is None else bind(value)
-            for bind, column, value in zip(
-                self.binders, self.columns, (values[c] for c in self.columns), strict=True
-            )
-        }
+        row = {column: values[column] for column in self.columns}
+        for column, bind in self.binders:
+            if (value := row[column]) is not None:
+                row[column] = bind(value)
+        return row
 
     def insert(self, connection: Any, values: Mapping[str, Any]) -> int:
         """Insert one row; its id."""
         return int(first(connection, self.sql + " RETURNING id", self._row(values))[0])
 
-    def insert_many(self, connection: Any, rows: Iterable[Mapping[str, Any]]) -> None:
-        execute_many(connection, self.sql, [self._row(r) for r in rows])
+    def insert_many(
+        self, connection: Any, rows: Iterable[Mapping[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Insert the rows; them as bound (as stored)."""
+        bound = [self._row(r) for r in rows]
+        execute_many(connection, self.sql, bound)
+        return bound
 
 
 @contextmanager
