@@ -55,6 +55,8 @@ class Amount:
 
 def parse_amount(raw: CellValue) -> Amount:
     """The number in a 本月数/累计数 cell."""
+    if raw.__class__ is float:  # the usual cell, before the checks below
+        return _float_amount(raw)  # type: ignore[arg-type]
     if raw is None:
         return Amount(value=_ZERO)
     if isinstance(raw, bool):
@@ -62,14 +64,18 @@ def parse_amount(raw: CellValue) -> Amount:
     if isinstance(raw, int):
         return Amount(value=Decimal(raw))
     if isinstance(raw, float):
-        if raw.is_integer() and -_EXACT < raw < _EXACT:
-            return Amount(value=Decimal(int(raw)))  # what excel_figure gives, sooner
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            return Amount(value=None, error=NOT_NUMERIC)
-        return Amount(value=excel_figure(raw))
+        return _float_amount(raw)
     if not isinstance(raw, str):
         return Amount(value=None, error=NOT_NUMERIC)  # a date or time in a number cell
     return _parse_text(raw)
+
+
+def _float_amount(raw: float) -> Amount:
+    if raw.is_integer() and -_EXACT < raw < _EXACT:
+        return Amount(value=Decimal(int(raw)))  # what excel_figure gives, sooner
+    if raw != raw or raw in (float("inf"), float("-inf")):
+        return Amount(value=None, error=NOT_NUMERIC)
+    return Amount(value=excel_figure(raw))
 
 
 def excel_figure(raw: float) -> Decimal:

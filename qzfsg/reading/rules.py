@@ -94,9 +94,8 @@ def not_whole(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
 def too_many_decimals(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
     for code, entry, column, value in _cells(ret):
         places = ctx.indicators[code].decimals
-        written = value.as_tuple().exponent
-        if not places or not isinstance(written, int) or -written <= places:
-            continue  # dropping trailing zeros never adds places: nothing to look at
+        if not places or value == value.to_integral_value():
+            continue  # a whole number has no places to count
         exponent = plain_decimal(value).as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
             yield finding(
