@@ -43,3 +43,11 @@ class SlowChecker(Checker):
         if multiprocessing.parent_process() is not None:
             time.sleep(self.seconds)
         return super().check(path, unit, month, data)
+
+
+@dataclass
+class UnstartableChecker(Checker):
+    """Its workers end before they start, as on a broken installation."""
+
+    def __reduce__(self):
+        return os._exit, (3,)

@@ -25,7 +25,7 @@ from qzfsg.reading.checking import standalone_checker
 from qzfsg.reading.workers import CheckPool
 from qzfsg.storage.archive import archive_for
 from qzfsg.storage.db import open_database, session_for
-from tests.checkers import DyingChecker, SlowChecker, like
+from tests.checkers import DyingChecker, SlowChecker, UnstartableChecker, like
 from tests.conftest import EXPECTED, SAMPLES
 from tests.factories import make_return
 
@@ -119,6 +119,15 @@ def test_a_file_is_checked_in_process_when_the_workers_fall_behind(tmp_path):
         assert [take().unit for take in takes[:2]] == ["归义镇", "新市镇"]
     finally:
         pool.close()
+    assert not workers_alive()
+
+
+def test_files_are_checked_in_process_when_no_worker_can_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("QZFSG_WORKERS", "1")
+    files = [make_return(tmp_path, name=f"{town}.xlsx", unit=town) for town in TOWNS[:3]]
+    plan = [(p, datetime(2018, 6, 20 + n), None, None) for n, p in enumerate(files)]
+    outcomes = imported(tmp_path / "qzfsg.db", plan, checker=partial(like, UnstartableChecker))
+    assert [o["status"] for o in outcomes] == ["imported"] * 3
     assert not workers_alive()
 
 

@@ -43,6 +43,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, TypeVar
 
+from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.returns import CheckedReturn
@@ -87,6 +88,17 @@ class Worker:
         theirs.close()
         self.waiting: deque[tuple[int, Job]] = deque()
         self.answers: dict[int, tuple[bool, Any]] = {}
+
+    def started(self) -> bool:
+        """Wait for its first word (it has started and has the Checker); False if it ended
+        before (it cannot start here: a broken installation, a script without a
+        `__main__` guard)."""
+        try:
+            self.connection.recv()
+        except (EOFError, OSError):
+            self.stop(0)
+            return False
+        return True
 
     def send(self, number: int, job: Job) -> None:
         self.waiting.append((number, job))
@@ -139,7 +151,7 @@ class CheckPool:
         self.size = workers
         self.queued = None if every_file else QUEUED
         self.window = AHEAD_PER_WORKER * workers
-        self._workers: list[Worker] = []  # started with the first file
+        self._workers: list[Worker] | None = None  # started with the first file
         self._sent = 0
 
     def submit(self, job: Job) -> Callable[[], CheckedReturn] | None:
@@ -147,8 +159,10 @@ class CheckPool:
         are taken in the order the files were sent; one never taken is dropped. None when
         every worker has `queued` files still to check (a loaded machine): the caller
         checks this one itself in its turn rather than wait."""
+        if self._workers is None:
+            self._workers = self._started(self.size)
         if not self._workers:
-            self._workers = [Worker(self.checker) for _ in range(self.size)]
+            return None
         busy = [worker.unanswered() for worker in self._workers]
         slot = busy.index(min(busy))
         if self.queued is not None and busy[slot] >= self.queued:
@@ -160,9 +174,32 @@ class CheckPool:
 
     def close(self, wait: float = STOP_SECONDS) -> None:
         """Stop the workers: the files sent and not answered are dropped."""
-        for worker in self._workers:
+        for worker in self._workers or []:
             worker.stop(wait)
         self._workers = []
+
+    def _started(self, count: int) -> list[Worker]:
+        """`count` workers, started; none if one of them cannot start (every file is then
+        checked in process)."""
+        workers: list[Worker] = []
+        with suppress(OSError):  # no more processes allowed, say
+            workers.extend(Worker(self.checker) for _ in range(count))
+        if len(workers) == count and all([worker.started() for worker in workers]):
+            return workers
+        for worker in workers:
+            worker.stop(0)
+        return []
+
+    def _replacement(self) -> Worker:
+        """A new worker for one that died; an error if it cannot start, rather than
+        rejecting file after file for it."""
+        started = self._started(1)
+        if not started:
+            raise QzfsgError(
+                "无法启动检查报表的进程（系统资源不足或程序安装不完整），导入已停止；"
+                "此前已处理的文件都已存入。可设置环境变量 QZFSG_WORKERS=0 后再运行。"
+            )
+        return started[0]
 
     def _answer(self, slot: int, number: int) -> CheckedReturn:
         while True:
@@ -180,7 +217,7 @@ class CheckPool:
         dead = self._workers[slot]
         dead.stop(0)
         (oldest, job), *rest = dead.waiting
-        worker = self._workers[slot] = Worker(self.checker)
+        worker = self._workers[slot] = self._replacement()
         worker.answers = dead.answers
         checked = None
         if oldest == number:
@@ -189,7 +226,7 @@ class CheckPool:
                 checked = worker.answer(number)
             except EOFError:
                 worker.stop(0)
-                worker = self._workers[slot] = Worker(self.checker)
+                worker = self._workers[slot] = self._replacement()
                 worker.answers = dead.answers
                 path, unit, month, _ = job
                 checked = self.checker.rejected(path, unit, month, crashed(path))
@@ -255,6 +292,7 @@ def _serve(connection: Connection, checker: Checker) -> None:
     the check raised), until the pipe is closed. Ctrl-C is the importing process's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with suppress(EOFError, OSError):  # the importing process closed the pipe, or ended
+        connection.send(None)  # started
         while True:
             job = connection.recv()
             try:
