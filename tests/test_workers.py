@@ -22,7 +22,7 @@ from qzfsg.bootstrap import init_database
 from qzfsg.cli import app
 from qzfsg.importer import Importer
 from qzfsg.reading.checking import standalone_checker
-from qzfsg.reading.workers import CheckPool
+from qzfsg.reading.workers import CheckPool, workers_for
 from qzfsg.storage.archive import archive_for
 from qzfsg.storage.db import open_database, session_for
 from tests.checkers import DyingChecker, SlowChecker, UnstartableChecker, like
@@ -64,6 +64,20 @@ def imported(db: Path, plan: list[tuple], dry_run: bool = False, checker=None) -
 
 def workers_alive() -> list:
     return [p for p in multiprocessing.active_children() if p.name == "qzfsg-check"]
+
+
+@pytest.mark.parametrize(
+    ("cpus", "load", "files", "workers"),
+    [(2, 0.1, 2000, 1), (2, 1.0, 2000, 0), (2, 6.0, 2000, 0), (8, 0.3, 2000, 4),
+     (4, 1.2, 2000, 2), (2, 0.1, 100, 0), (1, 0.0, 2000, 0)],
+)  # fmt: skip
+def test_workers_only_on_processors_nobody_uses(monkeypatch, cpus, load, files, workers):
+    monkeypatch.delenv("QZFSG_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert workers_for(files) == (workers, False)
+    monkeypatch.setenv("QZFSG_WORKERS", "2")
+    assert workers_for(files) == (2, True)
 
 
 @pytest.mark.parametrize("dry_run", [False, True])

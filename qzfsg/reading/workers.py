@@ -3,7 +3,8 @@
 Checking a return (the hostile-file guard, calamine, the form, the rules) takes the
 processor about as long as storing it; done in the importing process, an import of a
 month's returns uses one core however many the machine has. From POOL_FROM files on, and
-when more than one processor is usable, the files are checked in a few worker processes,
+when a processor is free besides the one that stores, the files are checked in a few
+worker processes,
 up to AHEAD_PER_WORKER per worker ahead of the one being stored (memory stays bounded), and
 their results are taken in turn. When the workers fall behind (on a loaded machine they
 get less of the processor than the storing needs of them), the importing process checks
@@ -65,14 +66,17 @@ Ready = TypeVar("Ready")
 def workers_for(files: int) -> tuple[int, bool]:
     """How many worker processes check `files` files (0: none, check in process), and
     whether every file must go to them (QZFSG_WORKERS set) or the importing process may
-    check a file itself when they fall behind."""
+    check a file itself when they fall behind. A worker needs a processor nobody else is
+    using: the usable ones less this process's and the run queue's last minute (on a
+    saturated machine workers only add the cost of sending files and answers)."""
     stated = os.environ.get(WORKERS_VARIABLE, "").strip()
     if stated.isdigit():
         return int(stated), True
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if (usable or 1) < 2 or files < POOL_FROM:
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if files < POOL_FROM:
         return 0, False
-    return min(usable - 1, MOST_WORKERS), False  # one core stores, in this process
+    return max(0, min((usable or 1) - 1, MOST_WORKERS, int((usable or 1) - busy - 0.5))), False
 
 
 class Worker:
