@@ -21,10 +21,12 @@ from typer.testing import CliRunner
 from qzfsg.bootstrap import init_database
 from qzfsg.cli import app
 from qzfsg.importer import Importer
+from qzfsg.reading.checking import standalone_checker
+from qzfsg.reading.workers import CheckPool
 from qzfsg.storage.archive import archive_for
 from qzfsg.storage.db import open_database, session_for
+from tests.checkers import DyingChecker, SlowChecker, like
 from tests.conftest import EXPECTED, SAMPLES
-from tests.crashing import DyingChecker
 from tests.factories import make_return
 
 TOWNS = ["归义镇", "新市镇", "长乐镇", "大荆镇", "桃林寺镇", "三江镇"]
@@ -96,7 +98,7 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch):
     fatal = files[2].rename(tmp_path / f"崩溃-{files[2].name}")
     files[2] = fatal
     plan = [(p, datetime(2018, 6, 20 + n), None, None) for n, p in enumerate(files)]
-    outcomes = imported(tmp_path / "qzfsg.db", plan, checker=DyingChecker.like)
+    outcomes = imported(tmp_path / "qzfsg.db", plan, checker=partial(like, DyingChecker))
     assert [o["status"] for o in outcomes] == ["imported"] * 2 + ["rejected"] + ["imported"] * 3
     problem = outcomes[2]["findings"][0]  # then month_owed: tied to the month the unit owed
     assert problem["code"] == "unreadable" and fatal.name in problem["message"]
@@ -108,12 +110,24 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch):
     assert not workers_alive()
 
 
+def test_a_file_is_checked_in_process_when_the_workers_fall_behind(tmp_path):
+    files = [make_return(tmp_path, name=f"{town}.xlsx", unit=town) for town in TOWNS[:4]]
+    pool = CheckPool(like(SlowChecker, standalone_checker(date(2018, 12, 1))), 1, every_file=False)
+    try:
+        takes = [pool.submit((path, None, None, None)) for path in files]
+        assert [take is None for take in takes] == [False, False, True, True]
+        assert [take().unit for take in takes[:2]] == ["归义镇", "新市镇"]
+    finally:
+        pool.close()
+    assert not workers_alive()
+
+
 def test_the_error_of_a_check_is_raised_as_in_process(tmp_path, monkeypatch):
     monkeypatch.setenv("QZFSG_WORKERS", "1")
     plan = [(tmp_path / "r.xlsx", datetime(2018, 6, 28), None, None)]
     make_return(tmp_path)
     with pytest.raises(TypeError):
-        imported(tmp_path / "qzfsg.db", plan, checker=partial(DyingChecker.like, fatal=0))
+        imported(tmp_path / "qzfsg.db", plan, checker=partial(like, DyingChecker, fatal=0))
     assert not workers_alive()
 
 

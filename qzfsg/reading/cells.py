@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from qzfsg.months import Month
 from qzfsg.reading.form import CellValue
@@ -54,6 +55,8 @@ class Amount:
 
 def parse_amount(raw: CellValue) -> Amount:
     """The number in a 本月数/累计数 cell."""
+    if raw.__class__ is float:  # the usual cell, before the checks below
+        return _float_amount(raw)  # type: ignore[arg-type]
     if raw is None:
         return Amount(value=_ZERO)
     if isinstance(raw, bool):
@@ -61,14 +64,18 @@ def parse_amount(raw: CellValue) -> Amount:
     if isinstance(raw, int):
         return Amount(value=Decimal(raw))
     if isinstance(raw, float):
-        if raw.is_integer() and -_EXACT < raw < _EXACT:
-            return Amount(value=Decimal(int(raw)))  # what excel_figure gives, sooner
-        if raw != raw or raw in (float("inf"), float("-inf")):
-            return Amount(value=None, error=NOT_NUMERIC)
-        return Amount(value=excel_figure(raw))
+        return _float_amount(raw)
     if not isinstance(raw, str):
         return Amount(value=None, error=NOT_NUMERIC)  # a date or time in a number cell
     return _parse_text(raw)
+
+
+def _float_amount(raw: float) -> Amount:
+    if raw.is_integer() and -_EXACT < raw < _EXACT:
+        return Amount(value=Decimal(int(raw)))  # what excel_figure gives, sooner
+    if raw != raw or raw in (float("inf"), float("-inf")):
+        return Amount(value=None, error=NOT_NUMERIC)
+    return Amount(value=excel_figure(raw))
 
 
 def excel_figure(raw: float) -> Decimal:
@@ -117,6 +124,7 @@ def _tidy(value: Decimal) -> Decimal:
     return Decimal((sign, digits, exponent))
 
 
+@lru_cache(maxsize=4096, typed=True)  # returns of a month share their 填报时间 texts
 def parse_filed_date(raw: CellValue) -> date | None:
     """The 填报时间: a date cell, an Excel serial number, or text such as "2018年8月27日",
     "2018-08-27", "2018.8.27", "2018/8/27" or "2018年08月27号". None when blank, left as the
@@ -161,6 +169,7 @@ def _arabic_date(text: str) -> str:
     return _CHINESE_NUMBER.sub(number, text) if "年" in text else text
 
 
+@lru_cache(maxsize=4096, typed=True)
 def parse_month_field(raw: CellValue) -> Month | None:
     """A 报告月份/统计月份 field: "2018年8月", "2018年8月份", "2018-08", "2018.8", or a date
     (cell, serial or text) standing for its month. None when blank or unreadable."""

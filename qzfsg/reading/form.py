@@ -475,6 +475,8 @@ def _build_form(layout: _Layout, matcher: _Matcher, data: bytes) -> FormSheet:
 
 def _cell_value(row: list[Any], col: int) -> CellValue:
     value = row[col] if col < len(row) else ""
+    if value.__class__ is float or value.__class__ is int:
+        return value  # the usual figure, before the checks below
     if value == "":
         return None
     if value.__class__ is str:

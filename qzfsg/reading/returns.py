@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from qzfsg.findings import Finding, has_errors, has_warnings
 from qzfsg.months import Month
@@ -15,7 +14,8 @@ Column = Literal["month", "cumulative"]
 COLUMN_LABELS: dict[str, str] = {"month": "本月数", "cumulative": "累计数"}
 
 
-class Entry(BaseModel):
+@dataclass(slots=True)
+class Entry:
     """One indicator row: the two numbers (None where unreadable) and their cells."""
 
     month: Decimal | None
@@ -26,12 +26,12 @@ class Entry(BaseModel):
     def cell(self, column: Column) -> str:
         return self.month_cell if column == "month" else self.cumulative_cell
 
-    def value(self, column: Column) -> Decimal | None:
-        return self.month if column == "month" else self.cumulative
 
-
-class CheckedReturn(BaseModel):
-    """Everything known about one file after reading and checking it."""
+@dataclass(slots=True)
+class CheckedReturn:
+    """Everything known about one file after reading and checking it. Plain dataclasses,
+    built for every file of an import and sent between processes: nothing here comes
+    unchecked from outside (the reader and the rules made every value)."""
 
     file: str
     sheet: str | None = None
@@ -41,8 +41,8 @@ class CheckedReturn(BaseModel):
     month_source: str | None = None  # option | field | filed | owed
     filed_on: date | None = None
     filed_text: str | None = None
-    entries: dict[str, Entry] = Field(default_factory=dict)
-    findings: list[Finding] = Field(default_factory=list)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:

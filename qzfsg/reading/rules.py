@@ -45,10 +45,10 @@ Rule = Callable[[CheckedReturn, RuleContext], Iterator[Finding]]
 
 def _cells(ret: CheckedReturn) -> Iterator[tuple[str, Entry, Column, Decimal]]:
     for code, entry in ret.entries.items():
-        for column in ("month", "cumulative"):
-            value = entry.value(column)  # type: ignore[arg-type]
-            if value is not None:
-                yield code, entry, column, value  # type: ignore[misc]
+        if entry.month is not None:
+            yield code, entry, "month", entry.month
+        if entry.cumulative is not None:
+            yield code, entry, "cumulative", entry.cumulative
 
 
 def _where(ctx: RuleContext, code: str, entry: Entry, column: Column) -> str:
@@ -94,9 +94,8 @@ def not_whole(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
 def too_many_decimals(ret: CheckedReturn, ctx: RuleContext) -> Iterator[Finding]:
     for code, entry, column, value in _cells(ret):
         places = ctx.indicators[code].decimals
-        written = value.as_tuple().exponent
-        if not places or not isinstance(written, int) or -written <= places:
-            continue  # dropping trailing zeros never adds places: nothing to look at
+        if not places or value == value.to_integral_value():
+            continue  # a whole number has no places to count
         exponent = plain_decimal(value).as_tuple().exponent
         if isinstance(exponent, int) and -exponent > places:
             yield finding(

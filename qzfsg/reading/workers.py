@@ -5,7 +5,9 @@ processor about as long as storing it; done in the importing process, an import 
 month's returns uses one core however many the machine has. From POOL_FROM files on, and
 when more than one processor is usable, the files are checked in a few worker processes,
 up to AHEAD_PER_WORKER per worker ahead of the one being stored (memory stays bounded), and
-their results are taken in turn. The check is the same function either way
+their results are taken in turn. When the workers fall behind (on a loaded machine they
+get less of the processor than the storing needs of them), the importing process checks
+the next file itself instead of waiting. The check is the same function either way
 (Checker.check); only where it runs differs.
 
 The workers are started from a fork server (spawned where there is none), never forked
@@ -22,7 +24,8 @@ worker. The workers ignore Ctrl-C: the importing process decides what a Ctrl-C s
 (qzfsg.interrupts), and stops its workers however it ends.
 
 QZFSG_WORKERS sets the number of worker processes whatever the number of files (0: check
-in the importing process), for the tests and for a clerk who wants the cores kept free.
+in the importing process), and then every file goes to them: for the tests, for a clerk
+who wants the cores kept free, or each file checked apart from the import.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from qzfsg.months import Month
 from qzfsg.reading.checking import Checker
@@ -48,6 +51,7 @@ from qzfsg.reading.unreadable import crashed
 POOL_FROM = 400  # files: fewer are checked in the importing process (see README)
 MOST_WORKERS = 4
 AHEAD_PER_WORKER = 4  # files sent to a worker ahead of the one being stored
+QUEUED = 2  # files a worker has still to check: beyond, the next is checked in process
 STOP_SECONDS = 5  # a worker still busy after this when the run ends is killed
 WORKERS_VARIABLE = "QZFSG_WORKERS"
 
@@ -57,20 +61,22 @@ Item = TypeVar("Item")
 Ready = TypeVar("Ready")
 
 
-def workers_for(files: int) -> int:
-    """How many worker processes check `files` files (0: none, check in process)."""
+def workers_for(files: int) -> tuple[int, bool]:
+    """How many worker processes check `files` files (0: none, check in process), and
+    whether every file must go to them (QZFSG_WORKERS set) or the importing process may
+    check a file itself when they fall behind."""
     stated = os.environ.get(WORKERS_VARIABLE, "").strip()
     if stated.isdigit():
-        return int(stated)
+        return int(stated), True
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (usable or 1) < 2 or files < POOL_FROM:
-        return 0
-    return min(usable - 1, MOST_WORKERS)  # one core stores, in this process
+        return 0, False
+    return min(usable - 1, MOST_WORKERS), False  # one core stores, in this process
 
 
 class Worker:
     """One worker process and its pipe; the files sent to it and not yet answered, oldest
-    first, each with its number."""
+    first, and the answers received and not yet taken, each by the file's number."""
 
     def __init__(self, checker: Checker):
         self.connection, theirs = multiprocessing.Pipe()
@@ -80,26 +86,40 @@ class Worker:
         self.process.start()
         theirs.close()
         self.waiting: deque[tuple[int, Job]] = deque()
+        self.answers: dict[int, tuple[bool, Any]] = {}
 
     def send(self, number: int, job: Job) -> None:
         self.waiting.append((number, job))
         with suppress(OSError):  # it died: found when its answer is awaited
             self.connection.send(job)
 
+    def unanswered(self) -> int:
+        """How many files it has still to check, the answers already sent back taken in
+        (without waiting)."""
+        with suppress(EOFError):  # it died: found when its answer is awaited
+            while self.waiting and self.connection.poll():
+                self._receive()
+        return len(self.waiting)
+
     def answer(self, number: int) -> CheckedReturn:
         """The answer for file `number`, the answers before it dropped (files whose check
         was not wanted after all); EOFError if the worker died first."""
-        while True:
-            try:
-                done, result = self.connection.recv()
-            except OSError:
-                raise EOFError from None
-            answered, _ = self.waiting.popleft()
-            if answered == number:
-                break
+        while number not in self.answers:
+            self._receive()
+        done, result = self.answers.pop(number)
+        for dropped in [n for n in self.answers if n < number]:
+            del self.answers[dropped]
         if not done:
             raise result  # the check's own error, as it would be raised in process
         return result
+
+    def _receive(self) -> None:
+        try:
+            answer = self.connection.recv()
+        except OSError:
+            raise EOFError from None
+        number, _ = self.waiting.popleft()
+        self.answers[number] = answer
 
     def stop(self, wait: float) -> None:
         """Close its pipe (it ends after the file at hand), killed if still busy."""
@@ -113,19 +133,27 @@ class Worker:
 class CheckPool:
     """Worker processes checking files with one Checker, answers taken in turn."""
 
-    def __init__(self, checker: Checker, workers: int):
+    def __init__(self, checker: Checker, workers: int, every_file: bool = True):
+        """`every_file`: each file is sent to a worker, however far behind they are."""
         self.checker = checker
         self.size = workers
+        self.queued = None if every_file else QUEUED
         self.window = AHEAD_PER_WORKER * workers
         self._workers: list[Worker] = []  # started with the first file
         self._sent = 0
 
-    def submit(self, job: Job) -> Callable[[], CheckedReturn]:
-        """Send one file to be checked; what gives its CheckedReturn. Answers are taken in
-        the order the files were sent; one never taken is dropped."""
+    def submit(self, job: Job) -> Callable[[], CheckedReturn] | None:
+        """Send one file to the least busy worker; what gives its CheckedReturn. Answers
+        are taken in the order the files were sent; one never taken is dropped. None when
+        every worker has `queued` files still to check (a loaded machine): the caller
+        checks this one itself in its turn rather than wait."""
         if not self._workers:
             self._workers = [Worker(self.checker) for _ in range(self.size)]
-        number, slot = self._sent, self._sent % self.size
+        busy = [worker.unanswered() for worker in self._workers]
+        slot = busy.index(min(busy))
+        if self.queued is not None and busy[slot] >= self.queued:
+            return None
+        number = self._sent
         self._sent += 1
         self._workers[slot].send(number, job)
         return partial(self._answer, slot, number)
@@ -153,6 +181,7 @@ class CheckPool:
         dead.stop(0)
         (oldest, job), *rest = dead.waiting
         worker = self._workers[slot] = Worker(self.checker)
+        worker.answers = dead.answers
         checked = None
         if oldest == number:
             worker.send(number, job)
@@ -161,6 +190,7 @@ class CheckPool:
             except EOFError:
                 worker.stop(0)
                 worker = self._workers[slot] = Worker(self.checker)
+                worker.answers = dead.answers
                 path, unit, month, _ = job
                 checked = self.checker.rejected(path, unit, month, crashed(path))
         for later in rest:
@@ -173,11 +203,11 @@ def check_pool(checker: Checker, files: int) -> Iterator[CheckPool | None]:
     """A CheckPool for a run of `files` files if it pays (workers_for), else None; its
     workers stopped when the block ends, however it ends (an interrupted run does not
     wait for the files at hand)."""
-    workers = workers_for(files)
+    workers, every_file = workers_for(files)
     if not workers:
         yield None
         return
-    pool = CheckPool(checker, workers)
+    pool = CheckPool(checker, workers, every_file)
     try:
         yield pool
     except BaseException:
@@ -206,8 +236,8 @@ def check_all(checker: Checker, jobs: list[Job]) -> Iterator[CheckedReturn]:
         if pool is None:
             yield from (checker.check(*job) for job in jobs)
             return
-        for checking in ahead_of_turn(jobs, pool.submit, pool.window):
-            yield checking()
+        for job, checking in ahead_of_turn(jobs, lambda job: (job, pool.submit(job)), pool.window):
+            yield checking() if checking else checker.check(*job)
 
 
 def _context() -> multiprocessing.context.BaseContext:
