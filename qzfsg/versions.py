@@ -103,17 +103,26 @@ def later_month_findings(
     file: a May correction that breaks June's 累计数 breaks July's too, and the unit is
     asked for both."""
     assert checked.month is not None
+    later: list[tuple[Month, FigureSet]] = []  # the months on file right after it
+    month = checked.month.next()
+    while (figures := current.get(str(month))) is not None:
+        later.append((month, figures))
+        month = month.next()
+    if not later:
+        return []
     found = []
     for code, entry in checked.entries.items():
         if entry.cumulative is None:
             continue
-        carried, month, broken = entry.cumulative, checked.month.next(), []
-        while (figures := current.get(str(month))) is not None and code in figures:
+        carried, broken = entry.cumulative, []
+        for month, figures in later:
+            if code not in figures:
+                break
             month_value, cumulative = figures[code]
             due = carried + month_value
             if cumulative != due:
                 broken.append((month, cumulative, carried, month_value, due))
-            carried, month = due, month.next()
+            carried = due
         if not broken:
             continue
         first, cumulative, before, month_value, due = broken[0]
