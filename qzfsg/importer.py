@@ -47,6 +47,7 @@ from qzfsg.versions import StoredReturns, UnitRecord, record_findings, remember_
 from qzfsg.writers import ReturnWriter
 
 STORE_ATTEMPTS = 3  # a unique index refused the row: decide again from what is stored
+RECORDS_KEPT = 100  # units whose stored returns an import keeps (the latest it stored to)
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 Status = Literal["imported", "rejected", "duplicate", "checked", "refused"]
 
@@ -379,6 +380,8 @@ class Importer:
         self._last_entry, unit_id, stored = self._pending
         if unit_id is not None and stored is not None:
             self._records[unit_id] = stored
+            if len(self._records) > RECORDS_KEPT:  # the unit stored to longest ago
+                del self._records[next(iter(self._records))]
 
     def _store_once(
         self, connection: Any, checked: CheckedReturn, path: Path, received: datetime, kept: Kept
