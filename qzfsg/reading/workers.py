@@ -3,18 +3,18 @@
 Checking a return (the hostile-file guard, calamine, the form, the rules) takes the
 processor about as long as storing it; done in the importing process, an import of a
 month's returns uses one core however many the machine has. From POOL_FROM files on, and
-when a processor is free besides the one that stores, the files are checked in a few
-worker processes,
-up to AHEAD_PER_WORKER per worker ahead of the one being stored (memory stays bounded), and
-their results are taken in turn. When the workers fall behind (on a loaded machine they
+when a processor is free besides the one that stores (workers_for), the files are checked
+in a few worker processes, up to AHEAD_PER_WORKER per worker ahead of the one being stored
+(memory stays bounded), and their results are taken in turn. When the workers fall behind (on a loaded machine they
 get less of the processor than the storing needs of them), the importing process checks
 the next file itself instead of waiting. The check is the same function either way
 (Checker.check); only where it runs differs.
 
 The workers are started from a fork server (spawned where there is none), never forked
 from the importing process, which has threads (qzfsg.reading.ahead) and database
-connections; each receives the Checker once, then files and results through its own pipe,
-in order. (concurrent.futures' process pool would add two threads to the importing
+connections; each receives the Checker once (and says it has started: when one cannot,
+every file is checked in process), then files and results through its own pipe, in
+order. (concurrent.futures' process pool would add two threads to the importing
 process, contending with the storing for the interpreter, and semaphores that the
 command's quick exit would report as leaked.)
 
