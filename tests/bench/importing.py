@@ -8,6 +8,7 @@ from a fresh copy of the database, made inside the timed child (a few ms).
 """
 
 import sys
+import tempfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -99,11 +100,14 @@ def inputs(returns: int) -> tuple[Path, Path]:
 
 def run(returns: int = RETURNS) -> list[str]:
     folder, template = inputs(returns)
-    target = str(template.parent / "bench.db")
-    importing = [sys.executable, "-c", IMPORT, str(template), target, str(folder)]
-    bare = [sys.executable, "-c", BARE, str(folder)]
-    as_json = paired([*importing, "--json"], bare)
-    table = paired(importing, [*importing, "--json"])
+    # Each run imports into a folder of its own: the cache is shared by worktrees, and two
+    # benches importing into one database there removed each other's archive mid-run.
+    with tempfile.TemporaryDirectory(prefix="qzfsg-bench-import-") as scratch:
+        target = str(Path(scratch) / "bench.db")
+        importing = [sys.executable, "-c", IMPORT, str(template), target, str(folder)]
+        bare = [sys.executable, "-c", BARE, str(folder)]
+        as_json = paired([*importing, "--json"], bare)
+        table = paired(importing, [*importing, "--json"])
     label = f"import, {returns:,} returns"
     return [
         f"({date.today()}: {returns:,} files in {folder})",
