@@ -186,7 +186,6 @@ class Importer:
         writes_ahead = not (self.dry_run or archive.in_transaction)
         self.reader = ReadAhead(partial(archive.put, None) if writes_ahead else None)
         self._accepted: dict[int, dict[str, FigureSet]] = {}
-        self._accepted_bytes: set[str] | None = None  # see _accepted_copy
         # The units' stored returns as this import last left them, kept from one file to
         # the next while the audit trail's latest entry is the one it wrote last: every
         # change to the returns adds an entry in its own transaction (qzfsg.audit), so then
@@ -287,20 +286,10 @@ class Importer:
     def _copy_received(self, digest: str, received: datetime) -> tuple | None:
         """The accepted return with these bytes, if it makes this file a plain duplicate
         (received no later; in a dry run, whenever): no need to check it."""
-        copy = None if self.recheck else self._accepted_copy(digest)
+        copy = None if self.recheck else queries.accepted_copy(self.session, digest)
         if copy is not None and (self.dry_run or stored_at(copy[5]) <= received):
             return copy
         return None
-
-    def _accepted_copy(self, digest: str) -> tuple | None:
-        """queries.accepted_copy, asked only of bytes accepted before the run or in it: a
-        new file (nearly every one) costs no query. What another import accepts meanwhile
-        is found inside the write transaction (_store_once), which asks again."""
-        if self._accepted_bytes is None:
-            self._accepted_bytes = queries.accepted_hashes(self.session)
-        if digest not in self._accepted_bytes:
-            return None
-        return queries.accepted_copy(self.session, digest)
 
     def _dry_outcome(
         self, checked: CheckedReturn, path: Path, received: datetime, digest: str
@@ -444,8 +433,6 @@ class Importer:
             checked, "imported" if accepted else "rejected", received
         )
         outcome.version, outcome.current = 1, alone
-        if accepted and self._accepted_bytes is not None:
-            self._accepted_bytes.add(digest)
         stored = None
         if unit is not None and record is not None and month is not None:
             if record.has_later(received):  # it came late: settle what came after it
