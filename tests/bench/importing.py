@@ -30,13 +30,18 @@ for path in sorted(Path(sys.argv[1]).iterdir()):
     CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
 """
 
-# One import into a fresh copy of the template database (and no archive left from the
-# previous run), then the import itself in this process.
+# One import into a fresh copy of the template database, in a new folder of the run's
+# scratch folder (so with a new, empty archive), then the import itself in this process.
+# Nothing is deleted until every pair has run: ext4 skips the inodes freed in the last
+# minute or more when it makes a file, so removing the previous run's 10,000 archive files
+# just before made each of the next run's files cost a scan of them (the bench's import
+# then spent as much time in the kernel as in Python; a clerk's import follows no such
+# deletion).
 IMPORT = """
-import shutil, sys
+import shutil, sys, tempfile
 from pathlib import Path
-template, db, *args = sys.argv[1:]
-shutil.rmtree(Path(db).parent / (Path(db).stem + "-archive"), ignore_errors=True)
+template, scratch, *args = sys.argv[1:]
+db = str(Path(tempfile.mkdtemp(dir=scratch)) / "bench.db")
 shutil.copyfile(template, db)
 sys.argv = ["qzfsg", "import", *args, "--db", db]
 from qzfsg.start import main
@@ -100,11 +105,10 @@ def inputs(returns: int) -> tuple[Path, Path]:
 
 def run(returns: int = RETURNS) -> list[str]:
     folder, template = inputs(returns)
-    # Each run imports into a folder of its own: the cache is shared by worktrees, and two
-    # benches importing into one database there removed each other's archive mid-run.
+    # The imports go to a scratch folder of this run's (see IMPORT), not into the cache,
+    # which worktrees share: two benches there removed each other's archive mid-run.
     with tempfile.TemporaryDirectory(prefix="qzfsg-bench-import-") as scratch:
-        target = str(Path(scratch) / "bench.db")
-        importing = [sys.executable, "-c", IMPORT, str(template), target, str(folder)]
+        importing = [sys.executable, "-c", IMPORT, str(template), scratch, str(folder)]
         bare = [sys.executable, "-c", BARE, str(folder)]
         as_json = paired([*importing, "--json"], bare)
         table = paired(importing, [*importing, "--json"])
