@@ -68,10 +68,11 @@ def workers_alive() -> list:
 
 @pytest.mark.parametrize(
     ("cpus", "load", "files", "workers"),
-    [(2, 0.1, 2000, 1), (2, 1.0, 2000, 0), (2, 6.0, 2000, 0), (8, 0.3, 2000, 4),
-     (4, 1.2, 2000, 2), (2, 0.1, 100, 0), (1, 0.0, 2000, 0)],
+    [(2, 0.1, 2000, 1), (2, 1.0, 2000, 1), (2, 2.4, 2000, 1), (2, 2.6, 2000, 0),
+     (2, 6.0, 2000, 0), (8, 0.3, 2000, 4), (4, 1.2, 2000, 3), (4, 4.2, 2000, 1),
+     (2, 0.1, 100, 0), (1, 0.0, 2000, 0)],
 )  # fmt: skip
-def test_workers_only_on_processors_nobody_uses(monkeypatch, cpus, load, files, workers):
+def test_workers_only_where_processors_are_not_saturated(monkeypatch, cpus, load, files, workers):
     monkeypatch.delenv("QZFSG_WORKERS", raising=False)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cpus)))
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
