@@ -34,11 +34,11 @@ from qzfsg.models import Unit
 from qzfsg.months import Month
 from qzfsg.queries import returns as queries
 from qzfsg.queries.corrections import last_audit_entry
-from qzfsg.reading.ahead import Kept, ReadAhead
+from qzfsg.reading.ahead import Kept, ReadAhead, ahead_of_turn
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import UnreadableReturn
-from qzfsg.reading.workers import CheckPool, ahead_of_turn, check_pool
+from qzfsg.reading.workers import CheckPool, check_pool
 from qzfsg.registry import all_units, build_resolver, is_expected
 from qzfsg.storage.archive import Archive, file_time
 from qzfsg.storage.db import begin_write, lost_race

@@ -20,7 +20,9 @@ import stat
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
+from typing import TypeVar
 
 from qzfsg.reading.received import read_received
 from qzfsg.storage.archive import file_sha256
@@ -33,6 +35,8 @@ SMALL = 4 * 2**20  # bytes: a larger file is read when its turn comes
 Put = Callable[[bytes, str, str], str]
 # What a file became: its sha256, its bytes, and its archive reference if already kept.
 Kept = tuple[str, bytes, str | None]
+Item = TypeVar("Item")
+Ready = TypeVar("Ready")
 
 
 class ReadAhead:
@@ -46,19 +50,13 @@ class ReadAhead:
         for a file that cannot be read, QzfsgError when the archive cannot be written),
         with up to AHEAD of them under way ahead of the one handed out. When the iteration
         ends or is closed, what has not started is dropped and what has is waited for."""
-        waiting: deque[Future[Kept] | Path] = deque()
         with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="qzfsg-read") as pool:
-            try:
-                for path in paths:
-                    waiting.append(pool.submit(self.fetch, path) if _small(path) else path)
-                    if len(waiting) > AHEAD:
-                        yield self._taker(waiting.popleft())
-                while waiting:
-                    yield self._taker(waiting.popleft())
-            finally:
-                for pending in waiting:
-                    if isinstance(pending, Future):
-                        pending.cancel()
+
+            def start(path: Path) -> Future[Kept] | Path:
+                return pool.submit(self.fetch, path) if _small(path) else path
+
+            with closing(ahead_of_turn(paths, start, AHEAD, drop=_cancel)) as pending:
+                yield from map(self._taker, pending)
 
     def fetch(self, path: Path) -> Kept:
         """Read, hash and archive one file, on the calling thread."""
@@ -71,6 +69,34 @@ class ReadAhead:
         if isinstance(pending, Future):
             return pending.result
         return lambda: self.fetch(pending)  # a large file, read in its turn
+
+
+def ahead_of_turn(
+    items: Iterable[Item],
+    prepare: Callable[[Item], Ready],
+    window: int,
+    drop: Callable[[Ready], object] | None = None,
+) -> Iterator[Ready]:
+    """prepare(item) for each item, in order, up to `window` of them prepared ahead of the
+    one handed out; when the iteration is closed early, drop(prepared) for each of those
+    not handed out."""
+    waiting: deque[Ready] = deque()
+    try:
+        for item in items:
+            waiting.append(prepare(item))
+            if len(waiting) > window:
+                yield waiting.popleft()
+        while waiting:
+            yield waiting.popleft()
+    finally:
+        if drop is not None:
+            for prepared in waiting:
+                drop(prepared)
+
+
+def _cancel(pending: Future[Kept] | Path) -> None:
+    if isinstance(pending, Future):
+        pending.cancel()
 
 
 def _small(path: Path) -> bool:

@@ -36,16 +36,17 @@ import os
 import pickle
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from qzfsg.errors import QzfsgError
 from qzfsg.months import Month
+from qzfsg.reading.ahead import ahead_of_turn
 from qzfsg.reading.checking import Checker
 from qzfsg.reading.returns import CheckedReturn
 from qzfsg.reading.unreadable import crashed
@@ -59,8 +60,6 @@ WORKERS_VARIABLE = "QZFSG_WORKERS"
 
 # One file to check: its path, the unit and month given for it, its bytes (None: read them).
 Job = tuple[Path, str | None, Month | None, bytes | None]
-Item = TypeVar("Item")
-Ready = TypeVar("Ready")
 
 
 def workers_for(files: int) -> tuple[int, bool]:
@@ -198,15 +197,17 @@ class CheckPool:
             worker.stop(0)
         return []
 
-    def _replacement(self) -> Worker:
-        """A new worker for one that died; an error if it cannot start, rather than
-        rejecting file after file for it."""
+    def _replace(self, slot: int, answers: dict[int, tuple[bool, Any]]) -> Worker:
+        """A new worker in `slot` for one that died, keeping the answers it had received;
+        an error if it cannot start, rather than rejecting file after file for it."""
         started = self._started(1)
         if not started:
             raise QzfsgError(
                 "无法启动检查报表的进程（系统资源不足或程序安装不完整），导入已停止；"
                 "此前已处理的文件都已存入。可设置环境变量 QZFSG_WORKERS=0 后再运行。"
             )
+        started[0].answers = answers
+        self._workers[slot] = started[0]  # type: ignore[index]
         return started[0]
 
     def _answer(self, slot: int, number: int) -> CheckedReturn:
@@ -225,8 +226,7 @@ class CheckPool:
         dead = self._workers[slot]
         dead.stop(0)
         (oldest, job), *rest = dead.waiting
-        worker = self._workers[slot] = self._replacement()
-        worker.answers = dead.answers
+        worker = self._replace(slot, dead.answers)
         checked = None
         if oldest == number:
             worker.send(number, job)
@@ -234,8 +234,7 @@ class CheckPool:
                 checked = worker.answer(number)
             except EOFError:
                 worker.stop(0)
-                worker = self._workers[slot] = self._replacement()
-                worker.answers = dead.answers
+                worker = self._replace(slot, dead.answers)
                 path, unit, month, _ = job
                 checked = self.checker.rejected(path, unit, month, crashed(path))
         for later in rest:
@@ -259,20 +258,6 @@ def check_pool(checker: Checker, files: int) -> Iterator[CheckPool | None]:
         pool.close(wait=0)
         raise
     pool.close()
-
-
-def ahead_of_turn(
-    items: Iterable[Item], prepare: Callable[[Item], Ready], window: int
-) -> Iterator[Ready]:
-    """prepare(item) for each item, in order, up to `window` of them prepared ahead of the
-    one handed out."""
-    waiting: deque[Ready] = deque()
-    for item in items:
-        waiting.append(prepare(item))
-        if len(waiting) > window:
-            yield waiting.popleft()
-    while waiting:
-        yield waiting.popleft()
 
 
 def check_all(checker: Checker, jobs: list[Job]) -> Iterator[CheckedReturn]:
