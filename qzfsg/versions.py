@@ -158,12 +158,9 @@ class StoredReturns:
         figures: dict[int, FigureSet] = {}
         for submission_id, code, month_value, cumulative in queries.values(connection, unit_id):
             figures.setdefault(submission_id, {})[code] = (amount(month_value), amount(cumulative))
-        rows = [
-            row
-            for row in map(SubmissionRow.from_row, stored)
-            if row.month is not None and row.status != "withdrawn"
-        ]
-        return cls({row[3] for row in stored}, rows, figures)
+        every = [SubmissionRow.from_row(row) for row in stored]
+        rows = [row for row in every if row.month is not None and row.status != "withdrawn"]
+        return cls({row.month for row in every}, rows, figures)
 
     def add(self, row: SubmissionRow, figures: FigureSet) -> None:
         """A return placed in a month, received after every one of them, just stored."""
